@@ -1,0 +1,1 @@
+"""The chaosbench testbench: scenarios, workloads, faults, probes, the runner and the CLI."""
