@@ -89,7 +89,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
             "tasks": {outcome: int(outcomes.get(outcome, 0)) for outcome in OUTCOMES},
             **{key: value for key, value in sorted(counts.items()) if not key.startswith("safeguard.")},
         },
-        "trace_digest": runtime.trace.digest(),
+        "trace_digest": runtime.digest(),
         "sim_time": float(runtime.env.now),
         "wall_time_s": round(time.perf_counter() - started, 3),
         "events_processed": events,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from orchestration.stack import Stack
-from orchestration.tasks import PRIORITY_LABELS, Priority
+from orchestration.tasks import PRIORITY_LABELS
 
 TIMESERIES_COLUMNS = (
     "time",
@@ -26,7 +26,7 @@ def _sample(stack: Stack, interval: float):
     htm = stack.htm
     arrived = completed = 0
     while True:
-        depths = [htm.depth(priority) for priority in Priority]
+        depths = htm.depths()
         table.append(
             float(env.now), *depths, sum(depths), htm.workers, htm.busy,
             (htm.arrived - arrived) / interval, (htm.completed - completed) / interval,
