@@ -1,0 +1,93 @@
+"""Figures: drawn from results, left out (None) when their data is absent."""
+from __future__ import annotations
+
+import pandas as pd
+
+from reports import figures, find_runs, load_memory, load_runs
+from reports.figures import to_png
+from reports.metrics import recovery_time
+from reports.sweeps import swept
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _drawn(figure) -> bytes:
+    assert figure is not None
+    png = to_png(figure)
+    assert png.startswith(PNG) and len(png) > 5000
+    return png
+
+
+def test_queue_depth_shades_each_fault_window(results):
+    run = next(r for r in find_runs(results) if r.scenario == "burst")
+    figure = figures.queue_depth(run.table("timeseries"), run.table("faults"))
+    axes = figure.axes[0]
+    assert "fault: queue_flood" in axes.get_legend_handles_labels()[1]
+    assert {"normal", "low", "critical"} <= set(axes.get_legend_handles_labels()[1])
+    _drawn(figure)
+    without = figures.queue_depth(run.table("timeseries"), None)
+    assert not any(label.startswith("fault") for label in without.axes[0].get_legend_handles_labels()[1])
+
+
+def test_long_series_are_thinned_keeping_their_peaks():
+    series = pd.DataFrame({"time": range(100_000), "depth_normal": [0] * 99_999 + [50]})
+    for column in ("depth_critical", "depth_high", "depth_low"):
+        series[column] = 0
+    figure = figures.queue_depth(series)
+    line = figure.axes[0].get_lines()[0]
+    assert len(line.get_xdata()) <= 4000 and max(line.get_ydata()) == 50
+
+
+def test_latency_distribution_has_one_curve_per_priority_present(results):
+    run = next(r for r in find_runs(results) if r.scenario == "burst")
+    figure = figures.latency_distribution(run.table("tasks"))
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert [label.split()[0] for label in labels] == ["critical", "high", "normal", "low"]
+    _drawn(figure)
+    assert figures.latency_distribution(run.table("tasks").iloc[0:0]) is None
+
+
+def test_summary_figures_are_drawn_from_the_runs_frame(results, memory_db):
+    runs = load_runs(results)
+    _drawn(figures.sla_compliance(runs))
+    recovery = figures.recovery_times(runs)
+    assert [t.get_text() for t in recovery.axes[0].get_yticklabels()] == ["burst L0"]
+    _drawn(recovery)
+    _drawn(figures.ladder(load_memory(memory_db)["runs"]))
+
+
+def test_figures_without_their_data_are_left_out():
+    assert figures.queue_depth(pd.DataFrame()) is None
+    assert figures.ladder(None) is None
+    assert figures.ladder(pd.DataFrame({"scenario": ["a"], "level": [0]})) is None
+    assert figures.safeguards(pd.DataFrame(columns=["scenario", "safeguard", "fired", "expected"])) is None
+
+
+def test_a_queue_that_never_drains_has_no_recovery_time():
+    series = pd.DataFrame({"time": [0.0, 1, 2, 3, 4], "depth_total": [0, 0, 5, 6, 7]})
+    faults = pd.DataFrame({"kind": ["queue_flood"], "start": [2.0], "end": [3.0]})
+    assert pd.isna(recovery_time(series, faults))
+    series.loc[4, "depth_total"] = 0
+    assert recovery_time(series, faults) == 1.0
+
+
+def test_two_parameters_varying_across_runs_make_a_sweep_heat_map(results, tmp_path):
+    import json
+    import shutil
+
+    source = next(r for r in find_runs(results) if r.scenario == "mmc_small")
+    for index, (rate, workers) in enumerate([(3.0, 4), (3.0, 5), (3.5, 4), (3.5, 5)]):
+        target = tmp_path / f"run{index}"
+        shutil.copytree(source.path, target)
+        journal = json.loads((target / "journal.json").read_text())
+        journal["parameters"]["workload"][0]["tasks"]["rate"] = rate
+        journal["parameters"]["stack"]["htm"]["workers"] = workers
+        journal["passed"] = workers == 5
+        (target / "journal.json").write_text(json.dumps(journal))
+    found = swept(find_runs(tmp_path))
+    table, varying = found["mmc_small"]
+    assert varying == ["stack.htm.workers", "workload.0.tasks.rate"]
+    figure = figures.sweep_heatmap(table, varying[0], varying[1], "mmc_small")
+    assert figure.axes[0].images[0].get_array().tolist() == [[0.0, 1.0], [0.0, 1.0]]
+    _drawn(figure)
+    assert swept(find_runs(results)) == {}
