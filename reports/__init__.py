@@ -8,8 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from .content import Report, build_report
-from .loading import (KEY_COLUMNS, PROBE_COLUMNS, RUN_COLUMNS, RunRecord, find_runs, load_memory, load_probes,
-                      load_runs, load_table)
+from .loading import (
+    KEY_COLUMNS,
+    PROBE_COLUMNS,
+    RUN_COLUMNS,
+    RunRecord,
+    find_runs,
+    load_memory,
+    load_probes,
+    load_runs,
+    load_table,
+)
 
 __all__ = [
     "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "Report", "RunRecord", "build_report", "find_runs",

@@ -68,7 +68,11 @@ class ScenarioSection:
 
 @dataclass
 class Report:
-    """A whole report: runs, score, sections, figures and memory."""
+    """A whole report: runs, score, sections, figures and memory.
+
+    ``figures`` are the overview's; each section has its own; the ladder's is
+    apart, drawn from the memory database's ``runs`` when it has them.
+    """
 
     results: Path
     runs: list[RunRecord]
@@ -79,6 +83,7 @@ class Report:
     memory: dict[str, pd.DataFrame]
     work_orders: pd.DataFrame
     ladder: pd.DataFrame
+    ladder_figure: Figure | None = None
     score_formula: str = SCORE_FORMULA
 
     @property
@@ -175,11 +180,11 @@ def _draw(report: Report) -> None:
         "SLA compliance per scenario and level": figures.sla_compliance(frame) if len(frame) else None,
         "Recovery time": figures.recovery_times(frame) if len(frame) else None,
         "Safeguards fired": figures.safeguards(_safeguard_frame(report.sections)),
-        "Difficulty ladder": figures.ladder(report.memory.get("runs")),
     }
     for scenario, (table, varying) in swept(report.runs).items():
         drawn[f"Sweep of {scenario}"] = figures.sweep_heatmap(table, varying[0], varying[1], scenario)
     report.figures = {title: figure for title, figure in drawn.items() if figure is not None}
+    report.ladder_figure = figures.ladder(report.memory.get("runs"))
     for section in report.sections:
         run = section.representative
         drawn = {

@@ -105,7 +105,10 @@ class ScenarioItem(pytest.Item):
         return str(path.relative_to(start)) if path.is_relative_to(start) else str(path)
 
     def repr_failure(self, excinfo, style=None):
-        from reports.junit import failure_message, failure_text  # the same wording as the JUnit report
+        from reports.junit import (  # the same wording as the JUnit report
+            failure_message,
+            failure_text,
+        )
 
         if isinstance(excinfo.value, ScenarioFailed):
             journal = excinfo.value.journal

@@ -40,7 +40,7 @@ def canary_document() -> dict:
 
 
 def _write(document: dict, root: Path, level: int, seed: int) -> Path:
-    scenario = scenario_from_document(document, f"scenarios/{document['name']}.yaml")
+    scenario = scenario_from_document(document, f"scenarios/{document['name']}.yaml", level)
     result = run_scenario(scenario, seed=seed, level=level, file=f"scenarios/{document['name']}.yaml")
     if document["name"] == "burst":
         result.tables["faults"] = pd.DataFrame({

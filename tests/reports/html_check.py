@@ -74,7 +74,7 @@ def render_in_browser(html: Path, executable: str) -> dict:
                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                    f"--user-data-dir={folder}/profile", "--virtual-time-budget=10000", "--window-size=1200,900",
                    "--dump-dom", page.as_uri()]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     marker = '<pre id="figure-check">'
     if done.returncode != 0 or marker not in done.stdout:
         raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr.strip()[-500:]}")

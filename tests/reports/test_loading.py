@@ -7,7 +7,16 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from reports import KEY_COLUMNS, PROBE_COLUMNS, RUN_COLUMNS, find_runs, load_memory, load_probes, load_runs, load_table
+from reports import (
+    KEY_COLUMNS,
+    PROBE_COLUMNS,
+    RUN_COLUMNS,
+    find_runs,
+    load_memory,
+    load_probes,
+    load_runs,
+    load_table,
+)
 
 
 def test_load_runs_finds_every_run_at_any_depth_with_the_documented_columns(results):

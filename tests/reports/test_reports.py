@@ -28,8 +28,9 @@ def test_html_report_shows_every_scenario_and_embeds_every_figure(written):
     report, paths = written
     page = Page(paths["html"].read_text(encoding="utf-8"))
     assert page.sections == SCENARIOS
-    expected = len(report.figures) + sum(len(section.figures) for section in report.sections)
-    assert expected == 4 + 2 * 3  # SLA, recovery, safeguards, ladder; queue depth and latency per scenario
+    expected = len(report.figures) + sum(len(section.figures) for section in report.sections) + 1
+    assert report.ladder_figure is not None
+    assert expected == 3 + 2 * 3 + 1  # SLA, recovery, safeguards; queue depth and latency per scenario; ladder
     assert len(page.figures) == expected
     assert all(width > 300 and height > 150 for _, width, height in page.figures), page.figures
     assert page.outside == []
@@ -46,7 +47,7 @@ def test_html_report_states_the_score_and_its_formula_and_each_reproduce_command
 
 
 def test_html_report_renders_every_figure_in_headless_chromium(written):
-    report, paths = written
+    _, paths = written
     executable = browser()
     if executable is None:
         pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium); "
