@@ -187,12 +187,12 @@ def _draw(report: Report) -> None:
     report.ladder_figure = figures.ladder(report.memory.get("runs"))
     for section in report.sections:
         run = section.representative
-        drawn = {
+        own = {
             "Queue depth": figures.queue_depth(run.table("timeseries"), run.table("faults"),
                                                f"Queue depth per priority: {run.label}"),
             "Latency": figures.latency_distribution(run.table("tasks"), f"Latency per priority: {run.label}"),
         }
-        section.figures = {title: figure for title, figure in drawn.items() if figure is not None}
+        section.figures = {title: figure for title, figure in own.items() if figure is not None}
 
 
 def _safeguard_frame(sections: list[ScenarioSection]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -67,13 +67,12 @@ PROBE_COLUMNS: dict[str, str] = {
 KEY_COLUMNS = ("run_dir", "scenario", "level", "seed")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunRecord:
-    """One run directory: its journal, and its tables read on demand."""
+    """One run directory: its journal, and its tables read on demand (never kept, so many runs fit in memory)."""
 
     path: Path
     journal: dict
-    _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @property
     def scenario(self) -> str:
@@ -104,15 +103,10 @@ class RunRecord:
         """``scenario[level2-seed7]``: how a run is named in reports and test results."""
         return f"{self.scenario}[level{self.level}-seed{self.seed}]"
 
-    def table(self, name: str) -> pd.DataFrame | None:
-        """The table ``name`` of this run, or None when the run has none."""
-        if name not in self._tables:
-            path = self.path / f"{name}.parquet"
-            self._tables[name] = pd.read_parquet(path) if path.is_file() else None
-        return self._tables[name]
-
-    def has(self, name: str) -> bool:
-        return (self.path / f"{name}.parquet").is_file()
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
+        """The table ``name`` of this run (only ``columns`` when given), or None when the run has none."""
+        path = self.path / f"{name}.parquet"
+        return pd.read_parquet(path, columns=columns) if path.is_file() else None
 
 
 def find_runs(results: str | Path) -> list[RunRecord]:
@@ -185,7 +179,7 @@ def _fault_count(record: RunRecord) -> int:
 
 def run_sla_compliance(record: RunRecord) -> float:
     """SLA compliance of all measured tasks of one run, as the ``sla_compliance`` probe measures it."""
-    tasks = record.table("tasks")
+    tasks = record.table("tasks", ["enqueued_at", "finished_at", "deadline", "outcome"])
     if tasks is None:
         return float("nan")
     warmup = float(record.parameters.get("warmup") or 0.0)
@@ -197,7 +191,7 @@ def run_recovery_time(record: RunRecord) -> float:
     for probe in record.journal.get("probes") or []:
         if probe["name"] == "recovery_time" and probe.get("value") is not None:
             return float(probe["value"])
-    faults, series = record.table("faults"), record.table("timeseries")
+    faults, series = record.table("faults"), record.table("timeseries", ["time", "depth_total"])
     if faults is None or series is None:
         return float("nan")
     return recovery_time(series, faults)
