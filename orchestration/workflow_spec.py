@@ -14,22 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from .errors import DefinitionError
 from .event_schema import EventSchemas
 from .events import Event
+from .spec_base import Strict, join_path, validate_model
 from .filters import compile_filter
 from .kernels import KERNEL_ACTIONS
 from .templates import compile_template
 from .yamlfile import load_yaml
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RetryPolicy(_Strict):
+class RetryPolicy(Strict):
     """Total attempts and exponential backoff between them."""
 
     max_attempts: int = Field(default=4, ge=1, le=100, description="total attempts, the first included")
@@ -44,19 +41,19 @@ class RetryPolicy(_Strict):
         return self
 
 
-class RateLimiting(_Strict):
+class RateLimiting(Strict):
     enabled: bool = True
     max_events_per_minute: int = Field(default=100, ge=1)
 
 
-class Configuration(_Strict):
+class Configuration(Strict):
     max_parallel_workflows: int = Field(default=10, ge=1)
     default_timeout_ms: float = Field(default=10_000.0, gt=0)
     retry_policy: RetryPolicy = RetryPolicy()
     rate_limiting: RateLimiting = RateLimiting()
 
 
-class ActionDef(_Strict):
+class ActionDef(Strict):
     name: str | None = None
     target: str = Field(description="kernel.action")
     parameters: dict[str, Any] = {}
@@ -64,22 +61,22 @@ class ActionDef(_Strict):
     retry_policy: RetryPolicy | None = None
 
 
-class TriggerDef(_Strict):
+class TriggerDef(Strict):
     event_type: str
     filters: Any = None
 
 
-class PublishDef(_Strict):
+class PublishDef(Strict):
     event_type: str
     payload: dict[str, Any] = {}
 
 
-class RateLimitDef(_Strict):
+class RateLimitDef(Strict):
     max_events: int = Field(ge=1)
     per_ms: float = Field(default=60_000.0, gt=0)
 
 
-class WorkflowDef(_Strict):
+class WorkflowDef(Strict):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     description: str = ""
     enabled: bool = True
@@ -90,7 +87,7 @@ class WorkflowDef(_Strict):
     rate_limit: RateLimitDef | None = None
 
 
-class FileDef(_Strict):
+class FileDef(Strict):
     version: int = 1
     configuration: Configuration = Configuration()
     workflows: list[dict[str, Any]] = Field(default_factory=list)
@@ -176,7 +173,7 @@ def compile_workflows(data: Any, schemas: EventSchemas, source: str = "<workflow
     """Validate and compile the parsed content of a workflow file."""
     if not isinstance(data, dict):
         raise DefinitionError("expected a mapping with 'configuration' and 'workflows'")
-    head = _model(FileDef, data, "")
+    head = validate_model(FileDef, data, "")
     config = head.configuration
     workflows = []
     seen: set[str] = set()
@@ -189,42 +186,8 @@ def compile_workflows(data: Any, schemas: EventSchemas, source: str = "<workflow
     return WorkflowSet(source, config, tuple(workflows))
 
 
-def _model(model: type[BaseModel], data: Any, prefix: str) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        path = _join(prefix, _loc(error["loc"]))
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = f"missing required field {error['loc'][-1]!r}"
-        elif error["type"] == "extra_forbidden":
-            message = f"unknown field; expected one of {', '.join(model.model_fields)}"
-        else:
-            message = f"{message} (got {error.get('input')!r})"
-        raise DefinitionError(message, path=path) from None
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part not in ("function-after",) and not str(part).startswith("function-"):
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _join(prefix: str, path: str) -> str:
-    if not prefix:
-        return path
-    if not path:
-        return prefix
-    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
-
-
 def _compile_workflow(raw: Any, config: Configuration, schemas: EventSchemas, path: str) -> Workflow:
-    spec: WorkflowDef = _model(WorkflowDef, raw, path)
+    spec: WorkflowDef = validate_model(WorkflowDef, raw, path)
     event_type = spec.trigger.event_type
     if event_type not in schemas:
         raise DefinitionError(f"unknown event type {event_type!r}; see the event schemas", path=f"{path}.trigger.event_type")
@@ -258,7 +221,7 @@ def _compile_workflow(raw: Any, config: Configuration, schemas: EventSchemas, pa
 
 
 def _action(raw: Any, config: Configuration, path: str, default_name: str) -> Action:
-    spec: ActionDef = _model(ActionDef, raw, path)
+    spec: ActionDef = validate_model(ActionDef, raw, path)
     kernel, _, action = spec.target.partition(".")
     if kernel not in KERNEL_ACTIONS:
         raise DefinitionError(
@@ -295,4 +258,4 @@ def _located(compiler: Callable[..., Any], value: Any, path: str) -> Any:
     try:
         return compiler(value)
     except DefinitionError as exc:
-        raise DefinitionError(exc.message, path=_join(path, exc.path)) from None
+        raise DefinitionError(exc.message, path=join_path(path, exc.path)) from None
