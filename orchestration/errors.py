@@ -34,7 +34,11 @@ class KernelError(Exception):
     """A kernel call that failed: the kernel is down, or the call itself failed."""
 
     def __init__(self, kernel: str, action: str, reason: str) -> None:
+        # SimPy rebuilds a failure from ``type(exc)(*exc.args)``: keep the args complete.
+        super().__init__(kernel, action, reason)
         self.kernel = kernel
         self.action = action
         self.reason = reason
-        super().__init__(f"{kernel}.{action}: {reason}")
+
+    def __str__(self) -> str:
+        return f"{self.kernel}.{self.action}: {self.reason}"
