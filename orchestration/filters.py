@@ -94,7 +94,10 @@ def _comparison(text: str, path: str) -> Predicate:
         value = {"true": True, "false": False, "null": None}[literal]
     else:
         value = float(literal) if any(c in literal for c in ".eE") else int(literal)
-    return _field({"field": match["path"], _SYMBOLS[match["op"]]: value}, path)
+    try:
+        return _field({"field": match["path"], _SYMBOLS[match["op"]]: value}, path)
+    except DefinitionError as exc:
+        raise DefinitionError(f"filter {text!r}: {exc.message}", path=path) from None
 
 
 def _field(spec: dict, path: str) -> Predicate:
