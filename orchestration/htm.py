@@ -3,7 +3,9 @@
 Tasks wait in four FIFO queues, CRITICAL first. A free worker always takes
 the head of the highest non-empty queue; a running task is never interrupted.
 Service is driven by timeout callbacks rather than one process per task, which
-keeps the per-task cost to two scheduled events.
+keeps the per-task cost to two scheduled events. Each task's row in the
+``tasks`` table records when and where it ran; that table is part of the run's
+digest, so routine dispatches need no separate trace records.
 """
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ class TaskManager:
 
     def __init__(self, runtime: Runtime, config: HTMConfig) -> None:
         self.env = runtime.env
-        self._emit = runtime.trace.emit
         self._rows = runtime.recorder.table("tasks", TASK_COLUMNS)
         self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in _LEVELS)
         self._running: list[Task | None] = [None] * config.workers
@@ -40,11 +41,14 @@ class TaskManager:
     def enqueue(self, task: Task) -> None:
         """Admit ``task``: start it on an idle worker or queue it behind its peers."""
         self.arrived += 1
-        self._emit(self.env.now, "enqueue", task.task_id, int(task.priority))
         if self._idle:
             self._start(self._idle.pop(), task)
         else:
             self._queues[task.priority].append(task)
+
+    def depths(self) -> list[int]:
+        """Tasks waiting in each priority, CRITICAL first."""
+        return [len(queue) for queue in self._queues]
 
     def depth(self, priority: Priority | None = None) -> int:
         """Tasks waiting, in one priority or in all."""
@@ -82,7 +86,6 @@ class TaskManager:
         done = self.env.timeout(task.work, worker)
         done.callbacks.append(self._finish)
         self._service[worker] = done
-        self._emit(now, "start", task.task_id, worker)
 
     def _finish(self, done: simpy.Event) -> None:
         worker = done.value
@@ -93,7 +96,6 @@ class TaskManager:
         task.work = 0.0
         task.finished_at = now
         self.completed += 1
-        self._emit(now, "finish", task.task_id, worker)
         self._rows.append(*task.row("completed"))
         for listener in self.on_complete:
             listener(task)

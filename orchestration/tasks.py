@@ -107,12 +107,12 @@ class Task:
         self.origin = origin
         self.priority = priority
         self.initial_priority = priority
-        self.work = work
-        self.enqueued_at = enqueued_at
+        self.work = float(work)
+        self.enqueued_at = float(enqueued_at)
         self.started_at = NAN
         self.finished_at = NAN
-        self.sla = sla
-        self.deadline = enqueued_at + sla
+        self.sla = float(sla)
+        self.deadline = self.enqueued_at + self.sla
         self.worker = -1
         self.attempts = 0
         self.escalated = 0
