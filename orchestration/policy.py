@@ -157,10 +157,8 @@ class EventPolicyKernel:
                 self._add_to_batch(rule, event)
             else:
                 self._act(action, rule, event)
-        if rule.priority != "none" and self.raise_task is not None:
-            priority = Priority.parse(rule.priority)
-            sla = getattr(self.config.task_sla, rule.priority)
-            self.raise_task(rule.name, priority, self.config.task_work, sla, event.source, event.payload)
+        if rule.batch is None:
+            self._raise(rule, event)
         if rule.emit is not None:
             event_type, render = rule.emit
             self._publish(event_type, render(event), depth)
@@ -173,6 +171,11 @@ class EventPolicyKernel:
                 how="first_matching_rule",
                 when=now,
             )
+
+    def _raise(self, rule: Rule, event: Event) -> None:
+        if rule.priority != "none" and self.raise_task is not None:
+            sla = getattr(self.config.task_sla, rule.priority)
+            self.raise_task(rule.name, Priority.parse(rule.priority), self.config.task_work, sla, event.source, event.payload)
 
     def _break(self, rule: Rule, event: Event, now: float) -> None:
         self.cascades_broken += 1
@@ -239,6 +242,7 @@ class EventPolicyKernel:
         self._emit(self.env.now, "policy.batch", rule.name, len(held))
         for action in rule.batch.then:
             self._act(action, rule, deepest)
+        self._raise(rule, deepest)  # one task for the whole batch
 
     # -- statistics -----------------------------------------------------
 

@@ -78,8 +78,8 @@ def test_a_condition_that_does_not_hold_fires_nothing():
     assert kernel.fired == {} and tasks == []
 
 
-def test_api_errors_are_batched_into_one_self_healing_per_batch():
-    rt, bus, kernel, _, published = policy()
+def test_api_errors_are_batched_into_one_self_healing_and_one_task_per_batch():
+    rt, bus, kernel, tasks, published = policy()
     for i in range(25):
         bus.publish(Event("api", i, "system.api_error", 0.0, {"endpoint": "/x", "status": 503}))
     rt.env.run()
@@ -87,6 +87,7 @@ def test_api_errors_are_batched_into_one_self_healing_per_batch():
     # Two full batches of ten at once; the last five wait for the 60 s window.
     assert kernel.batches == 3 and len(heals) == 3
     assert [e.time for e in heals] == pytest.approx([0.001, 0.001, 60.001])
+    assert tasks == [("api_error_batch", Priority.NORMAL)] * 3
 
 
 LOOP = """
