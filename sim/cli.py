@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from . import cli_workflows
 from .discovery import is_suite, load_suite, yaml_files
 from .loader import ScenarioError, load_scenario, read_yaml, scenario_from_document
 from .progress import progress_bar
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--level", type=_non_negative, default=0, help="difficulty level (default 0)")
     run.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
     run.add_argument("--json", action="store_true", help="print only the journal as JSON")
+
+    cli_workflows.add_parser(commands)
     return parser
 
 
@@ -61,7 +64,7 @@ def _non_negative(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"validate": _validate, "list": _list, "run": _run}[args.command]
+    handler = {"validate": _validate, "list": _list, "run": _run, "workflows": cli_workflows.run}[args.command]
     try:
         return handler(args)
     except ScenarioError as exc:
