@@ -2,8 +2,8 @@
 
 A workflow's steps run in order; a step is one action or a parallel group
 whose actions run at the same time (the step ends when all of them have).
-Each attempt of an action is a kernel call raced against the action's
-timeout; a failed or timed-out attempt is retried up to ``max_attempts``
+Each attempt of an action is a kernel call bounded by the action's timeout
+(a call that would outlast it fails as a timeout when the timeout expires); a failed or timed-out attempt is retried up to ``max_attempts``
 attempts in total, waiting ``initial × coefficient^(attempt-1)`` (capped at
 ``max_interval``) after failed attempt number ``attempt``. A workflow whose
 action exhausts its attempts fails: it goes to the dead-letter queue, from
@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Callable, Generator, NamedTuple
 
-import simpy
 from pydantic import Field
 
 from .audit import AuditLog
 from .bus import EventBus
 from .config import Safeguard, Section
+from .errors import KernelError
 from .events import Event
 from .kernels import Kernels
 from .registry import WorkflowRegistry
@@ -219,8 +219,11 @@ class WorkflowEngine:
         first = env.now
         reason = ""
         for attempt in range(1, limit + 1):
-            call = self.kernels.call(action.kernel, action.action, params)
-            ok, reason = yield self._race(call, action.timeout)
+            try:
+                yield self.kernels.call(action.kernel, action.action, params, action.timeout)
+                ok = True
+            except KernelError as error:
+                ok, reason = False, error.reason
             now = env.now
             if ok:
                 self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now, now - first, attempt, "completed")
@@ -238,24 +241,6 @@ class WorkflowEngine:
         now = env.now
         self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now, now - first, limit, reason)
         return False, limit, f"{action.name}: {reason} after {limit} attempt(s)"
-
-    def _race(self, call: simpy.Event, timeout: float) -> simpy.Event:
-        """An event that succeeds with (True, value) when ``call`` succeeds first, else (False, why)."""
-        done = self.env.event()
-
-        def on_call(event: simpy.Event) -> None:
-            if not event.ok:
-                event.defused = True
-            if not done.triggered:
-                done.succeed((True, "") if event.ok else (False, event.value.reason))
-
-        def on_timer(_: simpy.Event) -> None:
-            if not done.triggered:
-                done.succeed((False, "timeout"))
-
-        call.callbacks.append(on_call)
-        self.env.timeout(timeout).callbacks.append(on_timer)
-        return done
 
     def _end_failed(self, run: int, workflow: Workflow, event: Event, started: float, reason: str, attempts: int) -> None:
         now = self.env.now

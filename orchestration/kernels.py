@@ -62,7 +62,7 @@ class _Failure(simpy.Event):
 
 
 class _Kernel:
-    __slots__ = ("name", "actions", "spec", "up", "factor", "calls", "failures", "draw", "fail_draw")
+    __slots__ = ("name", "actions", "spec", "up", "factor", "calls", "failures", "timeouts", "draw", "fail_draw")
 
     def __init__(self, runtime: Runtime, name: str, spec: KernelSpec) -> None:
         self.name = name
@@ -72,6 +72,7 @@ class _Kernel:
         self.factor = 1.0
         self.calls = 0
         self.failures = 0
+        self.timeouts = 0
         latency_rng = runtime.rng(f"kernel.{name}.latency")
         self.fail_draw = runtime.rng(f"kernel.{name}.failure").random
         mean = spec.latency
@@ -98,8 +99,14 @@ class Kernels:
 
     # -- calls ----------------------------------------------------------
 
-    def call(self, name: str, action: str, params: Any = None) -> simpy.Event:
-        """Call ``name.action``: an event that succeeds with the result or fails with a KernelError."""
+    def call(self, name: str, action: str, params: Any = None, timeout: float | None = None) -> simpy.Event:
+        """Call ``name.action``: an event that succeeds with the result or fails with a KernelError.
+
+        With ``timeout``, a call that would take longer fails with reason
+        ``"timeout"`` once ``timeout`` seconds have passed. The latency is drawn
+        when the call is made, so the race against the timeout is decided then
+        and costs a single scheduled event.
+        """
         kernel = self._kernels[name]
         if action not in kernel.actions:
             raise KeyError(f"kernel {name!r} has no action {action!r}")
@@ -108,6 +115,9 @@ class Kernels:
             kernel.failures += 1
             return _Failure(self.env, 0.0, KernelError(name, action, "kernel is down"))
         delay = kernel.draw() * kernel.factor
+        if timeout is not None and delay > timeout:
+            kernel.timeouts += 1
+            return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
         if kernel.spec.failure_probability and kernel.fail_draw() < kernel.spec.failure_probability:
             kernel.failures += 1
             return _Failure(self.env, delay, KernelError(name, action, "call failed"))
@@ -142,7 +152,7 @@ class Kernels:
     def stats(self) -> dict[str, dict[str, Any]]:
         """Calls, failures, state and slow-down factor of every kernel."""
         return {
-            k.name: {"calls": k.calls, "failures": k.failures, "up": k.up, "factor": k.factor}
+            k.name: {"calls": k.calls, "failures": k.failures, "timeouts": k.timeouts, "up": k.up, "factor": k.factor}
             for k in self._kernels.values()
         }
 
@@ -152,3 +162,4 @@ class Kernels:
         for kernel in self._kernels.values():
             count(f"kernel.{kernel.name}.calls", kernel.calls)
             count(f"kernel.{kernel.name}.failures", kernel.failures)
+            count(f"kernel.{kernel.name}.timeouts", kernel.timeouts)

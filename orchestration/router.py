@@ -1,10 +1,11 @@
 """The event router: from delivered events to triggered workflows.
 
-For each event the router drops a redelivery of a ``(source, id)`` already
-seen inside the dedup window, finds the enabled workflows of the event's
-type, checks the payload against the event schema, applies each workflow's
-filters and its rate limit (a fixed window of simulated time admitting at
-most ``max_events``), and hands what passes to the engine. It keeps the
+For each event the router finds the enabled workflows of the event's type,
+drops a redelivery of a ``(source, id)`` already seen inside the dedup window
+(only events that could trigger something are remembered), checks the
+payload against the event schema, applies each workflow's filters and its
+rate limit (a fixed window of simulated time admitting at most
+``max_events``), and hands what passes to the engine. It keeps the
 statistics of the trigger mesh and a per-second summary table ``events``.
 """
 from __future__ import annotations
@@ -95,6 +96,11 @@ class EventRouter:
         if now >= self._second_end:
             self._roll(now)
         stats[0] += 1
+        candidates = self.registry.for_type(event.type)
+        if not candidates:
+            # Nothing to trigger, so nothing to deduplicate: unmatched traffic stays cheap.
+            stats[3] += 1
+            return
         if self._dedup:
             key = (event.source, event.id)
             seen = self._seen
@@ -112,10 +118,6 @@ class EventRouter:
             expires = now + self._window
             seen[key] = expires
             expiry.append((expires, key))
-        candidates = self.registry.for_type(event.type)
-        if not candidates:
-            stats[3] += 1
-            return
         if self._validate:
             problem = self.registry.schemas.check(event.type, event.payload)
             if problem is not None:

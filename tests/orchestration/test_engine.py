@@ -157,7 +157,7 @@ def test_parameters_are_rendered_from_the_payload():
     m = mesh(one_action(), kernels=fixed_kernels())
     params = []
     call = m.kernels.call
-    m.kernels.call = lambda k, a, p: (params.append(p), call(k, a, p))[1]
+    m.kernels.call = lambda k, a, p, *rest: (params.append(p), call(k, a, p, *rest))[1]
     m.bus.publish(kpi(1, component="ingress"))
     m.env.run()
     assert params == [{"component_id": "ingress"}]
