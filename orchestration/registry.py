@@ -19,11 +19,19 @@ from .runtime import Runtime
 from .workflow_spec import Configuration, Workflow, WorkflowSet, load_workflow_file
 
 
+class WorkflowSwap(Section):
+    """Replace the workflow file at a simulated time."""
+
+    at: float = Field(ge=0, description="simulated seconds from the start of the run")
+    file: str = Field(description="the workflow YAML file swapped in")
+
+
 class WorkflowsConfig(Section):
-    """Where the stack's workflows and event schemas come from."""
+    """Where the stack's workflows and event schemas come from, and scheduled swaps."""
 
     file: str | None = Field(default=None, description="workflow YAML file; unset is the packaged trigger mesh")
     schemas: str | None = Field(default=None, description="event schema YAML file; unset is the packaged one")
+    swaps: list[WorkflowSwap] = Field(default=[], description="workflow files swapped in mid-run")
 
 
 def default_workflow_path() -> Path:
@@ -47,8 +55,12 @@ class WorkflowRegistry:
 
     @classmethod
     def from_config(cls, runtime: Runtime, config: WorkflowsConfig) -> "WorkflowRegistry":
+        """The registry ``config`` describes, with its swaps scheduled (each file validated now)."""
         schemas = EventSchemas.load(config.schemas)
-        return cls(runtime, schemas, load_workflow_file(config.file or default_workflow_path(), schemas))
+        registry = cls(runtime, schemas, load_workflow_file(config.file or default_workflow_path(), schemas))
+        for swap in config.swaps:
+            registry.reload(swap.file, at=swap.at)
+        return registry
 
     # -- lookups --------------------------------------------------------
 
