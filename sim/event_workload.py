@@ -17,6 +17,7 @@ Payload generators, one per field:
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from typing import Any, Callable
 
 from pydantic import Field, field_validator, model_validator
@@ -80,10 +81,12 @@ def _stream(runtime: Any, stack: Stack, spec: EventWorkload, stream: str, stop: 
     source_of = runtime.rng(stream + ".source").randrange
     redeliver = runtime.rng(stream + ".duplicates").random
     values = runtime.rng(stream + ".payload")
-    kinds, total = [], 0.0
+    bounds, kinds, total = [], [], 0.0
     for event_type, weight in spec.types.items():
         total += weight
-        kinds.append((total, event_type, _payload_maker(event_type, spec)))
+        bounds.append(total)
+        kinds.append((event_type, _payload_maker(event_type, spec)))
+    last_kind = len(kinds) - 1
     publish = stack.bus.publish
     counters = [0] * spec.sources
     sources = [f"{spec.source_prefix}-{k}" for k in range(spec.sources)]
@@ -99,10 +102,7 @@ def _stream(runtime: Any, stack: Stack, spec: EventWorkload, stream: str, stop: 
         if last is not None and duplicates and redeliver() < duplicates:
             publish(last)
             continue
-        u = pick() * total
-        for bound, event_type, make in kinds:
-            if u < bound:
-                break
+        event_type, make = kinds[min(bisect_right(bounds, pick() * total), last_kind)]
         k = source_of(spec.sources)
         counters[k] += 1
         last = Event(sources[k], counters[k], event_type, now, make(values))

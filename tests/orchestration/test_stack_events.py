@@ -54,7 +54,20 @@ def test_safeguards_off_turns_every_event_side_safeguard_off():
     rt, off = run_stack({"safeguards": "off"}, setup=load)
     assert not [k for k in rt.recorder.counts if k.startswith("safeguard.")]
     assert off.engine.started == 150 and on.engine.started == 1
-    assert len(off.engine.dead_letters) == 0 and off.policy._breaker is False
+    assert len(off.engine.dead_letters) == 0
+
+
+def test_safeguards_off_lets_a_policy_cascade_run_past_its_depth_limit(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: [{name: echo, events: ['healing.*'], actions: [self_heal]}]\n")
+
+    def cascade(stack):
+        stack.publish("healing.action_taken", {"playbook": "p"})
+
+    _, on = run_stack({"policy": {"rules_file": str(rules)}}, until=1.0, setup=cascade)
+    _, off = run_stack({"safeguards": "off", "policy": {"rules_file": str(rules)}}, until=1.0, setup=cascade)
+    assert on.policy.deepest == 5 and on.policy.cascades_broken == 1
+    assert off.policy.deepest > 5 and off.policy.over_limit > 0 and off.policy.cascades_broken == 0
 
 
 def test_a_workflow_swap_scheduled_in_the_configuration_happens_mid_run(tmp_path):
