@@ -11,11 +11,18 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import listing, run, validate
+from .commands import frontier, listing, loop, run, suite, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
-COMMANDS = {"validate": validate, "list": listing, "run": run}
+COMMANDS = {
+    "validate": validate,
+    "list": listing,
+    "run": run,
+    "suite": suite,
+    "loop": loop,
+    "frontier": frontier,
+}
 
 
 class _Parser(argparse.ArgumentParser):
