@@ -1,7 +1,6 @@
 """Queueing-theory reference values the simulation is checked against."""
 from __future__ import annotations
 
-import math
 
 
 def erlang_c(servers: int, offered_load: float) -> float:
