@@ -148,6 +148,14 @@ class WorkflowEngine:
                 self.dead_letters.append(letter)
                 continue
             self._emit(self.env.now, "engine.replay", workflow.name, letter.run)
+            if self.audit is not None:
+                self.audit.record(
+                    who="workflow_engine",
+                    what="replay_dead_letter",
+                    where=workflow.name,
+                    why=f"run {letter.run} failed: {letter.reason}",
+                    how="redispatch_from_dead_letter_queue",
+                )
             self.dispatch(workflow, letter.event)
             replayed += 1
         return replayed

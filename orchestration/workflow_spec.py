@@ -144,10 +144,6 @@ class Workflow:
         for key, value in fields.items():
             setattr(self, key, value)
 
-    @property
-    def action_count(self) -> int:
-        return sum(len(step) for step in self.steps)
-
     def __repr__(self) -> str:
         return f"Workflow({self.name!r} on {self.event_type!r})"
 

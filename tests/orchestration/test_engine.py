@@ -93,6 +93,9 @@ def test_dead_letters_can_be_replayed_once_the_kernel_is_back():
     assert m.engine.replay_dead_letters() == 1
     m.env.run()
     assert len(m.engine.dead_letters) == 0 and m.engine.completed == 1
+    assert [e.what for e in m.audit.query(actor="workflow_engine")] == [
+        "dispatch_workflow", "dead_letter", "replay_dead_letter", "dispatch_workflow",
+    ]
 
 
 PARALLEL = """
