@@ -55,7 +55,7 @@ class Stack:
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
             raise_task=self.enqueue,
         )
-        self.bus.subscribe("*", "event_router", self.router.handle)
+        self.router.attach(self.bus)
         self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
         self._next_event_id = 0
 
