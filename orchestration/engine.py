@@ -134,6 +134,15 @@ class WorkflowEngine:
         else:
             self.overflowed += 1
             self._emit(now, "engine.overflow", workflow.name, event.source, event.id)
+            if self.audit is not None:
+                self.audit.record(
+                    who="workflow_engine",
+                    what="shed_engine_queue_full",
+                    where=workflow.name,
+                    why=f"{self.running} runs in progress and {len(self._pending)} waiting; event {event.source}/{event.id}",
+                    how="bounded_fifo_queue",
+                    when=now,
+                )
             self._end_failed(-1, workflow, event, now, "engine queue full", 0)
 
     def replay_dead_letters(self) -> int:
