@@ -12,6 +12,7 @@ Both are counted.
 Faults act through three controls -- message loss, duplication and
 reordering -- each drawing from its own named random stream and counted.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,19 @@ class Subscription:
     """One subscriber: its pattern, handler, queue and counters."""
 
     __slots__ = (
-        "name", "pattern", "handler", "capacity", "matches", "queue", "waiting", "pending",
-        "next_free", "delivered", "dropped", "blocked", "max_depth",
+        "name",
+        "pattern",
+        "handler",
+        "capacity",
+        "matches",
+        "queue",
+        "waiting",
+        "pending",
+        "next_free",
+        "delivered",
+        "dropped",
+        "blocked",
+        "max_depth",
     )
 
     def __init__(self, name: str, pattern: str, handler: Handler, capacity: int) -> None:

@@ -6,6 +6,7 @@ at a later simulated time (a scenario swapping the workflow file mid-run).
 A replacement is validated when it is requested, so a bad file is refused
 before the run reaches the swap.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@ of simulated time admitting at most ``max_events``), and hands what passes
 to the engine. It keeps the
 statistics of the trigger mesh and a per-second summary table ``events``.
 """
+
 from __future__ import annotations
 
 import math
@@ -186,7 +187,7 @@ class EventRouter:
                 who="event_router",
                 what="shed_rate_limited",
                 where=workflow.name,
-                why=f"{limit} triggers per {period:g}s already admitted in this window; event {event.source}/{event.id}",
+                why=f"{limit} triggers per {period:g}s already admitted; event {event.source}/{event.id}",
                 how="fixed_window_rate_limit",
                 when=now,
             )

@@ -6,6 +6,7 @@ naming the file and the line. Files are parsed once per content: every stack
 of a sweep reads the same workflow, rule and schema files, and parsing
 dominates building a stack. Callers only read the parsed data.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
