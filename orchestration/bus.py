@@ -31,7 +31,8 @@ Handler = Callable[[Event], None]
 class BusConfig(Section):
     """Delivery latency, queue bounds and backpressure of the event bus."""
 
-    latency: float = Field(default=0.001, ge=0, le=60, description="seconds from publish to delivery")
+    # More than zero, so a runaway cascade with the breaker off still advances simulated time.
+    latency: float = Field(default=0.001, gt=0, le=60, description="seconds from publish to delivery")
     capacity: int = Field(default=10_000, ge=1, description="events a subscriber's queue holds")
     backpressure: Literal["drop", "block"] = Field(default="drop", description="what a full queue does")
     deliver_rate: float | None = Field(
