@@ -152,6 +152,11 @@ class EventBus:
     def subscriptions(self) -> dict[str, Subscription]:
         return dict(self._subs)
 
+    @property
+    def queue_depth(self) -> int:
+        """Events in transit to all subscribers (the mesh's event queue depth)."""
+        return sum(sub.depth for sub in self._subs.values())
+
     # -- publishing -----------------------------------------------------
 
     def publish(self, event: Event) -> None:
