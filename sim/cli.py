@@ -11,11 +11,21 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import listing, report, run, validate
+from . import cli_workflows
+from .commands import frontier, listing, loop, report, run, suite, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
-COMMANDS = {"validate": validate, "list": listing, "run": run, "report": report}
+COMMANDS = {
+    "validate": validate,
+    "list": listing,
+    "run": run,
+    "suite": suite,
+    "loop": loop,
+    "frontier": frontier,
+    "workflows": cli_workflows,
+    "report": report,
+}
 
 
 class _Parser(argparse.ArgumentParser):

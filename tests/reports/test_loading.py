@@ -66,8 +66,8 @@ def test_optional_tables_stack_across_runs_and_a_missing_table_gives_no_rows(res
     faults = load_table(results, "faults")
     assert list(faults.columns[:4]) == list(KEY_COLUMNS)
     assert set(faults["scenario"]) == {"burst"} and len(faults) == 2
-    assert load_table(results, "audit").empty
-    assert find_runs(results)[0].table("audit") is None
+    assert load_table(results, "no_such_table").empty
+    assert find_runs(results)[0].table("no_such_table") is None
     series = load_table(results, "timeseries")
     assert len(series) == 7 * 600
 

@@ -7,10 +7,13 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
+from sim.discovery import is_suite, yaml_files
+from sim.loader import read_yaml
 from tests.conftest import ROOT, mmc_document
 
 pytest_plugins = ["pytester"]
 
+SHIPPED = sum(not is_suite(read_yaml(path)) for path in yaml_files([ROOT / "scenarios"]))
 CANARY = mmc_document(name="canary", tags=["canary"], steady_state=[{"latency": {"quantile": 0.99, "max": "1ms"}}])
 
 
@@ -32,7 +35,7 @@ def _write(pytester: pytest.Pytester, relative: str, document: dict) -> None:
 
 def test_shipped_scenarios_pass_and_suite_files_are_not_collected(project):
     result = project.runpytest("scenarios/", "-v")
-    result.assert_outcomes(passed=len(list((ROOT / "scenarios").rglob("*.yaml"))))
+    result.assert_outcomes(passed=SHIPPED)
     result.stdout.fnmatch_lines(["*scenarios/baseline/mmc.yaml::mmc?level0-seed1? PASSED*"])
     assert "all.yaml" not in result.stdout.str()
 
@@ -40,7 +43,7 @@ def test_shipped_scenarios_pass_and_suite_files_are_not_collected(project):
 def test_a_canary_fails_with_the_probe_table_and_the_reproduce_command(project):
     _write(project, "scenarios/canary.yaml", CANARY)
     result = project.runpytest("scenarios/")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=SHIPPED, failed=1)
     result.stdout.fnmatch_lines([
         "*canary?level0-seed1? failed: probes failed: latency*",
         "probe*value*bound*verdict",
@@ -50,7 +53,7 @@ def test_a_canary_fails_with_the_probe_table_and_the_reproduce_command(project):
 
 
 def test_seed_and_level_options_name_and_drive_the_runs(project):
-    result = project.runpytest("scenarios/", "--chaos-seed", "3", "--chaos-seed", "4", "--chaos-level", "2",
+    result = project.runpytest("scenarios/baseline/", "--chaos-seed", "3", "--chaos-seed", "4", "--chaos-level", "2",
                                "--chaos-out", "runs", "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*mmc?level2-seed3? PASSED*", "*mmc?level2-seed4? PASSED*"])
@@ -60,15 +63,15 @@ def test_seed_and_level_options_name_and_drive_the_runs(project):
 
 
 def test_keyword_selection_and_junit_xml(project):
-    _write(project, "scenarios/canary.yaml", CANARY)
-    result = project.runpytest("scenarios/", "-k", "not canary", "--junitxml", "out.xml")
+    _write(project, "scenarios/baseline/canary.yaml", CANARY)
+    result = project.runpytest("scenarios/baseline/", "-k", "not canary")
     result.assert_outcomes(passed=1, deselected=1)
-    result = project.runpytest("scenarios/", "--junitxml", "all.xml")
+    result = project.runpytest("scenarios/baseline/", "--junitxml", "all.xml")
     root = ET.parse(project.path / "all.xml").getroot()
     suite = root if root.tag == "testsuite" else root.find("testsuite")
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
     failure = suite.find(".//failure")
-    assert "reproduce: chaosbench run scenarios/canary.yaml --seed 1 --level 0" in failure.text
+    assert "reproduce: chaosbench run scenarios/baseline/canary.yaml --seed 1 --level 0" in failure.text
 
 
 def test_a_file_with_problems_fails_with_the_loaders_message(project):
@@ -84,4 +87,4 @@ def test_yaml_is_collected_only_where_pytest_is_pointed(project):
     project.makeini("[pytest]\ntestpaths = tests scenarios\n")
     project.runpytest().assert_outcomes(passed=1)  # testpaths never collect scenarios
     project.runpytest("tests/").assert_outcomes(passed=1)  # YAML below tests/ is test data
-    project.runpytest("scenarios/", "tests/").assert_outcomes(passed=2)
+    project.runpytest("scenarios/baseline/", "tests/").assert_outcomes(passed=2)
