@@ -12,6 +12,7 @@ from .loading import (
     KEY_COLUMNS,
     PROBE_COLUMNS,
     RUN_COLUMNS,
+    Results,
     RunRecord,
     find_runs,
     load_memory,
@@ -21,14 +22,18 @@ from .loading import (
 )
 
 __all__ = [
-    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "Report", "RunRecord", "build_report", "find_runs",
+    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "Report", "Results", "RunRecord", "build_report", "find_runs",
     "load_memory", "load_probes", "load_runs", "load_table", "write_reports",
 ]
 
 
-def write_reports(results: str | Path, *, html: str | Path | None = None, md: str | Path | None = None,
+def write_reports(results: Results, *, html: str | Path | None = None, md: str | Path | None = None,
                   junit: str | Path | None = None, db: str | Path | None = None) -> Report:
-    """Write the reports asked for, of every run below ``results`` (and the memory database ``db``)."""
+    """Write the reports asked for, of every run below ``results`` (and the memory database ``db``).
+
+    ``results`` is a folder, a run directory, or several of either (the suite command passes the run
+    directories it wrote). Returns the report, so a caller can show its score and verdicts.
+    """
     from .html import render_html
     from .junit import render_junit
     from .markdown import render_markdown

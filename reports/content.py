@@ -1,6 +1,7 @@
 """What a report says, gathered once from the results and shared by the HTML, Markdown and JUnit writers."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,12 +10,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import figures
-from .loading import RunRecord, find_runs, load_memory, runs_frame
+from .loading import Results, RunRecord, find_runs, load_memory, runs_frame
 from .score import SCORE_FORMULA, resilience_score
 from .sweeps import swept
 
 #: Runs listed one by one per scenario in the HTML report; failed runs come first.
 RUNS_SHOWN = 20
+#: Where the memory database keeps coding work orders, and the columns a report shows of them.
+WORK_ORDER_TABLES = ("memory_coding_work_orders", "coding_work_orders")
+WORK_ORDER_COLUMNS = ("title", "status", "scenario", "safeguard", "occurrences", "description")
 
 
 @dataclass
@@ -74,7 +78,7 @@ class Report:
     apart, drawn from the memory database's ``runs`` when it has them.
     """
 
-    results: Path
+    source: str
     runs: list[RunRecord]
     frame: pd.DataFrame
     score: float | None
@@ -98,15 +102,16 @@ class Report:
         return grouped.reset_index()
 
 
-def build_report(results: str | Path, *, db: str | Path | None = None, with_figures: bool = True) -> Report:
+def build_report(results: Results, *, db: str | Path | None = None, with_figures: bool = True) -> Report:
     """Gather the report of every run below ``results`` and, when given, the memory database ``db``."""
     runs = find_runs(results)
+    paths = [str(results)] if isinstance(results, (str, Path)) else [str(item) for item in results]
     frame = runs_frame(runs)
     memory = load_memory(db) if db is not None else {}
     sections = [_section(name, [run for run in runs if run.scenario == name])
                 for name in sorted({run.scenario for run in runs})]
     report = Report(
-        results=Path(results), runs=runs, frame=frame, score=resilience_score(frame) if len(frame) else None,
+        source=paths[0] if len(paths) == 1 else os.path.commonpath(paths) if paths else "", runs=runs, frame=frame, score=resilience_score(frame) if len(frame) else None,
         sections=sections, figures={}, memory=memory, work_orders=_work_orders(sections, memory),
         ladder=_ladder_table(frame, memory),
     )
@@ -151,9 +156,10 @@ def _invariants(runs: list[RunRecord]) -> list[dict]:
 
 def _work_orders(sections: list[ScenarioSection], memory: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The memory database's coding work orders; without them, one per expected safeguard that never fired."""
-    stored = memory.get("coding_work_orders")
+    stored = next((memory[name] for name in WORK_ORDER_TABLES if name in memory), None)
     if stored is not None and not stored.empty:
-        return stored
+        shown = [column for column in WORK_ORDER_COLUMNS if column in stored.columns]
+        return stored[shown] if shown else stored
     rows = [{"scenario": section.name, "safeguard": name,
              "work": f"safeguard {name!r} is expected by {section.name} but never fired in "
                      f"{count} of {len(section.runs)} run(s): implement it, enable it or fix its trigger"}

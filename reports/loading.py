@@ -16,6 +16,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ RUN_COLUMNS: dict[str, str] = {
     "level": "difficulty level (int)",
     "seed": "seed (int)",
     "passed": "the run's verdict: every probe held and every invariant held (bool)",
-    "canary": "the scenario is tagged 'canary', so it must fail (bool)",
+    "canary": "the scenario is tagged 'canary' or named 'canary...', so it must fail (bool)",
     "probes": "number of probes (int)",
     "probes_failed": "number of probes that did not hold (int)",
     "failed_probes": "names of the probes that did not hold, comma-separated",
@@ -96,7 +97,8 @@ class RunRecord:
 
     @property
     def canary(self) -> bool:
-        return "canary" in (self.parameters.get("tags") or [])
+        """A scenario that must fail: tagged ``canary``, or named ``canary...``."""
+        return "canary" in (self.parameters.get("tags") or []) or self.scenario.startswith("canary")
 
     @property
     def label(self) -> str:
@@ -109,15 +111,25 @@ class RunRecord:
         return pd.read_parquet(path, columns=columns) if path.is_file() else None
 
 
-def find_runs(results: str | Path) -> list[RunRecord]:
-    """Every run below ``results`` (or ``results`` itself), ordered by scenario, level, seed and path."""
-    results = Path(results)
-    if not results.exists():
-        raise FileNotFoundError(f"no results at {results}")
-    journals = [results / JOURNAL] if (results / JOURNAL).is_file() else sorted(results.rglob(JOURNAL))
-    records = [RunRecord(path.parent, json.loads(path.read_text(encoding="utf-8")))
-               for path in journals if not _hidden(path.parent, results)]
-    return sorted(records, key=lambda r: (r.scenario, r.level, r.seed, str(r.path)))
+#: A results folder or run directory, or several of them.
+Results = str | Path | Iterable[str | Path]
+
+
+def find_runs(results: Results) -> list[RunRecord]:
+    """Every run below ``results`` (or ``results`` itself), ordered by scenario, level, seed and path.
+
+    ``results`` may also be several folders or run directories; a run found twice counts once.
+    """
+    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
+    found: dict[Path, RunRecord] = {}
+    for root in roots:
+        if not root.exists():
+            raise FileNotFoundError(f"no results at {root}")
+        journals = [root / JOURNAL] if (root / JOURNAL).is_file() else sorted(root.rglob(JOURNAL))
+        for path in journals:
+            if not _hidden(path.parent, root) and path.parent.resolve() not in found:
+                found[path.parent.resolve()] = RunRecord(path.parent, json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found.values(), key=lambda r: (r.scenario, r.level, r.seed, str(r.path)))
 
 
 def _hidden(run_dir: Path, root: Path) -> bool:
@@ -134,7 +146,7 @@ def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     return pd.DataFrame([_run_row(record) for record in records], columns=list(RUN_COLUMNS))
 
 
-def load_runs(results: str | Path) -> pd.DataFrame:
+def load_runs(results: Results) -> pd.DataFrame:
     """One row per run below ``results``, with the columns of :data:`RUN_COLUMNS`."""
     return runs_frame(find_runs(results))
 
@@ -197,7 +209,7 @@ def run_recovery_time(record: RunRecord) -> float:
     return recovery_time(series, faults)
 
 
-def load_probes(results: str | Path) -> pd.DataFrame:
+def load_probes(results: Results) -> pd.DataFrame:
     """One row per probe per run below ``results``, with the columns of :data:`PROBE_COLUMNS`."""
     rows = [
         {"run_dir": str(r.path), "scenario": r.scenario, "level": r.level, "seed": r.seed,
@@ -208,12 +220,13 @@ def load_probes(results: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
 
 
-def load_table(results: str | Path | list[RunRecord], name: str) -> pd.DataFrame:
+def load_table(results: Results | list[RunRecord], name: str) -> pd.DataFrame:
     """The table ``name`` of every run that has it, stacked, each row keyed by :data:`KEY_COLUMNS`.
 
     Runs without the table add no rows; when none has it the frame is empty.
     """
-    records = results if isinstance(results, list) else find_runs(results)
+    is_records = isinstance(results, list) and results and isinstance(results[0], RunRecord)
+    records = results if is_records else find_runs(results)
     frames = []
     for record in records:
         table = record.table(name)

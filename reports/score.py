@@ -5,7 +5,7 @@ import pandas as pd
 
 #: How the score is computed, stated in every report that shows it.
 SCORE_FORMULA = (
-    "score = 100 × Σ (1 + level) × credit / Σ (1 + level), over every run of a scenario not tagged canary; "
+    "score = 100 × Σ (1 + level) × credit / Σ (1 + level), over every run except canaries (scenarios that must fail); "
     "credit = 1 for a passed run, 0 for a run that broke an invariant, otherwise half the share of its "
     "probes that held. Harder levels weigh more; canaries must fail and are checked separately."
 )
