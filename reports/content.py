@@ -67,7 +67,23 @@ class ScenarioSection:
 
     @property
     def shown_runs(self) -> list[RunRecord]:
+        """The runs listed one by one: failed ones first."""
         return (self.failed + [run for run in self.runs if run.passed])[:RUNS_SHOWN]
+
+    def probe_summary(self) -> list[dict]:
+        """Per probe and bound, over every run: in how many it held, and the least, median and greatest value."""
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for run in self.runs:
+            for probe in run.journal.get("probes") or []:
+                groups.setdefault((probe["name"], probe.get("bound", "")), []).append(probe)
+        rows = []
+        for (name, bound), probes in groups.items():
+            values = pd.Series([p.get("value") for p in probes], dtype=float).dropna()
+            rows.append({"name": name, "bound": bound, "held": sum(bool(p.get("passed")) for p in probes),
+                         "runs": len(probes), "min": values.min() if len(values) else None,
+                         "median": values.median() if len(values) else None,
+                         "max": values.max() if len(values) else None})
+        return rows
 
 
 @dataclass

@@ -16,6 +16,7 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .metrics import fault_windows, latencies
 
@@ -181,6 +182,8 @@ def ladder(memory_runs: pd.DataFrame | None) -> Figure | None:
         axes.scatter(group.loc[~passed, "round"], group.loc[~passed, "level"], color=colour, marker="x", s=30)
     axes.set_xlabel("round of the chaos loop")
     axes.set_ylabel("difficulty level")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title("Difficulty ladder (o passed, x failed)")
     axes.legend(loc="upper left", fontsize="x-small", ncols=2)
     axes.grid(alpha=0.3)
