@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from . import figures
 from .loading import Results, RunRecord, find_runs, load_memory, runs_frame
 from .score import SCORE_FORMULA, resilience_score
-from .sweeps import swept
+from .sweeps import SweepResult, find_sweeps, swept
 
 #: Runs listed one by one per scenario in the HTML report; failed runs come first.
 RUNS_SHOWN = 20
@@ -104,6 +104,7 @@ class Report:
     work_orders: pd.DataFrame
     ladder: pd.DataFrame
     ladder_figure: Figure | None = None
+    sweeps: list[SweepResult] = field(default_factory=list)
     score_formula: str = SCORE_FORMULA
 
     @property
@@ -121,19 +122,26 @@ class Report:
 def build_report(results: Results, *, db: str | Path | None = None, with_figures: bool = True) -> Report:
     """Gather the report of every run below ``results`` and, when given, the memory database ``db``."""
     runs = find_runs(results)
-    paths = [str(results)] if isinstance(results, (str, Path)) else [str(item) for item in results]
     frame = runs_frame(runs)
     memory = load_memory(db) if db is not None else {}
     sections = [_section(name, [run for run in runs if run.scenario == name])
                 for name in sorted({run.scenario for run in runs})]
     report = Report(
-        source=paths[0] if len(paths) == 1 else os.path.commonpath(paths) if paths else "", runs=runs, frame=frame, score=resilience_score(frame) if len(frame) else None,
+        source=_source(results), runs=runs, frame=frame, score=resilience_score(frame) if len(frame) else None,
         sections=sections, figures={}, memory=memory, work_orders=_work_orders(sections, memory),
-        ladder=_ladder_table(frame, memory),
+        ladder=_ladder_table(frame, memory), sweeps=find_sweeps(results),
     )
     if with_figures:
         _draw(report)
     return report
+
+
+def _source(results: Results) -> str:
+    """How the report names where its runs came from: the folder, or the folder common to several."""
+    paths = [str(results)] if isinstance(results, (str, Path)) else [str(item) for item in results]
+    if len(paths) <= 1:
+        return paths[0] if paths else ""
+    return os.path.commonpath([os.path.abspath(path) for path in paths])
 
 
 def _section(name: str, runs: list[RunRecord]) -> ScenarioSection:
@@ -205,6 +213,11 @@ def _draw(report: Report) -> None:
     }
     for scenario, (table, varying) in swept(report.runs).items():
         drawn[f"Sweep of {scenario}"] = figures.sweep_heatmap(table, varying[0], varying[1], scenario)
+    for sweep in report.sweeps:
+        axes = sweep.axes()
+        if axes is not None:
+            drawn[f"Sweep of {sweep.scenario} ({sweep.path.name}): {axes[0]} × {axes[1]}"] = figures.sweep_heatmap(
+                sweep.table, axes[0], axes[1], sweep.scenario)
     report.figures = {title: figure for title, figure in drawn.items() if figure is not None}
     report.ladder_figure = figures.ladder(report.memory.get("runs"))
     for section in report.sections:

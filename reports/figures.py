@@ -225,7 +225,7 @@ def safeguards(records_frame: pd.DataFrame) -> Figure | None:
 
 
 def sweep_heatmap(frame: pd.DataFrame, x: str, y: str, scenario: str) -> Figure | None:
-    """Heat map of the pass rate over two swept parameters ``x`` and ``y`` (columns of ``frame``, with ``passed``)."""
+    """Heat map of the pass rate over two columns ``x`` and ``y`` of ``frame`` (one row per run, with ``passed``)."""
     if frame.empty or frame[x].nunique() < 2 or frame[y].nunique() < 2:
         return None
     table = frame.pivot_table(index=y, columns=x, values="passed", aggfunc="mean")

@@ -13,23 +13,27 @@ FAILURES_SHOWN = 15
 def render_markdown(report: Report) -> str:
     """Verdict per scenario and level, the score, and each failed run's failing probes and reproduce command."""
     failed = report.failed_runs
-    lines = [
-        "## chaosbench resilience summary",
-        "",
-        f"**{len(report.runs) - len(failed)} of {len(report.runs)} runs passed** across "
-        f"{len(report.sections)} scenario(s)."
-        + (f" Resilience score **{report.score:.1f}** / 100." if report.score is not None else ""),
-        "",
-        f"<sub>{report.score_formula}</sub>",
-        "",
-        "| scenario | runs passed | levels | verdict |",
-        "|---|---:|---|---|",
-    ]
+    lines = ["## chaosbench resilience summary", ""]
+    if report.runs:
+        lines += [
+            f"**{len(report.runs) - len(failed)} of {len(report.runs)} runs passed** across "
+            f"{len(report.sections)} scenario(s)."
+            + (f" Resilience score **{report.score:.1f}** / 100." if report.score is not None else ""),
+            "",
+            f"<sub>{report.score_formula}</sub>",
+            "",
+            "| scenario | runs passed | levels | verdict |",
+            "|---|---:|---|---|",
+        ]
     for section in report.sections:
         levels = sorted({run.level for run in section.runs})
         mark = "✅" if section.healthy else "❌"
         lines.append(f"| `{section.name}` | {section.passed_count}/{len(section.runs)} | "
                      f"{', '.join(map(str, levels))} | {mark} {section.verdict} |")
+    for sweep in report.sweeps:
+        passed = int(sweep.table["passed"].sum())
+        lines.append(f"\nSweep of `{sweep.scenario}` over {', '.join(sweep.settings) or 'seeds'}: "
+                     f"{passed} of {len(sweep.table)} runs passed.")
     if failed:
         lines += ["", "### Failed runs", ""]
     for run in failed[:FAILURES_SHOWN]:

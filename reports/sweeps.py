@@ -1,9 +1,64 @@
-"""Finding swept parameters: scenario parameters that differ between runs of one scenario."""
+"""Sweeps: the results of ``chaosbench sweep``, and scenario parameters that differ between runs.
+
+``chaosbench sweep`` writes a folder with ``sweep.json`` and ``results.parquet``
+(one row per run: a column per swept setting path, then ``level``, ``seed``,
+``passed``, ``probe_<name>`` values...). Run directories made with different
+settings of one scenario are a sweep too: :func:`swept` finds the parameters
+that vary between them.
+"""
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-from .loading import RunRecord
+from .loading import Results, RunRecord
+
+SWEEP = "sweep.json"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One ``chaosbench sweep`` folder: its runs table and the setting paths it swept."""
+
+    path: Path
+    scenario: str
+    table: pd.DataFrame
+    settings: list[str]
+
+    def axes(self) -> tuple[str, str] | None:
+        """The two columns a heat map of this sweep spreads over: two settings, else a setting and the level,
+        else a setting and the seed; None when nothing varies."""
+        varying = [column for column in self.settings if self.table[column].nunique() > 1]
+        for extra in ("level", "seed"):
+            if len(varying) >= 2:
+                break
+            if self.table[extra].nunique() > 1:
+                varying.append(extra)
+        return (varying[0], varying[1]) if len(varying) >= 2 else None
+
+
+def find_sweeps(results: Results) -> list[SweepResult]:
+    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below ``results``."""
+    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for marker in sorted(root.rglob(SWEEP)):
+            table_path = marker.parent / "results.parquet"
+            if not table_path.is_file():
+                continue
+            table = pd.read_parquet(table_path)
+            if "level" not in table.columns or "passed" not in table.columns:
+                continue
+            about = json.loads(marker.read_text(encoding="utf-8"))
+            settings = list(table.columns[: list(table.columns).index("level")])
+            scenario = Path(str(about.get("scenario", marker.parent.name))).stem
+            found.append(SweepResult(marker.parent, scenario, table, settings))
+    return found
 
 #: Parameter paths that name or describe a scenario rather than set it.
 _DESCRIPTIVE = ("name", "title", "description", "tags")

@@ -1,7 +1,7 @@
 """``chaosbench report RESULTS``: the HTML report, the Markdown summary and JUnit XML of finished runs.
 
-RESULTS is one run directory or a folder holding run directories at any
-depth. With none of ``--html``, ``--md`` and ``--junit`` the HTML report is
+RESULTS is one run directory or a folder holding run directories (and
+``chaosbench sweep`` folders) at any depth. With none of ``--html``, ``--md`` and ``--junit`` the HTML report is
 written to ``RESULTS/report.html``. Nothing is simulated. Exit 0 when every
 scenario passed (a canary passes by failing), 1 otherwise, 2 when there are
 no results.
@@ -34,13 +34,12 @@ def run(args: argparse.Namespace) -> int:
     if not results.is_dir():
         print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
         return EXIT_INPUT
-    from reports import (  # matplotlib loads only for this command
-        find_runs,
-        write_reports,
-    )
+    from reports import find_runs, write_reports  # matplotlib loads only for this command
+    from reports.sweeps import find_sweeps
 
-    if not find_runs(results):
-        print(f"chaosbench report: {results}: no run directories (journal.json) found", file=sys.stderr)
+    if not find_runs(results) and not find_sweeps(results):
+        print(f"chaosbench report: {results}: no run directories (journal.json) or sweeps (sweep.json) found",
+              file=sys.stderr)
         return EXIT_INPUT
     html = args.html
     if not (args.html or args.md or args.junit):

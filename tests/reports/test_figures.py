@@ -91,3 +91,45 @@ def test_two_parameters_varying_across_runs_make_a_sweep_heat_map(results, tmp_p
     assert figure.axes[0].images[0].get_array().tolist() == [[0.0, 1.0], [0.0, 1.0]]
     _drawn(figure)
     assert swept(find_runs(results)) == {}
+
+
+def _sweep_folder(folder, settings: dict[str, list], levels=(0,), seeds=(1, 2, 3)):
+    """A ``chaosbench sweep`` output folder: results.parquet (setting columns, level, seed, passed...) and sweep.json."""
+    import itertools
+    import json
+
+    rows = []
+    for values in itertools.product(*settings.values(), levels, seeds):
+        *setting, level, seed = values
+        row = dict(zip(settings, setting))
+        passed = sum(float(v) for v in setting) + level < 8 or seed == 1
+        row.update({"level": level, "seed": seed, "passed": passed, "trace_digest": f"d{seed}",
+                    "probe_latency": 1.0 + seed, "wall_time_s": 0.1, "reproduce": "chaosbench run x.yaml"})
+        rows.append(row)
+    folder.mkdir(parents=True)
+    pd.DataFrame(rows).to_parquet(folder / "results.parquet", index=False)
+    (folder / "sweep.json").write_text(json.dumps({"scenario": "scenarios/baseline/mmc.yaml", "runs": len(rows)}))
+    return folder
+
+
+def test_sweep_folders_are_found_and_spread_over_their_two_settings(tmp_path):
+    from reports.sweeps import find_sweeps
+
+    _sweep_folder(tmp_path / "mmc" / "sweep", {"stack.htm.workers": [4, 5, 6], "workload.0.tasks.rate": [2.5, 3.5]})
+    (sweep,) = find_sweeps(tmp_path)
+    assert sweep.scenario == "mmc" and sweep.settings == ["stack.htm.workers", "workload.0.tasks.rate"]
+    assert sweep.axes() == ("stack.htm.workers", "workload.0.tasks.rate")
+    figure = figures.sweep_heatmap(sweep.table, *sweep.axes(), sweep.scenario)
+    grid = figure.axes[0].images[0].get_array()
+    assert grid.shape == (2, 3)
+    assert grid[0, 0] == 1.0 and abs(grid[1, 2] - 1 / 3) < 1e-9  # 4 + 2.5 passes; 6 + 3.5 fails but for seed 1
+    _drawn(figure)
+
+
+def test_a_one_setting_sweep_spreads_over_its_levels_or_seeds(tmp_path):
+    from reports.sweeps import find_sweeps
+
+    _sweep_folder(tmp_path / "a", {"stack.htm.workers": [4, 6]}, levels=(0, 1, 2))
+    _sweep_folder(tmp_path / "b", {"stack.htm.workers": [4, 6]})
+    axes = [sweep.axes() for sweep in find_sweeps(tmp_path)]
+    assert axes == [("stack.htm.workers", "level"), ("stack.htm.workers", "seed")]

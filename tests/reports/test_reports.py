@@ -139,3 +139,15 @@ def test_report_command_without_results_exits_2(tmp_path, capsys):
     assert "no run directories" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert not (tmp_path / "report.html").exists()
+
+
+def test_a_results_folder_with_only_a_sweep_reports_its_heat_map(tmp_path, capsys):
+    from tests.reports.test_figures import _sweep_folder
+
+    _sweep_folder(tmp_path / "runs" / "mmc" / "sweep", {"stack.htm.workers": [4, 5], "workload.0.tasks.rate": [3, 4]})
+    assert main(["report", str(tmp_path / "runs"), "--html", str(tmp_path / "r.html"),
+                 "--md", str(tmp_path / "s.md")]) == 0
+    page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert [alt for alt, _, _ in page.figures] == ["Sweep of mmc (sweep): stack.htm.workers × workload.0.tasks.rate"]
+    assert "Sweep of `mmc` over stack.htm.workers, workload.0.tasks.rate: 6 of 12 runs passed." in (
+        tmp_path / "s.md").read_text(encoding="utf-8")
