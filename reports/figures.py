@@ -238,7 +238,7 @@ def sweep_heatmap(frame: pd.DataFrame, x: str, y: str, scenario: str) -> Figure 
             value = table.iat[i, j]
             if not pd.isna(value):
                 axes.text(j, i, f"{value:.0%}\nn={int(counts.iat[i, j])}", ha="center", va="center",
-                          fontsize="xx-small")
+                          fontsize="x-small", bbox={"facecolor": "white", "alpha": 0.75, "linewidth": 0})
     figure.colorbar(image, ax=axes, label="share of runs passed")
     _label_grid(axes, [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index],
                 [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])

@@ -34,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
     if not results.is_dir():
         print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
         return EXIT_INPUT
-    from reports import find_runs, write_reports  # matplotlib loads only for this command
+    from reports import (  # matplotlib loads only for this command
+        find_runs,
+        write_reports,
+    )
     from reports.sweeps import find_sweeps
 
     if not find_runs(results) and not find_sweeps(results):
