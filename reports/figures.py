@@ -142,7 +142,7 @@ def recovery_times(runs: pd.DataFrame) -> Figure | None:
         return None
     rows = []
     for (scenario, level), group in faulted.groupby(["scenario", "level"]):
-        settled = group["recovery_time_s"].dropna()
+        settled = group["recovery_time_s"][np.isfinite(group["recovery_time_s"])]
         rows.append((f"{scenario} L{level}", float(settled.mean()) if len(settled) else float("nan"),
                      len(group) - len(settled), float(group["sim_time"].max())))
     figure = Figure(figsize=(9, 0.38 * len(rows) + 1.4))

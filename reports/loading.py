@@ -43,8 +43,8 @@ RUN_COLUMNS: dict[str, str] = {
     "faults": "number of faults: rows of the faults table, else the faults the scenario names (int)",
     "findings": "number of findings in the journal (int)",
     "sla_compliance": "share of measured tasks finished by their deadline, all priorities (float)",
-    "recovery_time_s": "seconds from the last fault's end until the queue settled; NaN when it never did "
-                       "or the run had no faults (float)",
+    "recovery_time_s": "seconds from the last fault's end until the queue settled; infinity when it never "
+                       "did, NaN when the run had no faults (float)",
     "trace_digest": "the run's trace digest",
     "sim_time": "simulated seconds (float)",
     "wall_time_s": "wall-clock seconds the run took (float)",
@@ -206,7 +206,7 @@ def run_recovery_time(record: RunRecord) -> float:
     faults, series = record.table("faults"), record.table("timeseries", ["time", "depth_total"])
     if faults is None or series is None:
         return float("nan")
-    return recovery_time(series, faults)
+    return recovery_time(series, faults, float(record.parameters.get("warmup") or 0.0))
 
 
 def load_probes(results: Results) -> pd.DataFrame:

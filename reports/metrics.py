@@ -1,23 +1,25 @@
-"""Measures computed from a run's tables, for runs whose journal does not already hold them."""
+"""Measures computed from a run's tables, for runs whose journal does not already hold them.
+
+Each follows the rule of the probe of the same name in :mod:`sim.probes` /
+:mod:`sim.recovery`, which these call (pure functions of the tables; nothing
+here runs a simulation).
+"""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+
+from sim.probes import Observed, SlaCompliance
+from sim.recovery import recovery_time as _settle
 
 
 def sla_compliance(tasks: pd.DataFrame, *, warmup: float, end: float) -> float:
-    """Share of tasks enqueued after ``warmup`` that finished by their deadline.
+    """Share of tasks enqueued after ``warmup`` that finished by their deadline, all priorities together.
 
-    Only tasks whose fate is known count: finished ones, and unfinished ones
-    whose deadline passed before ``end`` (the ``sla_compliance`` probe's rule).
-    1.0 when no task counts.
+    The ``sla_compliance`` probe's rule (:class:`sim.probes.SlaCompliance`): only tasks whose fate is
+    known by ``end`` count; 1.0 when none does.
     """
-    tasks = tasks[tasks["enqueued_at"] >= warmup]
-    known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < end)]
-    if known.empty:
-        return 1.0
-    met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
-    return float(met.mean())
+    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=warmup, end=end)
+    return SlaCompliance(min=0.0).observe(seen)
 
 
 def latencies(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -41,20 +43,16 @@ def fault_windows(faults: pd.DataFrame | None, end: float) -> list[tuple[str, fl
     return windows
 
 
-def recovery_time(series: pd.DataFrame, faults: pd.DataFrame) -> float:
-    """Seconds from the last fault's end until the total queue depth is back to its pre-fault level.
+def recovery_time(series: pd.DataFrame, faults: pd.DataFrame | None, warmup: float = 0.0) -> float:
+    """Seconds from the last fault's end until the queue is back within its pre-fault range.
 
-    The pre-fault level is the 95th percentile of ``depth_total`` over the
-    samples before the first fault starts (0 when there are none). NaN when
-    the run had no faults or the queue never got back within the run.
+    The rule is the ``recovery_time`` probe's (:func:`sim.recovery.recovery_time`); a fault without an
+    end lasts until the run's last sample. NaN when the run had no faults, infinity when the queue never
+    settled within the run.
     """
     end = float(series["time"].max()) if not series.empty else 0.0
     windows = fault_windows(faults, end)
     if not windows or series.empty:
         return float("nan")
-    first = min(start for _, start, _ in windows)
-    last = max(stop for _, _, stop in windows)
-    before = series.loc[series["time"] < first, "depth_total"]
-    level = float(np.percentile(before, 95)) if len(before) else 0.0
-    after = series[(series["time"] >= last) & (series["depth_total"] <= level)]
-    return float(after["time"].iloc[0] - last) if len(after) else float("nan")
+    spans = pd.DataFrame(windows, columns=["kind", "start", "end"])
+    return _settle(series, spans, warmup)

@@ -66,7 +66,8 @@ def test_figures_without_their_data_are_left_out():
 def test_a_queue_that_never_drains_has_no_recovery_time():
     series = pd.DataFrame({"time": [0.0, 1, 2, 3, 4], "depth_total": [0, 0, 5, 6, 7]})
     faults = pd.DataFrame({"kind": ["queue_flood"], "start": [2.0], "end": [3.0]})
-    assert pd.isna(recovery_time(series, faults))
+    assert recovery_time(series, faults) == float("inf")
+    assert pd.isna(recovery_time(series, faults.iloc[0:0]))
     series.loc[4, "depth_total"] = 0
     assert recovery_time(series, faults) == 1.0
 
