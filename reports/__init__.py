@@ -12,18 +12,22 @@ from .loading import (
     KEY_COLUMNS,
     PROBE_COLUMNS,
     RUN_COLUMNS,
+    SAFEGUARD_COLUMNS,
     Results,
     RunRecord,
     find_runs,
+    load_counts,
     load_memory,
     load_probes,
+    load_safeguards,
     load_runs,
     load_table,
 )
 
 __all__ = [
-    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "Report", "Results", "RunRecord", "build_report", "find_runs",
-    "load_memory", "load_probes", "load_runs", "load_table", "write_reports",
+    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Report", "Results", "RunRecord",
+    "build_report", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
+    "load_table", "write_reports",
 ]
 
 

@@ -64,7 +64,18 @@ PROBE_COLUMNS: dict[str, str] = {
     "passed": "the value is within the bound (bool)",
 }
 
-#: Columns :func:`load_table` puts before a table's own, naming the run of each row.
+#: Columns of :func:`load_safeguards`, one row per safeguard fired or expected per run.
+SAFEGUARD_COLUMNS: dict[str, str] = {
+    "run_dir": "the run directory (str)",
+    "scenario": "scenario name",
+    "level": "difficulty level (int)",
+    "seed": "seed (int)",
+    "safeguard": "safeguard name",
+    "fired": "how many times it fired in the run (int)",
+    "expected": "the scenario expects it to fire (bool)",
+}
+
+#: Columns :func:`load_table` and :func:`load_counts` put first, naming the run of each row.
 KEY_COLUMNS = ("run_dir", "scenario", "level", "seed")
 
 
@@ -218,6 +229,40 @@ def load_probes(results: Results) -> pd.DataFrame:
         for r in find_runs(results) for p in r.journal.get("probes") or []
     ]
     return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
+
+
+def load_counts(results: Results) -> pd.DataFrame:
+    """One row per run: :data:`KEY_COLUMNS`, then every count of its journal (``tasks_<outcome>``,
+    ``tasks_created``, ``router.events_received``...); a count a run lacks is 0."""
+    rows = []
+    for record in find_runs(results):
+        counts = record.journal.get("counts") or {}
+        row = {"run_dir": str(record.path), "scenario": record.scenario, "level": record.level, "seed": record.seed}
+        for key, value in counts.items():
+            if isinstance(value, dict):
+                row.update({f"{key}_{inner}": item for inner, item in value.items()})
+            else:
+                row[key] = value
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=list(KEY_COLUMNS))
+    counts = [column for column in frame.columns if column not in KEY_COLUMNS]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    return frame
+
+
+def load_safeguards(results: Results) -> pd.DataFrame:
+    """One row per safeguard fired or expected per run, with the columns of :data:`SAFEGUARD_COLUMNS`."""
+    rows = []
+    for record in find_runs(results):
+        safeguards = record.journal.get("safeguards") or {}
+        fired, expected = safeguards.get("fired") or {}, safeguards.get("expected") or []
+        for name in sorted(set(fired) | set(expected)):
+            rows.append({"run_dir": str(record.path), "scenario": record.scenario, "level": record.level,
+                         "seed": record.seed, "safeguard": name, "fired": int(fired.get(name, 0)),
+                         "expected": name in expected})
+    return pd.DataFrame(rows, columns=list(SAFEGUARD_COLUMNS))
 
 
 def load_table(results: Results | list[RunRecord], name: str) -> pd.DataFrame:

@@ -104,3 +104,21 @@ def test_load_memory_without_a_database_is_empty(tmp_path):
     assert load_memory(tmp_path / "none.sqlite") == {}
     sqlite3.connect(tmp_path / "empty.sqlite").close()
     assert load_memory(tmp_path / "empty.sqlite") == {}
+
+
+def test_load_counts_flattens_every_journal_count_per_run(results):
+    from reports import load_counts
+
+    counts = load_counts(results)
+    assert len(counts) == 7 and list(counts.columns[:4]) == list(KEY_COLUMNS)
+    assert {"tasks_created", "tasks_completed", "tasks_in_flight"} <= set(counts.columns)
+    assert (counts["tasks_created"] == counts.filter(like="tasks_").drop(columns="tasks_created").sum(axis=1)).all()
+
+
+def test_load_safeguards_lists_expected_safeguards_even_when_they_never_fired(results):
+    from reports import SAFEGUARD_COLUMNS, load_safeguards
+
+    safeguards = load_safeguards(results)
+    assert list(safeguards.columns) == list(SAFEGUARD_COLUMNS)
+    burst = safeguards[safeguards["scenario"] == "burst"]
+    assert burst[["safeguard", "fired", "expected"]].values.tolist() == [["load_shedder", 0, True]] * 2
