@@ -7,7 +7,9 @@ not scenarios and are skipped. Each scenario file gives one item per seed,
 named ``<scenario>[level<L>-seed<S>]``, so ``-k`` selects by scenario, level
 or seed, and ``--junitxml`` reports each run. A failing run fails its item
 with the probe table and the command that reproduces it; a file that cannot
-be loaded fails with every problem the loader found.
+be loaded fails with every problem the loader found. A canary (tagged
+``canary`` or named ``canary...``) is a strict expected failure: it shows as
+xfailed when it fails, and fails the session when it passes.
 
 Options: ``--chaos-seed`` (repeatable, default 1), ``--chaos-level``
 (default 0), ``--chaos-out`` (write each run directory below this folder).
@@ -70,7 +72,18 @@ class ScenarioFile(pytest.File):
             item = ScenarioItem.from_parent(self, name=f"{name}[level{level}-seed{seed}]", seed=seed, level=level)
             for tag in tags:
                 item.keywords[tag] = True  # -k selects by tag too
+            if is_canary(name, tags):
+                item.add_marker(pytest.mark.xfail(raises=ScenarioFailed, strict=True, reason=CANARY_REASON))
             yield item
+
+
+#: Why a canary is an expected failure (DESIGN §4).
+CANARY_REASON = "canary: it must fail, so that a suite which cannot fail is noticed"
+
+
+def is_canary(name: str, tags: list[str]) -> bool:
+    """A scenario that must fail: tagged ``canary`` or named ``canary...``."""
+    return "canary" in tags or name.startswith("canary")
 
 
 class ScenarioFailed(Exception):

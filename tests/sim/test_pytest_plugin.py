@@ -9,12 +9,17 @@ import yaml
 
 from sim.discovery import is_suite, yaml_files
 from sim.loader import read_yaml
+from sim.pytest_plugin import is_canary
 from tests.conftest import ROOT, mmc_document
 
 pytest_plugins = ["pytester"]
 
-SHIPPED = sum(not is_suite(read_yaml(path)) for path in yaml_files([ROOT / "scenarios"]))
-CANARY = mmc_document(name="canary", tags=["canary"], steady_state=[{"latency": {"quantile": 0.99, "max": "1ms"}}])
+SCENARIOS = [document for document in map(read_yaml, yaml_files([ROOT / "scenarios"])) if not is_suite(document)]
+CANARIES = sum(is_canary(document["name"], document.get("tags") or []) for document in SCENARIOS)
+SHIPPED = len(SCENARIOS) - CANARIES
+#: A probe that cannot hold: the 99th percentile of latency under a millisecond at rho 0.8.
+IMPOSSIBLE = mmc_document(name="impossible", steady_state=[{"latency": {"quantile": 0.99, "max": "1ms"}}])
+CANARY = {**IMPOSSIBLE, "name": "canary_latency", "tags": ["canary"]}
 
 
 @pytest.fixture
@@ -35,21 +40,33 @@ def _write(pytester: pytest.Pytester, relative: str, document: dict) -> None:
 
 def test_shipped_scenarios_pass_and_suite_files_are_not_collected(project):
     result = project.runpytest("scenarios/", "-v")
-    result.assert_outcomes(passed=SHIPPED)
+    assert result.ret == 0
+    result.assert_outcomes(passed=SHIPPED, xfailed=CANARIES)
     result.stdout.fnmatch_lines(["*scenarios/baseline/mmc.yaml::mmc?level0-seed1? PASSED*"])
     assert "all.yaml" not in result.stdout.str()
 
 
-def test_a_canary_fails_with_the_probe_table_and_the_reproduce_command(project):
-    _write(project, "scenarios/canary.yaml", CANARY)
-    result = project.runpytest("scenarios/")
-    result.assert_outcomes(passed=SHIPPED, failed=1)
+def test_a_scenario_that_cannot_pass_fails_with_the_probe_table_and_the_reproduce_command(project):
+    _write(project, "scenarios/baseline/impossible.yaml", IMPOSSIBLE)
+    result = project.runpytest("scenarios/baseline/")
+    result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
-        "*canary?level0-seed1? failed: probes failed: latency*",
+        "*impossible?level0-seed1? failed: probes failed: latency*",
         "probe*value*bound*verdict",
         "latency*<= 0.001s*FAILED",
-        "reproduce: chaosbench run scenarios/canary.yaml --seed 1 --level 0",
+        "reproduce: chaosbench run scenarios/baseline/impossible.yaml --seed 1 --level 0",
     ])
+
+
+def test_a_canary_is_a_strict_expected_failure(project):
+    _write(project, "scenarios/baseline/canary_latency.yaml", CANARY)
+    result = project.runpytest("scenarios/baseline/", "-rx")
+    result.assert_outcomes(passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(["XFAIL*canary_latency?level0-seed1?*canary: it must fail*"])
+    _write(project, "scenarios/baseline/canary_latency.yaml", {**CANARY, "steady_state": []})
+    result = project.runpytest("scenarios/baseline/")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*XPASS(strict)*canary: it must fail*"])
 
 
 def test_seed_and_level_options_name_and_drive_the_runs(project):
@@ -63,15 +80,15 @@ def test_seed_and_level_options_name_and_drive_the_runs(project):
 
 
 def test_keyword_selection_and_junit_xml(project):
-    _write(project, "scenarios/baseline/canary.yaml", CANARY)
-    result = project.runpytest("scenarios/baseline/", "-k", "not canary")
+    _write(project, "scenarios/baseline/impossible.yaml", IMPOSSIBLE)
+    result = project.runpytest("scenarios/baseline/", "-k", "not impossible")
     result.assert_outcomes(passed=1, deselected=1)
     result = project.runpytest("scenarios/baseline/", "--junitxml", "all.xml")
     root = ET.parse(project.path / "all.xml").getroot()
     suite = root if root.tag == "testsuite" else root.find("testsuite")
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
     failure = suite.find(".//failure")
-    assert "reproduce: chaosbench run scenarios/baseline/canary.yaml --seed 1 --level 0" in failure.text
+    assert "reproduce: chaosbench run scenarios/baseline/impossible.yaml --seed 1 --level 0" in failure.text
 
 
 def test_a_file_with_problems_fails_with_the_loaders_message(project):
