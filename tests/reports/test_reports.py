@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -11,7 +12,7 @@ from reports import build_report, load_runs, write_reports
 from reports.markdown import LIMIT
 from reports.score import resilience_score, run_credit
 from sim.cli import main
-from tests.reports.html_check import Page, browser, render_in_browser
+from tests.reports.html_check import Page, browser, render_in_browser, screenshot
 
 SCENARIOS = ["burst", "canary", "mmc_small"]
 
@@ -60,6 +61,24 @@ def test_html_report_renders_every_figure_in_headless_chromium(written):
     assert len(seen["figures"]) == 10
     for figure in seen["figures"]:
         assert figure["complete"] and min(figure["natural"]) > 100 and min(figure["shown"]) > 100, figure
+
+
+def test_the_rendered_page_is_not_blank(written, tmp_path):
+    from PIL import Image
+
+    _, paths = written
+    executable = browser()
+    if executable is None:
+        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium)")
+    try:
+        screenshot(paths["html"], executable, tmp_path / "page.png")
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"Chromium cannot take a screenshot here: {exc}")
+    pixels = Image.open(tmp_path / "page.png").convert("L")
+    histogram = pixels.histogram()
+    dark = sum(histogram[:200]) / (pixels.width * pixels.height)
+    # Text, tables and the overview's figures cover a few percent of the page; a blank page covers nothing.
+    assert pixels.size == (1200, 2400) and 0.02 < dark < 0.6, dark
 
 
 def test_junit_counts_equal_the_runs_verdicts(written, results):
