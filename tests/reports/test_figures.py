@@ -29,6 +29,28 @@ def test_queue_depth_shades_each_fault_window(results):
     assert not any(label.startswith("fault") for label in without.axes[0].get_legend_handles_labels()[1])
 
 
+def test_each_fault_kind_is_named_once_in_the_legend():
+    series = pd.DataFrame({"time": [float(t) for t in range(100)], "depth_normal": [1] * 100})
+    faults = pd.DataFrame({"kind": ["worker_dropout", "worker_dropout", "queue_flood"],
+                           "start": [10.0, 50.0, 70.0], "end": [20.0, None, 80.0]})
+    axes = figures.queue_depth(series, faults).axes[0]
+    labels = axes.get_legend_handles_labels()[1]
+    assert labels.count("fault: worker_dropout") == 1 and labels.count("fault: queue_flood") == 1
+    assert len(axes.patches) == 3
+
+
+def test_latency_curves_of_many_tasks_are_drawn_through_quantiles():
+    import numpy as np
+
+    count = 50_000
+    tasks = pd.DataFrame({"priority": ["high"] * count, "outcome": ["completed"] * count,
+                          "enqueued_at": np.zeros(count), "started_at": np.zeros(count),
+                          "finished_at": np.arange(1, count + 1, dtype=float)})
+    line = figures.latency_distribution(tasks).axes[0].get_lines()[0]
+    assert len(line.get_xdata()) <= 4000 and line.get_xdata()[-1] == count
+    assert "n=50,000" in figures.latency_distribution(tasks).axes[0].get_legend_handles_labels()[1][0]
+
+
 def test_long_series_are_thinned_keeping_their_peaks():
     series = pd.DataFrame({"time": range(100_000), "depth_normal": [0] * 99_999 + [50]})
     for column in ("depth_critical", "depth_high", "depth_low"):
