@@ -79,8 +79,8 @@ def flatten(document, prefix: str = "") -> dict[str, object]:
 
 
 def swept(records: list[RunRecord]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """Per scenario with two or more numeric parameters that vary between its runs: a frame of those
-    parameters plus ``passed`` and ``seed`` (one row per run), and the varying parameter paths."""
+    """Per scenario with two or more numeric parameters that vary between its runs of one level: a frame
+    of those parameters plus ``passed`` and ``seed`` (one row per run), and the varying parameter paths."""
     by_scenario: dict[str, list[RunRecord]] = {}
     for record in records:
         by_scenario.setdefault(record.scenario, []).append(record)
@@ -90,8 +90,10 @@ def swept(records: list[RunRecord]) -> dict[str, tuple[pd.DataFrame, list[str]]]
             continue
         rows = [flatten({k: v for k, v in r.parameters.items() if k not in _DESCRIPTIVE}) for r in group]
         frame = pd.DataFrame(rows)
-        varying = [column for column in frame.columns
-                   if pd.api.types.is_numeric_dtype(frame[column]) and frame[column].nunique(dropna=True) > 1]
+        levels = pd.Series([r.level for r in group], index=frame.index)
+        # Parameters the difficulty ladder scales vary with the level only; a sweep varies them within one.
+        varying = [column for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])
+                   and frame[column].groupby(levels).nunique(dropna=True).max() > 1]
         if len(varying) >= 2:
             table = frame[varying].copy()
             table["passed"] = [r.passed for r in group]

@@ -156,3 +156,19 @@ def test_a_one_setting_sweep_spreads_over_its_levels_or_seeds(tmp_path):
     _sweep_folder(tmp_path / "b", {"stack.htm.workers": [4, 6]})
     axes = [sweep.axes() for sweep in find_sweeps(tmp_path)]
     assert axes == [("stack.htm.workers", "level"), ("stack.htm.workers", "seed")]
+
+
+def test_parameters_scaled_by_the_ladder_alone_are_not_a_sweep(results, tmp_path):
+    import json
+    import shutil
+
+    source = next(r for r in find_runs(results) if r.scenario == "mmc_small")
+    for level in range(4):
+        target = tmp_path / f"level{level}"
+        shutil.copytree(source.path, target)
+        journal = json.loads((target / "journal.json").read_text())
+        journal["level"] = level
+        journal["parameters"]["workload"][0]["tasks"]["rate"] = 3.0 * 1.1 ** level
+        journal["parameters"]["stack"]["htm"]["workers"] = 4 + level
+        (target / "journal.json").write_text(json.dumps(journal))
+    assert swept(find_runs(tmp_path)) == {}
