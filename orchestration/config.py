@@ -2,33 +2,27 @@
 
 Every safeguard has its own ``enabled`` switch. Left unset it follows the
 master switch ``safeguards``, so ``safeguards: off`` turns all of them off at
-once while a single one can still be turned back on explicitly.
+once while a single one can still be turned back on explicitly. Each section
+is defined in the module of the component it configures.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from .approval import ApprovalConfig
+from .boot import BootConfig
+from .governance import GovernanceConfig, MeshGuardConfig
+from .health import HealthConfig
+from .htm import HTMConfig
+from .intents import IntentConfig
+from .operator import OperatorConfig
+from .sections import Safeguard, Section, active
+from .trust import TrustConfig
+from .workers import PoolConfig
 
-class Section(BaseModel):
-    """Base of every configuration section: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Safeguard(Section):
-    """A section that can be switched on and off."""
-
-    enabled: bool | None = Field(
-        default=None, description="on, off, or unset to follow the stack's master switch"
-    )
-
-
-class HTMConfig(Section):
-    """The hierarchical task manager."""
-
-    workers: int = Field(default=4, ge=1, le=10_000, description="worker pool size")
+__all__ = ["Section", "Safeguard", "StackConfig", "HTMConfig"]
 
 
 def _switch(value: Any) -> Any:
@@ -44,9 +38,18 @@ class StackConfig(Section):
     safeguards: bool = Field(default=True, description="master switch of every safeguard: on or off")
     sample_interval: float = Field(default=1.0, gt=0, le=3600, description="seconds between timeseries samples")
     htm: HTMConfig = HTMConfig()
+    pool: PoolConfig = PoolConfig()
+    health: HealthConfig = HealthConfig()
+    approval: ApprovalConfig = ApprovalConfig()
+    operator: OperatorConfig = OperatorConfig()
+    governance: GovernanceConfig = GovernanceConfig()
+    trust: TrustConfig = TrustConfig()
+    mesh_guard: MeshGuardConfig = MeshGuardConfig()
+    intents: IntentConfig = IntentConfig()
+    boot: BootConfig = BootConfig()
 
     _normalise_switch = field_validator("safeguards", mode="before")(_switch)
 
     def is_on(self, safeguard: Safeguard) -> bool:
         """Whether ``safeguard`` is active, resolving an unset switch to the master one."""
-        return self.safeguards if safeguard.enabled is None else safeguard.enabled
+        return active(safeguard, self.safeguards)

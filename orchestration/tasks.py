@@ -1,6 +1,7 @@
 """Tasks, their priorities and the outcomes a task can end in."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -62,6 +63,36 @@ TASK_COLUMNS = (
 )
 
 
+RISK_LEVELS = ("low", "medium", "high", "critical")
+
+#: Where a task is in its life; only the task manager changes it.
+QUEUED, RUNNING, PENDING, DONE = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    """What a task carries about itself (seed 003's ``TaskContext``).
+
+    ``origin_service`` groups tasks for context stacking; ``requires_approval``
+    sends the task through the approval gate before it may run.
+    """
+
+    origin_service: str = ""
+    dependent_resources: tuple[str, ...] = ()
+    verification_steps: tuple[str, ...] = ()
+    related_tasks: tuple[str, ...] = ()
+    risk_level: str = "low"
+    requires_approval: bool = False
+    rollback_plan: Any = None
+
+
+def _number(value: Any) -> float:
+    # Anything that is not a real number becomes NaN, which admission rejects.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return NAN
+    return float(value)
+
+
 class Task:
     """One unit of work in the task manager.
 
@@ -88,6 +119,10 @@ class Task:
         "approval",
         "payload",
         "context",
+        "handler",
+        "state",
+        "breached",
+        "tier",
     )
 
     def __init__(
@@ -100,19 +135,21 @@ class Task:
         sla: float,
         origin: str = "",
         payload: Any = None,
-        context: Any = None,
+        context: TaskContext | None = None,
+        handler: str = "",
+        tier: int = -1,
     ) -> None:
         self.task_id = task_id
         self.kind = kind
         self.origin = origin
         self.priority = priority
         self.initial_priority = priority
-        self.work = work
-        self.enqueued_at = enqueued_at
+        self.work = _number(work)
+        self.enqueued_at = float(enqueued_at)
         self.started_at = NAN
         self.finished_at = NAN
-        self.sla = sla
-        self.deadline = enqueued_at + sla
+        self.sla = _number(sla)
+        self.deadline = self.enqueued_at + self.sla
         self.worker = -1
         self.attempts = 0
         self.escalated = 0
@@ -120,6 +157,10 @@ class Task:
         self.approval = ""
         self.payload = payload
         self.context = context
+        self.handler = handler
+        self.state = QUEUED
+        self.breached = False
+        self.tier = tier
 
     def row(self, outcome: str) -> tuple:
         """The task's row of the tasks table, ending in ``outcome``."""
