@@ -11,16 +11,28 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from .approval import ApprovalConfig
-from .boot import BootConfig
-from .governance import GovernanceConfig, MeshGuardConfig
-from .health import HealthConfig
-from .htm import HTMConfig
-from .intents import IntentConfig
-from .operator import OperatorConfig
 from .sections import Safeguard, Section, active
-from .trust import TrustConfig
-from .workers import PoolConfig
+
+# The component sections subclass Section or Safeguard, so they can only be
+# imported once both are bound here (the package imports this module first,
+# which keeps any import order working).
+from .approval import ApprovalConfig  # noqa: E402
+from .boot import BootConfig  # noqa: E402
+from .bus import BusConfig  # noqa: E402
+from .engine import EngineConfig  # noqa: E402
+from .governance import GovernanceConfig, MeshGuardConfig  # noqa: E402
+from .health import HealthConfig  # noqa: E402
+from .htm import HTMConfig  # noqa: E402
+from .immune import ImmuneConfig  # noqa: E402
+from .intents import IntentConfig  # noqa: E402
+from .kernels import KernelsConfig  # noqa: E402
+from .operator import OperatorConfig  # noqa: E402
+from .policy import PolicyConfig  # noqa: E402
+from .registry import WorkflowsConfig  # noqa: E402
+from .router import RouterConfig  # noqa: E402
+from .trust import TrustConfig  # noqa: E402
+from .watchdog import WatchdogConfig  # noqa: E402
+from .workers import PoolConfig  # noqa: E402
 
 __all__ = ["Section", "Safeguard", "StackConfig", "HTMConfig"]
 
@@ -47,6 +59,14 @@ class StackConfig(Section):
     mesh_guard: MeshGuardConfig = MeshGuardConfig()
     intents: IntentConfig = IntentConfig()
     boot: BootConfig = BootConfig()
+    watchdog: WatchdogConfig = WatchdogConfig()
+    immune: ImmuneConfig = ImmuneConfig()
+    bus: BusConfig = BusConfig()
+    router: RouterConfig = RouterConfig()
+    engine: EngineConfig = EngineConfig()
+    policy: PolicyConfig = PolicyConfig()
+    kernels: KernelsConfig = KernelsConfig()
+    workflows: WorkflowsConfig = WorkflowsConfig()
 
     _normalise_switch = field_validator("safeguards", mode="before")(_switch)
 

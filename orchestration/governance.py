@@ -18,6 +18,7 @@ before an event from a source is routed, the gate checks the source's
 compliance and the trust scorer its trust. Events from a non-compliant source
 are dropped; events from an untrusted source are held back and retried every
 ``hold`` seconds (trust recovers with time), dropped after ``max_holds``.
+Both are counted (``mesh.dropped``, ``mesh.held``).
 """
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ class GovernanceConfig(Safeguard):
     """The governance gate; seed 001 recommends starting in log-only mode."""
 
     mode: Mode = Field(default="log_only", description="log_only, enforce_critical or enforce_all")
-    authorized: tuple[str, ...] = Field(default=(), description="actors authorized besides the stack's components")
+    authorized: tuple[str, ...] = Field(
+        default=(), description="actors authorized besides the stack's components; a trailing * matches a prefix"
+    )
 
 
 class MeshGuardConfig(Section):
@@ -74,16 +77,22 @@ class GovernanceGate:
         self.on = active(config, safeguards)
         self.mode = config.mode
         self.trust = trust
-        self._authorized = frozenset(COMPONENTS) | frozenset(config.authorized)
+        names = (*COMPONENTS, *config.authorized)
+        self._authorized = frozenset(name for name in names if not name.endswith("*"))
+        self._prefixes = tuple(name[:-1] for name in names if name.endswith("*"))
         self._audit = audit
         self._count = runtime.recorder.count
         self._emit = runtime.trace.emit
         self.denied = 0
         self.would_deny = 0
 
+    def known(self, actor: str) -> bool:
+        """Whether ``actor`` is a component or listed as authorized."""
+        return actor in self._authorized or actor.startswith(self._prefixes)
+
     def authorized(self, actor: str) -> bool:
         """Whether ``actor`` is known and trusted."""
-        return actor in self._authorized and self.trust.trusted(actor)
+        return self.known(actor) and self.trust.trusted(actor)
 
     def check(self, actor: str, action: str, resource: str = "", risk: str = "medium") -> bool:
         """Whether ``actor`` may perform ``action`` on ``resource`` at ``risk``."""
@@ -102,7 +111,7 @@ class GovernanceGate:
             self._emit(now, "governance_would_deny", actor, action)
             verdict = "would deny (log-only)"
         if self._audit is not None:
-            known = "untrusted" if actor in self._authorized else "not authorized"
+            known = "untrusted" if self.known(actor) else "not authorized"
             self._audit.record(
                 who="governance_gate",
                 what=f"{verdict}: {action} by {actor}",
@@ -114,38 +123,50 @@ class GovernanceGate:
 
 
 class MeshGuard:
-    """Checks an event's source before the mesh routes it."""
+    """Checks an event's source before the mesh routes it.
+
+    A source's compliance (the gate's verdict on letting it publish) is asked
+    once, when the source is first seen, so a storm from one source leaves one
+    narrative rather than one per event; its trust is read for every event.
+    """
 
     def __init__(self, runtime: Any, config: MeshGuardConfig, gate: GovernanceGate) -> None:
         self.env = runtime.env
         self.config = config
         self._gate = gate
+        self._trust = gate.trust
         self._count = runtime.recorder.count
         self._emit = runtime.trace.emit
+        self._compliant: dict[str, bool] = {}
         self.held = 0
         self.dropped = 0
 
-    def admit(self, source: str, event_type: str, route: Callable[[], None], holds: int = 0) -> None:
-        """Call ``route()`` now, later, or never, as the source's standing allows."""
-        gate = self._gate
-        if not gate.on:
-            route()
-            return
-        if not gate.check(source, f"publish:{event_type}", "trigger_mesh", "medium"):
-            self.dropped += 1
-            self._count("mesh.dropped")
-            self._emit(self.env.now, "mesh_drop", source, event_type)
-            return
-        if gate.trust.trusted(source):
-            route()
-            return
-        if holds >= self.config.max_holds:
-            self.dropped += 1
-            self._count("mesh.dropped")
-            self._emit(self.env.now, "mesh_drop", source, event_type)
-            return
-        self.held += 1
-        self._count("mesh.held")
-        self._emit(self.env.now, "mesh_hold", source, event_type)
-        timer = self.env.timeout(self.config.hold)
-        timer.callbacks.append(lambda _e: self.admit(source, event_type, route, holds + 1))
+    def guard(self, route: Callable[[Any], None]) -> Callable[[Any], None]:
+        """A bus handler that checks each event's source, then calls ``route(event)``."""
+        if not self._gate.on:
+            return route
+        return lambda event: self.admit(event, route)
+
+    def admit(self, event: Any, route: Callable[[Any], None], holds: int = 0) -> None:
+        """Route ``event`` now, later, or never, as its source's standing allows."""
+        source = event.source
+        compliant = self._compliant.get(source)
+        if compliant is None:
+            compliant = self._compliant[source] = self._gate.check(source, "publish", "trigger_mesh", "medium")
+        if not compliant:
+            self._drop(event)
+        elif self._trust.trusted(source):
+            route(event)
+        elif holds >= self.config.max_holds:
+            self._drop(event)
+        else:
+            self.held += 1
+            self._count("mesh.held")
+            self._emit(self.env.now, "mesh_hold", source, event.type)
+            timer = self.env.timeout(self.config.hold)
+            timer.callbacks.append(lambda _e: self.admit(event, route, holds + 1))
+
+    def _drop(self, event: Any) -> None:
+        self.dropped += 1
+        self._count("mesh.dropped")
+        self._emit(self.env.now, "mesh_drop", event.source, event.type)

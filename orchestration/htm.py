@@ -3,7 +3,9 @@
 Tasks wait in four FIFO queues, CRITICAL first, and a free worker takes the
 head of the highest non-empty queue. Service is driven by timeout callbacks
 rather than one process per task, which keeps the per-task cost to two
-scheduled events. With every safeguard off that is all the HTM does: a
+scheduled events. Each task's row in the ``tasks`` table records when and
+where it ran; that table is part of the run's digest, so routine dispatches
+need no trace records, only the decisions of the safeguards do. With every safeguard off that is all the HTM does: a
 non-preemptive priority queue with c workers.
 
 The safeguards, each behind its own switch:
@@ -166,7 +168,6 @@ class TaskManager:
         """Queue an admitted ``task``, or start it at once on an idle worker."""
         self.arrived += 1
         task.state = QUEUED
-        self._emit(self.env.now, "enqueue", task.task_id, int(task.priority))
         if self.escalator is not None:
             self.escalator.watch(task)
         if self._idle and not self.paused:
@@ -178,6 +179,10 @@ class TaskManager:
                 self.shedder.relieve()
 
     # -- queries --------------------------------------------------------
+
+    def depths(self) -> list[int]:
+        """Tasks waiting in each priority, CRITICAL first."""
+        return [len(queue) for queue in self._queues]
 
     def depth(self, priority: Priority | None = None) -> int:
         """Tasks waiting, in one priority or in all."""
@@ -348,7 +353,6 @@ class TaskManager:
         done = self.env.timeout(task.work + delay, worker)
         done.callbacks.append(self._finish)
         self._service[worker] = done
-        self._emit(now, "start", task.task_id, worker)
         if self.audit is not None:
             self.audit.record(
                 who="htm",
@@ -367,7 +371,6 @@ class TaskManager:
         task.work = 0.0
         task.finished_at = now
         self.completed += 1
-        self._emit(now, "finish", task.task_id, worker)
         self.end(task, "completed")
         for listener in self.on_complete:
             listener(task)

@@ -9,28 +9,47 @@ from __future__ import annotations
 from typing import Any
 
 from .approval import ApprovalGate
+from .audit import AuditLog
 from .boot import BootOrchestrator
+from .bus import EventBus
 from .config import StackConfig
+from .engine import WorkflowEngine
+from .events import Event
 from .governance import GovernanceGate, MeshGuard
 from .health import HealthModel
 from .htm import TaskManager
+from .immune import ImmuneKernel
 from .intents import IntentRouter
+from .kernels import Kernels
 from .learning import WorkflowLearning
 from .operator import Operator
+from .policy import EventPolicyKernel
+from .registry import WorkflowRegistry
+from .router import EventRouter
 from .runtime import Runtime
 from .tasks import Priority, Task, TaskContext
 from .trust import TrustScorer
+from .watchdog import Watchdog
 from .workers import WorkerPool
 
 
 class Stack:
     """One orchestration stack living in ``runtime``."""
 
-    def __init__(self, runtime: Runtime, config: StackConfig | None = None, audit: Any = None) -> None:
+    def __init__(self, runtime: Runtime, config: StackConfig | None = None) -> None:
         self.runtime = runtime
         self.config = config = config or StackConfig()
+        self.audit = AuditLog(runtime)
+        self._next_task_id = 0
+        self._next_event_id = 0
+        self._voting: dict[int, Task] = {}
+        self._init_task_side()
+        self._init_event_side()
+        self._init_supervision()
+
+    def _init_task_side(self) -> None:
+        runtime, config, audit = self.runtime, self.config, self.audit
         master = config.safeguards
-        self.audit = audit
         self.htm = TaskManager(runtime, config.htm, safeguards=master, audit=audit)
         self.health = HealthModel(runtime, config.health, self.htm)
         self.htm.health = self.health
@@ -48,9 +67,64 @@ class Stack:
         self.mesh_guard = MeshGuard(runtime, config.mesh_guard, self.gate)
         self.intents = IntentRouter(runtime, config.intents)
         self.learning = WorkflowLearning(runtime)
-        self.boot = BootOrchestrator(runtime, config.boot, audit)
-        self._voting: dict[int, Task] = {}
-        self._next_task_id = 0
+
+    def _init_event_side(self) -> None:
+        runtime, config = self.runtime, self.config
+        self.kernels = Kernels(runtime, config.kernels)
+        self.bus = EventBus(runtime, config.bus)
+        self.registry = WorkflowRegistry.from_config(runtime, config.workflows)
+        self.engine = WorkflowEngine(
+            runtime, self.registry, self.kernels, self.bus, self.audit, config.engine,
+            retry=config.is_on(config.engine.retry),
+            dead_letter=config.is_on(config.engine.dead_letter),
+        )
+        self.router = EventRouter(
+            runtime, self.registry, self.engine.dispatch, config.router,
+            dedup=config.is_on(config.router.dedup),
+            rate_limiter=config.is_on(config.router.rate_limiter),
+            audit=self.audit,
+        )
+        self.engine.on_failure.append(self.router.workflow_failed)
+        # A source whose events end in failed workflows loses trust; the mesh
+        # guard then holds its events back until the trust has recovered.
+        self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
+        self.policy = EventPolicyKernel(
+            runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
+            cascade_breaker=config.is_on(config.policy.cascade_breaker),
+            raise_task=self.enqueue,
+        )
+        self.bus.subscribe("*", "event_router", self.mesh_guard.guard(self.router.handle))
+        self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
+
+    def _init_supervision(self) -> None:
+        runtime, config = self.runtime, self.config
+        self.boot = BootOrchestrator(runtime, config.boot, self.audit)
+        self.watchdog = None
+        if config.is_on(config.watchdog):
+            self.watchdog = Watchdog(
+                runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
+                trust=self.trust, audit=self.audit,
+                readiness={
+                    "boot": lambda: self.boot.complete and self.boot.ok,
+                    "htm_orchestrator": lambda: self.htm.workers >= 1,
+                    "trigger_mesh": lambda: self.bus.subscription_count >= 1,
+                    "scheduler": lambda: not self.htm.paused,
+                },
+            )
+            self.watchdog.start()
+        self.immune = None
+        if config.is_on(config.immune):
+            self.immune = ImmuneKernel(
+                runtime, config.immune, self.gate, self.learning,
+                {
+                    "resume_dispatcher": self._heal_dispatcher,
+                    "restart_workers": self._heal_workers,
+                    "drain_queue": self._heal_queue,
+                    "restart_kernel": self._heal_kernel,
+                },
+                self.audit,
+            )
+            self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
 
     # -- work in --------------------------------------------------------
 
@@ -119,6 +193,17 @@ class Stack:
             self.htm.submit(task)
         return task
 
+    def publish(
+        self, event_type: str, payload: dict[str, Any], source: str = "client", id: str | int | None = None
+    ) -> Event:
+        """Publish an event on the bus now; without ``id`` the stack numbers it."""
+        if id is None:
+            self._next_event_id += 1
+            id = self._next_event_id
+        event = Event(source, id, event_type, self.runtime.env.now, payload)
+        self.bus.publish(event)
+        return event
+
     # -- controls -------------------------------------------------------
 
     def kill_workers(self, k: int) -> list[int]:
@@ -142,6 +227,25 @@ class Stack:
     def set_operator_available(self, available: bool) -> None:
         self.operator.set_available(available)
 
+    def take_kernel_down(self, name: str) -> None:
+        self.kernels.take_down(name)
+
+    def bring_kernel_up(self, name: str) -> None:
+        self.kernels.bring_up(name)
+
+    def slow_kernel(self, name: str, factor: float) -> None:
+        """Multiply the latency of kernel ``name`` by ``factor`` (1 restores it)."""
+        self.kernels.slow(name, factor)
+
+    def set_bus_loss(self, probability: float) -> None:
+        self.bus.set_loss(probability)
+
+    def set_bus_duplication(self, probability: float) -> None:
+        self.bus.set_duplication(probability)
+
+    def set_bus_reorder(self, probability: float) -> None:
+        self.bus.set_reorder(probability)
+
     # -- accounting -----------------------------------------------------
 
     @property
@@ -156,6 +260,9 @@ class Stack:
         for task in self._voting.values():
             self.htm.end(task, "in_flight")
         self._voting.clear()
+        for component in (self.bus, self.router, self.engine, self.policy, self.kernels):
+            component.close()
+        self.runtime.recorder.count("audit.entries", len(self.audit))
 
     # -- internals ------------------------------------------------------
 
@@ -168,6 +275,26 @@ class Stack:
         task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
         self._next_task_id += 1
         return task
+
+    def _heal_dispatcher(self, _payload: dict) -> bool:
+        self.htm.resume()
+        return not self.htm.paused
+
+    def _heal_workers(self, _payload: dict) -> bool:
+        self.pool.restart_all()
+        return self.htm.workers >= self.config.htm.workers
+
+    def _heal_queue(self, _payload: dict) -> bool:
+        self.htm.resume()
+        return self.pool.spawn_relief()
+
+    def _heal_kernel(self, payload: dict) -> bool:
+        name = payload.get("component_id")
+        if name not in self.kernels.names:
+            return False
+        self.kernels.bring_up(name)
+        self.trust.success(name)
+        return self.kernels.is_up(name)
 
     def _voted(self, task: Task, passed: bool) -> None:
         if self._voting.pop(task.task_id, None) is None:

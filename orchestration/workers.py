@@ -59,6 +59,7 @@ class WorkerPool:
         self.relief_on = active(config.relief, safeguards)
         self._relief_level = STRESS_LEVELS.index(config.relief.level)
         self.relief: list[int] = []
+        self._down: list[int] = []
         self._last_spawn = float("-inf")
         self.killed = 0
         self.restarted = 0
@@ -75,18 +76,31 @@ class WorkerPool:
         """Add ``n`` workers for good."""
         return [self._htm.add_worker() for _ in range(n)]
 
+    def restart_all(self) -> list[int]:
+        """Restart every killed worker now rather than after its delay."""
+        restarted = list(self._down)
+        for worker in restarted:
+            self._revive(worker)
+        return restarted
+
+    def spawn_relief(self) -> bool:
+        """Spawn one relief agent now if the cap allows; whether one was spawned."""
+        if len(self.relief) >= self.config.relief.max_agents:
+            return False
+        now = self.env.now
+        self._last_spawn = now
+        worker = self._htm.add_worker()
+        self.relief.append(worker)
+        self._count("safeguard.relief_agent")
+        self._emit(now, "relief_spawn", worker)
+        return True
+
     def on_stress(self, level: int) -> None:
-        """Health listener: spawn or retire relief agents."""
-        if not self.relief_on:
-            return
+        """Health listener: spawn relief agents under stress, retire them when calm."""
         now = self.env.now
         if level >= self._relief_level:
-            if len(self.relief) < self.config.relief.max_agents and now - self._last_spawn >= self.config.relief.cooldown:
-                self._last_spawn = now
-                worker = self._htm.add_worker()
-                self.relief.append(worker)
-                self._count("safeguard.relief_agent")
-                self._emit(now, "relief_spawn", worker, level)
+            if self.relief_on and now - self._last_spawn >= self.config.relief.cooldown:
+                self.spawn_relief()
         elif level == 0:
             for worker in self.relief:
                 if self._htm.running(worker) is None:
@@ -119,12 +133,14 @@ class WorkerPool:
                         why=f"worker_{worker} was killed with {task.work:.3f}s of work owed",
                         how="back to the head of its queue, attempts kept",
                     )
+        self._down.append(worker)
         delay = self.config.restart_delay
         if delay is not None:
             timer = self.env.timeout(delay, worker)
-            timer.callbacks.append(self._restart)
+            timer.callbacks.append(lambda timer: self._revive(timer.value))
 
-    def _restart(self, timer: Any) -> None:
-        worker = timer.value
-        self.restarted += 1
-        self._htm.revive(worker)
+    def _revive(self, worker: int) -> None:
+        if worker in self._down:  # not restarted early meanwhile
+            self._down.remove(worker)
+            self.restarted += 1
+            self._htm.revive(worker)

@@ -5,7 +5,8 @@
   which other streams exist.
 * The recorder keeps columns (typed arrays for numbers) and builds pandas
   DataFrames only at the end.
-* The trace hashes its records in chunks; its SHA-256 digest identifies a run.
+* The trace hashes its decision records in chunks; together with every
+  recorded table its SHA-256 digest identifies a run.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import random
 from array import array
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -27,44 +29,86 @@ def derive_seed(seed: int, name: str) -> int:
 class ColumnTable:
     """An append-only table stored column by column.
 
-    A column's storage is chosen from its first value: ``array('d')`` for
-    floats, ``array('q')`` for ints (bools included), a list otherwise.
+    Rows are buffered and moved into columns a batch at a time, which keeps
+    ``append`` to one list append. A column's storage is chosen from its
+    first value: ``array('d')`` for floats, ``array('q')`` for ints, a list
+    otherwise; a column that later receives a value its array cannot hold is
+    widened (ints to floats, numbers to a list), so a row is never refused.
     """
+
+    _BATCH = 4096
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._data: list[Any] | None = None
+        self._rows: list[tuple] = []
 
     def append(self, *row: Any) -> None:
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= self._BATCH:
+            self._settle()
+
+    def _settle(self) -> None:
+        rows = self._rows
+        if not rows:
+            return
+        if self._data is None:
+            self._data = [_storage_for(value) for value in rows[0]]
         data = self._data
-        if data is None:
-            data = self._data = [_storage_for(value) for value in row]
-        for column, value in zip(data, row):
-            column.append(value)
+        for index, values in enumerate(zip(*rows)):
+            column = data[index]
+            before = len(column)
+            try:
+                column.extend(values)
+            except (TypeError, OverflowError):
+                del column[before:]  # extend stops part-way through a refused batch
+                data[index] = _widened(column, values)
+        rows.clear()
 
     def __len__(self) -> int:
-        return 0 if self._data is None else len(self._data[0])
+        return len(self._rows) + (0 if self._data is None else len(self._data[0]))
 
     def frame(self) -> pd.DataFrame:
+        self._settle()
         if self._data is None:
             return pd.DataFrame({name: [] for name in self.columns})
         return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data)})
 
+    def digest_into(self, sha: "hashlib._Hash") -> None:
+        """Feed the table's contents, in a platform-independent encoding, to ``sha``."""
+        self._settle()
+        for name, column in zip(self.columns, self._data or ()):
+            sha.update(name.encode())
+            if isinstance(column, array):
+                sha.update(np.asarray(column, dtype="<f8" if column.typecode == "d" else "<i8").tobytes())
+            else:
+                sha.update(repr(column).encode())
+
 
 def _storage_for(value: Any) -> Any:
+    if isinstance(value, bool):
+        return []
     if isinstance(value, float):
         return array("d")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):
         return array("q")
     return []
 
 
 def _as_column(column: Any) -> Any:
     if isinstance(column, array):
-        import numpy as np
-
         return np.frombuffer(column, dtype="f8" if column.typecode == "d" else "i8").copy()
     return column
+
+
+def _widened(column: Any, values: tuple) -> Any:
+    if isinstance(column, array) and column.typecode == "q" and all(isinstance(v, (int, float)) for v in values):
+        widened: Any = array("d", column)
+    else:
+        widened = list(column)
+    widened.extend(values)
+    return widened
 
 
 class Recorder:
@@ -91,7 +135,7 @@ class Recorder:
 
 
 class Trace:
-    """Records hashed in chunks of ``chunk`` records; ``digest()`` is the run's identity."""
+    """Decision records hashed in chunks of ``chunk`` records."""
 
     def __init__(self, chunk: int = 8192) -> None:
         self._sha = hashlib.sha256()
@@ -111,14 +155,22 @@ class Trace:
         self.records += len(self._buffer)
         self._buffer.clear()
 
-    def digest(self) -> str:
-        """Hex digest of every record so far; further records may still follow."""
+    def digest(self, tables: dict[str, ColumnTable] | None = None) -> str:
+        """Hex digest of every record so far and of ``tables`` (in name order)."""
         self._flush()
-        return self._sha.copy().hexdigest()
+        sha = self._sha.copy()
+        for name in sorted(tables or {}):
+            sha.update(name.encode())
+            tables[name].digest_into(sha)
+        return sha.hexdigest()
 
 
 class SimRuntime:
     """A fresh SimPy environment with seeded streams, a recorder and a trace."""
+
+    def digest(self) -> str:
+        """The run's identity: the trace and every recorded table."""
+        return self.trace.digest(self.recorder.tables)
 
     def __init__(self, seed: int) -> None:
         self.seed = seed

@@ -45,7 +45,7 @@ def test_without_reassignment_a_killed_workers_task_fails_but_is_still_accounted
 
 
 def test_a_killed_worker_restarts_after_the_delay():
-    runtime, stack = build({"htm": {"workers": 4}, "pool": {"restart_delay": 30.0}})
+    runtime, stack = build({"htm": {"workers": 4}, "pool": {"restart_delay": 30.0}, "immune": {"enabled": False}})
     at(runtime, 10.0, lambda: stack.kill_workers(3))
     runtime.env.run(until=39.9)
     assert stack.htm.workers == 1

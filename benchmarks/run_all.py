@@ -1,0 +1,22 @@
+"""Run every benchmark in one process and print their figures (``make bench``)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_events, bench_mmc  # noqa: E402
+
+BENCHMARKS = [bench_mmc, bench_events]
+
+
+def main() -> None:
+    for module in BENCHMARKS:
+        print(f"== {module.__name__.split('.')[-1]}")
+        module.main()
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""``chaosbench run SCENARIO``: one scenario, one level, one seed, one run directory."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..loader import load_scenario
+from ..progress import progress_bar
+from ..results import default_run_dir, write_run
+from ..runner import run_scenario
+from ..summary import print_run
+from .status import EXIT_FAIL, EXIT_PASS
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("run", help="run one scenario")
+    parser.add_argument("scenario", help="a scenario file")
+    parser.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
+    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
+    parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number of 0 or more."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.level)
+    with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
+        result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, progress=advance)
+    out = Path(args.out) if args.out else default_run_dir(scenario.name, args.level, args.seed)
+    write_run(result, out)
+    if args.json:
+        print(json.dumps({**result.journal, "run_dir": str(out)}, indent=2, default=str))
+    else:
+        print_run(result.journal, out)
+    return EXIT_PASS if result.passed else EXIT_FAIL

@@ -1,0 +1,166 @@
+"""Steady-state probes: each measures one value of a finished run and compares it to a bound.
+
+A probe is a parameter model plus a function of the run's :class:`Observed`
+data that returns the measured value. Tasks enqueued during the warm-up are
+left out of every task-based probe.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from .fields import Duration, Fraction, Model, PriorityName, Rate
+from .recovery import recovery_time
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a run recorded, as probes see it."""
+
+    tasks: pd.DataFrame
+    timeseries: pd.DataFrame
+    warmup: float
+    end: float
+    faults: pd.DataFrame | None = None
+    counts: dict | None = None
+
+    def measured_tasks(self, priority: str | None) -> pd.DataFrame:
+        tasks = self.tasks[self.tasks["enqueued_at"] >= self.warmup]
+        if priority is not None:
+            tasks = tasks[tasks["priority"] == priority]
+        return tasks
+
+
+class SlaCompliance(Model):
+    """Share of tasks that finished by their deadline, among those whose fate is known."""
+
+    priority: PriorityName | None = None
+    min: Fraction
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(self.priority)
+        known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < seen.end)]
+        if known.empty:
+            return 1.0
+        met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
+        return float(met.mean())
+
+    def holds(self, value: float) -> bool:
+        return value >= self.min
+
+    def bound(self) -> str:
+        return f">= {self.min:g}"
+
+
+class Latency(Model):
+    """A quantile of the wait in queue, or of the time from enqueue to finish, of completed tasks."""
+
+    priority: PriorityName | None = None
+    quantile: float = Field(default=0.99, gt=0.0, le=1.0)
+    measure: Literal["wait", "end_to_end"] = "end_to_end"
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(self.priority)
+        tasks = tasks[tasks["outcome"] == "completed"]
+        if tasks.empty:
+            return 0.0
+        start = tasks["started_at"] if self.measure == "wait" else tasks["finished_at"]
+        return float(np.quantile(start - tasks["enqueued_at"], self.quantile))
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+class MaxQueueDepth(Model):
+    """The deepest the queue got, in one priority or in all, sampled each interval."""
+
+    priority: PriorityName | None = None
+    max: int = Field(ge=0)
+
+    def observe(self, seen: Observed) -> float:
+        series = seen.timeseries
+        if series.empty:
+            return 0.0
+        column = f"depth_{self.priority}" if self.priority else "depth_total"
+        return float(series[column].max())
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max}"
+
+
+class Throughput(Model):
+    """Tasks completed per simulated second after the warm-up."""
+
+    min: Rate
+
+    def observe(self, seen: Observed) -> float:
+        span = seen.end - seen.warmup
+        done = seen.measured_tasks(None)
+        return float((done["outcome"] == "completed").sum() / span) if span > 0 else 0.0
+
+    def holds(self, value: float) -> bool:
+        return value >= self.min
+
+    def bound(self) -> str:
+        return f">= {self.min:g}/s"
+
+
+class RecoveryTime(Model):
+    """Seconds from the end of the last fault until the queue is back to its pre-fault range."""
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        return recovery_time(seen.timeseries, seen.faults, seen.warmup)
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+class ShedFraction(Model):
+    """Share of the tasks (after the warm-up) that the load shedder dropped."""
+
+    max: Fraction
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(None)
+        return float((tasks["outcome"] == "shed").mean()) if len(tasks) else 0.0
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}"
+
+
+PROBES: dict[str, type[Model]] = {
+    "sla_compliance": SlaCompliance,
+    "latency": Latency,
+    "max_queue_depth": MaxQueueDepth,
+    "throughput": Throughput,
+    "recovery_time": RecoveryTime,
+    "shed_fraction": ShedFraction,
+}
+
+
+def evaluate(name: str, probe: Model, seen: Observed) -> dict:
+    """``{name, value, bound, passed}`` for one probe; a NaN value never passes."""
+    value = probe.observe(seen)
+    passed = not math.isnan(value) and probe.holds(value)
+    return {"name": name, "value": value, "bound": probe.bound(), "passed": bool(passed)}
+

@@ -1,0 +1,143 @@
+"""The scenario file as validated models (DESIGN §3).
+
+A scenario names its background workload, the faults to inject and when,
+the steady-state probes that must hold, the safeguards it expects to fire,
+stack overrides and a difficulty ladder.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from orchestration.config import StackConfig
+
+from .catalogue import FAULTS, SAFEGUARDS
+from .event_workload import EventWorkload
+from .fields import Duration, Instant, Model, keyed_union, suggest
+from .probes import PROBES
+from .workload import TaskWorkload
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+class WorkloadItem(Model):
+    """One background workload: ``{tasks: ...}`` or ``{events: ...}``."""
+
+    tasks: TaskWorkload | None = None
+    events: EventWorkload | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "WorkloadItem":
+        if (self.tasks is None) == (self.events is None):
+            raise ValueError("expected exactly one of tasks, events")
+        return self
+
+
+class FaultSpec(Model):
+    """One fault: ``{at: 60s, <kind>: {parameters}}``."""
+
+    at: Instant
+    kind: str
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or "kind" in value:
+            return value
+        rest = {k: v for k, v in value.items() if k != "at"}
+        if "at" not in value:
+            raise PydanticCustomError("missing", "missing 'at': when the fault starts, e.g. at: 60s")
+        if len(rest) != 1:
+            raise PydanticCustomError("shape", f"expected 'at' and one fault, got {sorted(rest)}")
+        ((name, params),) = rest.items()
+        if name not in FAULTS:
+            raise PydanticCustomError("unknown", f"unknown fault {name!r}{suggest(str(name), FAULTS)}")
+        params = params if params is not None else {}
+        if not isinstance(params, dict):
+            raise PydanticCustomError("shape", f"expected the parameters of {name} as a mapping, got {params!r}")
+        allowed = FAULTS[name]
+        for key in params:
+            if key not in allowed:
+                raise PydanticCustomError(
+                    "unknown", f"unknown parameter {key!r} of {name}; expected one of {', '.join(allowed)}"
+                    f"{suggest(str(key), allowed)}")
+        return {"at": value["at"], "kind": name, "params": params}
+
+
+ProbeEntry = keyed_union("probe", PROBES)
+
+
+class Difficulty(Model):
+    """How a scenario gets harder: per level, multiply (``scale``) or add (``step``) at field paths."""
+
+    escalate_after: int = Field(default=5, ge=1, le=1000)
+    scale: dict[str, float] = {}
+    step: dict[str, float] = {}
+    max_level: int = Field(default=10, ge=0, le=1000)
+
+    @field_validator("scale")
+    @classmethod
+    def _positive_factors(cls, scale: dict[str, float]) -> dict[str, float]:
+        for path, factor in scale.items():
+            if not factor > 0:
+                raise ValueError(f"expected a factor more than zero for {path!r}, got {factor!r}")
+        return scale
+
+
+class Scenario(Model):
+    """A whole scenario file."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    tags: list[str] = []
+    duration: Duration
+    warmup: Instant = 0.0
+    settle: Duration = 60.0
+    stack: StackConfig = StackConfig()
+    workload: list[WorkloadItem] = []
+    faults: list[FaultSpec] = []
+    steady_state: list[ProbeEntry] = []
+    expect_safeguards: list[str] = []
+    difficulty: Difficulty = Difficulty()
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        if not _NAME.match(name):
+            raise ValueError(f"expected lower-case letters, digits, '_' or '-', got {name!r}")
+        return name
+
+    @field_validator("expect_safeguards")
+    @classmethod
+    def _known_safeguards(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if name not in SAFEGUARDS:
+                raise PydanticCustomError("unknown", f"unknown safeguard {name!r}{suggest(name, SAFEGUARDS)}")
+        return names
+
+    @model_validator(mode="after")
+    def _fits_in_time(self) -> "Scenario":
+        problems = []
+        if self.warmup >= self.duration:
+            problems.append(("warmup", f"expected a warm-up shorter than the duration ({self.duration:g}s), "
+                                       f"got {self.warmup:g}s"))
+        for i, fault in enumerate(self.faults):
+            if fault.at >= self.duration:
+                problems.append((f"faults[{i}].at", f"the fault starts at {fault.at:g}s, at or after the end "
+                                                    f"of the run ({self.duration:g}s)"))
+        if problems:
+            raise ScenarioTimingError(problems)
+        return self
+
+
+class ScenarioTimingError(ValueError):
+    """Several cross-field problems at once, each with its own field path."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+        self.problems = problems

@@ -1,0 +1,36 @@
+"""Shared fixtures: scenario documents and a temporary working folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mmc_document(**overrides) -> dict:
+    """A small M/M/c scenario document (c = 4, rho = 0.8) with every safeguard off."""
+    document = {
+        "name": "mmc_small",
+        "duration": "600s",
+        "warmup": "60s",
+        "stack": {"safeguards": "off", "htm": {"workers": 4}},
+        "workload": [{"tasks": {"rate": "3.2/s", "service": {"exponential": "1s"}}}],
+        "steady_state": [{"sla_compliance": {"min": 0.9}}],
+    }
+    document.update(overrides)
+    return document
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path):
+    """Write a scenario document (dict or raw text) to a file and return its path."""
+
+    def write(document: dict | str, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        text = document if isinstance(document, str) else yaml.safe_dump(document, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
