@@ -252,6 +252,12 @@ class Stack:
     def tasks_created(self) -> int:
         return self._next_task_id
 
+    @property
+    def tasks_live(self) -> int:
+        """Tasks created but not ended: waiting, running, pending approval or awaiting a vote."""
+        pending = len(self.approval.pending) if self.approval is not None else 0
+        return self.htm.depth() + self.htm.busy + pending + len(self._voting)
+
     def close(self) -> None:
         """End of run: record whatever is unfinished."""
         self.htm.close()
