@@ -4,7 +4,10 @@ A task due ``sla`` seconds after it was enqueued is escalated one priority
 level when less than ``threshold`` (10%) of its SLA remains while it still
 waits. Each later escalation comes when ``1 - threshold`` of whatever time
 was left has passed again (at 90%, 99%, 99.9% of the SLA...), so a LOW task
-that keeps waiting reaches CRITICAL before its deadline. Once a task can rise
+that keeps waiting reaches CRITICAL before its deadline. A task is watched
+from the moment it first waits in a queue (one started at once on an idle
+worker needs no escalation unless preempted or interrupted later), so the
+common case of a task served without waiting costs no timer. Once a task can rise
 no further, one last timer at the deadline counts it as breached if it has not
 finished by then. A breach is counted once per task whichever path sees it.
 """
@@ -38,16 +41,23 @@ class SlaEscalator:
         self._keep = 1.0 - config.threshold
 
     def watch(self, task: Task) -> None:
-        """Start watching ``task`` (called once, when it is admitted)."""
-        if math.isfinite(task.sla):
-            self._after(task.sla * self._keep, task)
+        """Watch ``task``, which has just started to wait; a task is watched once."""
+        if not task.watched and math.isfinite(task.sla):
+            task.watched = True
+            due = task.enqueued_at + task.sla * self._keep - self.env.now
+            if due > 0.0:
+                self._after(due, task)
+            else:
+                self._due_now(task)
 
     def _after(self, delay: float, task: Task) -> None:
         timer = self.env.timeout(delay, task)
         timer.callbacks.append(self._due)
 
     def _due(self, timer: simpy.Event) -> None:
-        task: Task = timer.value
+        self._due_now(timer.value)
+
+    def _due_now(self, task: Task) -> None:
         if task.state == DONE:
             return
         now = self.env.now

@@ -35,7 +35,7 @@ class HealthConfig(Section):
     interval: float = Field(default=1.0, gt=0, description="seconds between readings")
     smoothing: float = Field(default=0.3, gt=0, le=1, description="weight of the newest CPU reading")
     cpu_base: float = Field(default=10.0, ge=0, le=100)
-    cpu_span: float = Field(default=75.0, ge=0, le=100, description="CPU added by a fully busy pool")
+    cpu_span: float = Field(default=65.0, ge=0, le=100, description="CPU added by a fully busy pool")
     memory_base: float = Field(default=30.0, ge=0, le=100)
     memory_span: float = Field(default=50.0, ge=0, le=100, description="memory added by a full backlog")
     backlog_capacity: int = Field(default=1000, ge=1, description="backlog that fills memory_span")

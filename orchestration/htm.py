@@ -43,9 +43,10 @@ from .escalation import EscalationConfig, SlaEscalator
 from .health import STRESS_LEVELS
 from .sections import Safeguard, Section, active
 from .shedding import LoadShedder, SheddingConfig
-from .tasks import DONE, QUEUED, RISK_LEVELS, RUNNING, TASK_COLUMNS, Priority, Task
+from .tasks import DONE, PRIORITY_LABELS, QUEUED, RISK_LEVELS, RUNNING, TASK_COLUMNS, Priority, Task
 
 _LEVELS = tuple(Priority)
+_NORMAL = int(Priority.NORMAL)
 _KIND = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
@@ -68,6 +69,10 @@ class ThrottleConfig(Safeguard):
     level: str = Field(default="high", pattern="^(medium|high|critical)$", description="stress level from which to throttle")
 
 
+class NarrativesConfig(Safeguard):
+    """A 5W1H narrative in the audit log for every dispatch (seed 002: mandatory for all dispatches)."""
+
+
 class HTMConfig(Section):
     """The hierarchical task manager."""
 
@@ -82,6 +87,7 @@ class HTMConfig(Section):
     shedding: SheddingConfig = SheddingConfig()
     stacking: StackingConfig = StackingConfig()
     throttle: ThrottleConfig = ThrottleConfig()
+    narratives: NarrativesConfig = NarrativesConfig()
 
 
 def invalid_reason(task: Task) -> str:
@@ -103,8 +109,8 @@ class TaskManager:
 
     ``safeguards`` is the stack's master switch: it decides every safeguard
     section left unset. ``health`` (anything with a ``level`` index into
-    ``STRESS_LEVELS``), ``approval`` (the gate) and ``audit`` are wired by the
-    stack after construction.
+    ``STRESS_LEVELS``, wired with :meth:`attach_health`) and ``approval`` (the
+    gate) are wired by the stack after construction.
     """
 
     def __init__(self, runtime: Any, config: HTMConfig, *, safeguards: bool = True, audit: Any = None) -> None:
@@ -131,20 +137,27 @@ class TaskManager:
         self.dispatched = 0
         self.completed = 0
         self.breaches = 0
-        self.ended: dict[str, int] = {}
         self.on_complete: list[Callable[[Task], None]] = []
         self.audit = audit
-        self.health: Any = None
+        self._narrate = audit.record if audit is not None and active(config.narratives, safeguards) else None
         self.approval: Any = None
         self.preemption = active(config.preemption, safeguards)
         self.stacking = active(config.stacking, safeguards)
         self._stack_limit = config.stacking.limit
         self._stack_window = config.stacking.window
-        self.throttling = active(config.throttle, safeguards)
+        # Throttling reads the health model's level, so it starts once one is wired in.
+        self.health: Any = None
+        self.throttling = False
+        self._throttle_wanted = active(config.throttle, safeguards)
         self._throttle_delay = config.throttle.delay
         self._throttle_level = STRESS_LEVELS.index(config.throttle.level)
         self.escalator = SlaEscalator(self, config.escalation) if active(config.escalation, safeguards) else None
         self.shedder = LoadShedder(self, config.shedding, audit) if active(config.shedding, safeguards) else None
+
+    def attach_health(self, health: Any) -> None:
+        """Wire the health model whose stress ``level`` throttling reads."""
+        self.health = health
+        self.throttling = self._throttle_wanted
 
     # -- admission ------------------------------------------------------
 
@@ -168,13 +181,13 @@ class TaskManager:
         """Queue an admitted ``task``, or start it at once on an idle worker."""
         self.arrived += 1
         task.state = QUEUED
-        if self.escalator is not None:
-            self.escalator.watch(task)
         if self._idle and not self.paused:
             self._start(self._idle.pop(), task)
         elif not (task.priority == Priority.CRITICAL and self.preemption and self._preempt_for(task)):
             self._queues[task.priority].append(task)
             self._depth += 1
+            if self.escalator is not None:
+                self.escalator.watch(task)
             if self.shedder is not None and self._depth > self.shedder.limit:
                 self.shedder.relieve()
 
@@ -216,7 +229,6 @@ class TaskManager:
                 task.finished_at = float(self.env.now)
             if task.finished_at > task.deadline:
                 self.breach(task)
-        self.ended[outcome] = self.ended.get(outcome, 0) + 1
         self._rows.append(*task.row(outcome))
         if safeguard:
             self._count(f"safeguard.{safeguard}")
@@ -256,6 +268,8 @@ class TaskManager:
         else:
             self._queues[task.priority].appendleft(task)
             self._depth += 1
+            if self.escalator is not None:
+                self.escalator.watch(task)
 
     def pause(self) -> None:
         """Stop dispatching; running tasks finish, waiting ones stay queued."""
@@ -340,12 +354,7 @@ class TaskManager:
             if task.batch < 0:
                 task.batch = self._batches
         delay = 0.0
-        if (
-            self.throttling
-            and task.priority >= Priority.NORMAL
-            and self.health is not None
-            and self.health.level >= self._throttle_level
-        ):
+        if self.throttling and task.priority >= _NORMAL and self.health.level >= self._throttle_level:
             delay = self._throttle_delay
             self._count("safeguard.throttle")
             self._emit(now, "throttle", task.task_id, delay)
@@ -353,12 +362,12 @@ class TaskManager:
         done = self.env.timeout(task.work + delay, worker)
         done.callbacks.append(self._finish)
         self._service[worker] = done
-        if self.audit is not None:
-            self.audit.record(
+        if self._narrate is not None:
+            self._narrate(
                 who="htm",
                 what=f"dispatch task {task.task_id} ({task.kind})",
                 where=f"worker_{worker}",
-                why=f"head of the {task.priority.label} queue; {self._depth} waiting",
+                why=f"next of the {PRIORITY_LABELS[task.priority]} queue; {self._depth} waiting",
                 how="highest priority first, FIFO within a priority",
             )
 
@@ -431,6 +440,8 @@ class TaskManager:
         preempted = self._interrupt(victim)
         self._queues[preempted.priority].appendleft(preempted)
         self._depth += 1
+        if self.escalator is not None:
+            self.escalator.watch(preempted)
         self._count("safeguard.preemption")
         self._emit(self.env.now, "preempt", preempted.task_id, task.task_id, victim)
         self._start(victim, task)

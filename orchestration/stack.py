@@ -52,7 +52,7 @@ class Stack:
         master = config.safeguards
         self.htm = TaskManager(runtime, config.htm, safeguards=master, audit=audit)
         self.health = HealthModel(runtime, config.health, self.htm)
-        self.htm.health = self.health
+        self.htm.attach_health(self.health)
         self.pool = WorkerPool(runtime, config.pool, self.htm, safeguards=master, audit=audit)
         self.health.listeners.append(self.pool.on_stress)
         if self.htm.throttling or self.pool.relief_on:

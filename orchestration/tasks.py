@@ -23,6 +23,8 @@ class Priority(IntEnum):
     @classmethod
     def parse(cls, value: "str | int | Priority") -> "Priority":
         """Accept a Priority, its value, or its name in any case."""
+        if type(value) is cls:
+            return value
         if isinstance(value, str):
             return cls[value.upper()]
         return cls(value)
@@ -123,6 +125,7 @@ class Task:
         "state",
         "breached",
         "tier",
+        "watched",
     )
 
     def __init__(
@@ -161,6 +164,7 @@ class Task:
         self.state = QUEUED
         self.breached = False
         self.tier = tier
+        self.watched = False
 
     def row(self, outcome: str) -> tuple:
         """The task's row of the tasks table, ending in ``outcome``."""
