@@ -90,10 +90,19 @@ class HTMConfig(Section):
     narratives: NarrativesConfig = NarrativesConfig()
 
 
-def invalid_reason(task: Task) -> str:
-    """Why ``task`` cannot be admitted, or ``""`` when it can."""
-    if not isinstance(task.kind, str) or not _KIND.match(task.kind):
+def invalid_reason(task: Task, known_kinds: set[str] | None = None) -> str:
+    """Why ``task`` cannot be admitted, or ``""`` when it can.
+
+    ``known_kinds`` caches the kinds already found well-formed (and learns new ones).
+    """
+    kind = task.kind
+    if not isinstance(kind, str):
         return "kind must be 1-128 letters, digits or _.:-"
+    if known_kinds is None or kind not in known_kinds:
+        if not _KIND.match(kind):
+            return "kind must be 1-128 letters, digits or _.:-"
+        if known_kinds is not None:
+            known_kinds.add(kind)
     if not (math.isfinite(task.work) and task.work >= 0):
         return "work must be a finite number of seconds >= 0"
     if not task.sla > 0:  # also false for NaN
@@ -130,7 +139,10 @@ class TaskManager:
         self._batch_len: list[int] = [0] * n
         # Highest id last, so the lowest-numbered idle worker is taken first.
         self._idle: list[int] = list(range(n - 1, -1, -1))
+        self._alive_count = n
+        self._busy = 0
         self._batches = 0
+        self._kinds: set[str] = set()  # kinds already found well-formed
         self.paused = False
         self.paused_at = math.nan
         self.arrived = 0
@@ -163,7 +175,7 @@ class TaskManager:
 
     def submit(self, task: Task) -> bool:
         """Admit ``task`` at the door: reject it, send it for approval, or queue it."""
-        reason = invalid_reason(task)
+        reason = invalid_reason(task, self._kinds)
         if reason:
             self._emit(self.env.now, "reject", task.task_id, reason)
             self.end(task, "rejected")
@@ -206,11 +218,12 @@ class TaskManager:
     @property
     def workers(self) -> int:
         """Workers alive (dead ones wait for their restart)."""
-        return sum(self._alive)
+        return self._alive_count
 
     @property
     def busy(self) -> int:
-        return sum(1 for task in self._running if task is not None)
+        """Workers serving a task."""
+        return self._busy
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""
@@ -293,6 +306,7 @@ class TaskManager:
         self._service.append(None)
         self._began.append(0.0)
         self._alive.append(True)
+        self._alive_count += 1
         self._origin.append("")
         self._batch_len.append(0)
         self._idle.append(worker)
@@ -304,6 +318,7 @@ class TaskManager:
         """Bring a removed worker back."""
         if not self._alive[worker]:
             self._alive[worker] = True
+            self._alive_count += 1
             self._origin[worker] = ""
             self._idle.append(worker)
             self._emit(self.env.now, "worker_up", worker)
@@ -314,6 +329,7 @@ class TaskManager:
         if not self._alive[worker]:
             return None
         self._alive[worker] = False
+        self._alive_count -= 1
         self._emit(self.env.now, "worker_down", worker)
         if self._running[worker] is None:
             self._idle.remove(worker)
@@ -326,6 +342,7 @@ class TaskManager:
             if task is not None:
                 self._running[worker] = None
                 self._service[worker] = None
+                self._busy -= 1
                 self.end(task, "in_flight")
         for queue in self._queues:
             for task in queue:
@@ -344,6 +361,7 @@ class TaskManager:
         task.worker = worker
         self.dispatched += 1
         self._running[worker] = task
+        self._busy += 1
         if self.stacking and task.origin:
             if task.origin == self._origin[worker] and self._batch_len[worker] < self._stack_limit:
                 self._batch_len[worker] += 1
@@ -385,6 +403,7 @@ class TaskManager:
             listener(task)
         self._running[worker] = None
         self._service[worker] = None
+        self._busy -= 1
         task = self._next(worker)
         if task is None:
             self._idle.append(worker)
@@ -422,6 +441,7 @@ class TaskManager:
             task.work = max(0.0, task.work - served)
         self._running[worker] = None
         self._service[worker] = None
+        self._busy -= 1
         self._origin[worker] = ""
         task.state = QUEUED
         return task
