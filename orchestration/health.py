@@ -83,8 +83,12 @@ class HealthModel:
         self._emit(self.env.now, "pressure", self.cpu_pressure, self.memory_pressure)
         self.read()
 
-    def read(self) -> int:
-        """Take a reading now; returns the stress level index."""
+    def current(self) -> int:
+        """The stress level now: the last periodic reading, or a fresh one when not reading periodically."""
+        return self.level if self._ticking else self.read(notify=False)
+
+    def read(self, notify: bool = True) -> int:
+        """Take a reading now and, with ``notify``, tell the listeners; returns the stress level index."""
         config = self.config
         htm = self._htm
         alive = htm.workers
@@ -102,8 +106,9 @@ class HealthModel:
         if level != self.level:
             self._emit(self.env.now, "stress", level)
             self.level = level
-        for listener in self.listeners:
-            listener(level)
+        if notify:
+            for listener in self.listeners:
+                listener(level)
         return level
 
     def _run(self):

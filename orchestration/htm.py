@@ -149,6 +149,7 @@ class TaskManager:
         self.dispatched = 0
         self.completed = 0
         self.breaches = 0
+        self.throttled = 0
         self.on_complete: list[Callable[[Task], None]] = []
         self.audit = audit
         self._narrate = audit.record if audit is not None and active(config.narratives, safeguards) else None
@@ -374,6 +375,7 @@ class TaskManager:
         delay = 0.0
         if self.throttling and task.priority >= _NORMAL and self.health.level >= self._throttle_level:
             delay = self._throttle_delay
+            self.throttled += 1
             self._count("safeguard.throttle")
             self._emit(now, "throttle", task.task_id, delay)
         self._began[worker] = now + delay
