@@ -113,6 +113,7 @@ class WorkflowEngine:
         self.retries = 0
         self._next_event_id = 0
         self.on_failure: list[Callable[[Workflow, Event, str], None]] = []
+        self.on_complete: list[Callable[[Workflow, Event, float], None]] = []
 
     @property
     def max_parallel(self) -> int:
@@ -211,6 +212,8 @@ class WorkflowEngine:
             self._runs.append(run, workflow.name, event.source, str(event.id), event.type, triggered_at, started, now, now - triggered_at, "completed", attempts)
             self._emit(now, "engine.completed", workflow.name, run)
             self._lifecycle("workflow.completed", event, {"workflow": workflow.name, "run": run, "latency_s": now - triggered_at})
+            for listener in self.on_complete:
+                listener(workflow, event, now - triggered_at)
             self._follow_up(workflow.on_success, event)
             self._finish()
             return

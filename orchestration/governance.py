@@ -36,6 +36,8 @@ COMPONENTS = (
     "immune_kernel",
     "watchdog",
     "event_policy",
+    "event_policy_kernel",
+    "event_router",
     "workflow_engine",
     "trigger_mesh",
     "unified_logic",

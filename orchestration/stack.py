@@ -88,6 +88,10 @@ class Stack:
         # A source whose events end in failed workflows loses trust; the mesh
         # guard then holds its events back until the trust has recovered.
         self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
+        # The learning loop: which workflow resolved (or not) which incident signature.
+        learning = self.learning
+        self.engine.on_complete.append(lambda workflow, event, took: learning.record(event.type, workflow.name, True, took))
+        self.engine.on_failure.append(lambda workflow, event, _reason: learning.record(event.type, workflow.name, False))
         self.policy = EventPolicyKernel(
             runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
@@ -95,6 +99,8 @@ class Stack:
         )
         self.bus.subscribe("*", "event_router", self.mesh_guard.guard(self.router.handle))
         self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
+        if self.pool.relief_on:
+            self.bus.subscribe("agent.spawn_requested", "relief_agents", self._spawn_requested)
 
     def _init_supervision(self) -> None:
         runtime, config = self.runtime, self.config
@@ -104,6 +110,9 @@ class Stack:
             self.watchdog = Watchdog(
                 runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
                 trust=self.trust, audit=self.audit,
+                # The mesh's subscriptions: the bus's subscribers plus the event
+                # types the router holds a workflow trigger for.
+                subscriptions=lambda: self.bus.subscription_count + len(self.registry.event_types),
                 readiness={
                     "boot": lambda: self.boot.complete and self.boot.ok,
                     "htm_orchestrator": lambda: self.htm.workers >= 1,
@@ -281,6 +290,11 @@ class Stack:
         task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
         self._next_task_id += 1
         return task
+
+    def _spawn_requested(self, event: Event) -> None:
+        # The policy kernel's "spawn relief agents" action, within the pool's cap.
+        if self.gate.check(event.source, "spawn_agent", "worker_pool", "medium"):
+            self.pool.spawn_relief()
 
     def _heal_dispatcher(self, _payload: dict) -> bool:
         self.htm.resume()

@@ -9,7 +9,8 @@ Every ``interval`` seconds (15 s) it checks:
 
 * HTM queue depth: warning at ``queue_warn`` (1000), critical at ``queue_critical`` (5000);
 * workers alive, against ``min_workers``;
-* trigger mesh subscriptions, against ``min_subscriptions`` (5);
+* trigger mesh subscriptions, against ``min_subscriptions`` (5), as counted
+  by the probe the stack hands in;
 * policy fire rate over the interval, against ``max_policy_rate``, and new cascades broken;
 * dispatch rate over the interval, against ``min_dispatch_rate`` (1 task/s), while work waits;
 * kernels down;
@@ -54,6 +55,7 @@ class Watchdog:
 
     def __init__(self, runtime: Any, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
                  kernels: Any = None, trust: Any = None, audit: Any = None,
+                 subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
         self.env = runtime.env
         self.config = config
@@ -64,6 +66,7 @@ class Watchdog:
         self._trust = trust
         self._audit = audit
         self._readiness = readiness or {}
+        self._subscriptions = subscriptions
         self._count = runtime.recorder.count
         self._emit = runtime.trace.emit
         self._rows = runtime.recorder.table("watchdog", WATCHDOG_COLUMNS)
@@ -130,8 +133,8 @@ class Watchdog:
         workers = htm.workers
         if workers < config.min_workers or workers < htm.config.workers:
             alerts.append(("workers_low", "high", {"workers": workers}))
-        subscriptions = self._bus.subscription_count if self._bus is not None else -1
-        if self._bus is not None and subscriptions < config.min_subscriptions:
+        subscriptions = self._subscriptions() if self._subscriptions is not None else -1
+        if self._subscriptions is not None and subscriptions < config.min_subscriptions:
             alerts.append(("subscriptions_low", "high", {"subscriptions": subscriptions}))
         policy_rate = 0.0
         if self._policy is not None:

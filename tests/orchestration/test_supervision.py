@@ -165,3 +165,25 @@ def test_a_failing_chunk_that_may_not_fail_stops_the_boot():
     ])
     assert not boot.ok and boot.complete and boot.failures == ["guardian"]
     assert runtime.recorder.frame("boot")["chunk"].tolist() == ["guardian"]
+
+
+def test_the_watchdog_alerts_when_the_mesh_loses_its_subscriptions():
+    runtime, stack = build({"immune": {"enabled": False}})
+    runtime.env.run(until=30.0)
+    assert "subscriptions_low" not in stack.watchdog.alerts
+    for workflow in stack.registry.workflows:
+        stack.registry.disable(workflow.name)
+    for name in list(stack.bus.subscriptions):
+        stack.bus.unsubscribe(name)
+    runtime.env.run(until=60.0)
+    assert stack.watchdog.alerts["subscriptions_low"] >= 1
+
+
+def test_learning_records_which_workflow_resolved_which_event_type():
+    runtime, stack = build()
+    stack.publish("kpi.threshold_breach", {"metric_name": "latency", "component_id": "db", "value": 2.0,
+                                           "severity": "CRITICAL"})
+    runtime.env.run(until=120.0)
+    learned = runtime.recorder.frame("learning")
+    assert len(learned) >= 1 and set(learned["signature"]) == {"kpi.threshold_breach"}
+    assert stack.learning.recommend("kpi.threshold_breach") in set(learned["workflow"])
