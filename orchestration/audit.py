@@ -6,6 +6,7 @@ reordering any entry breaks the chain at that entry, which ``verify`` names.
 Entries are also appended to the recorder table ``audit`` so a run directory
 can keep them (``audit.parquet``).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -12,6 +12,7 @@ Both are counted.
 Faults act through three controls -- message loss, duplication and
 reordering -- each drawing from its own named random stream and counted.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,8 @@ Handler = Callable[[Event], None]
 class BusConfig(Section):
     """Delivery latency, queue bounds and backpressure of the event bus."""
 
-    latency: float = Field(default=0.001, ge=0, le=60, description="seconds from publish to delivery")
+    # More than zero, so a runaway cascade with the breaker off still advances simulated time.
+    latency: float = Field(default=0.001, gt=0, le=60, description="seconds from publish to delivery")
     capacity: int = Field(default=10_000, ge=1, description="events a subscriber's queue holds")
     backpressure: Literal["drop", "block"] = Field(default="drop", description="what a full queue does")
     deliver_rate: float | None = Field(
@@ -50,8 +52,19 @@ class Subscription:
     """One subscriber: its pattern, handler, queue and counters."""
 
     __slots__ = (
-        "name", "pattern", "handler", "capacity", "matches", "queue", "waiting", "pending",
-        "next_free", "delivered", "dropped", "blocked", "max_depth",
+        "name",
+        "pattern",
+        "handler",
+        "capacity",
+        "matches",
+        "queue",
+        "waiting",
+        "pending",
+        "next_free",
+        "delivered",
+        "dropped",
+        "blocked",
+        "max_depth",
     )
 
     def __init__(self, name: str, pattern: str, handler: Handler, capacity: int) -> None:
@@ -138,6 +151,11 @@ class EventBus:
     @property
     def subscriptions(self) -> dict[str, Subscription]:
         return dict(self._subs)
+
+    @property
+    def queue_depth(self) -> int:
+        """Events in transit to all subscribers (the mesh's event queue depth)."""
+        return sum(sub.depth for sub in self._subs.values())
 
     # -- publishing -----------------------------------------------------
 

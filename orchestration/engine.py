@@ -3,8 +3,9 @@
 A workflow's steps run in order; a step is one action or a parallel group
 whose actions run at the same time (the step ends when all of them have).
 Each attempt of an action is a kernel call bounded by the action's timeout
-(a call that would outlast it fails as a timeout when the timeout expires); a failed or timed-out attempt is retried up to ``max_attempts``
-attempts in total, waiting ``initial × coefficient^(attempt-1)`` (capped at
+(a call that would outlast it fails as a timeout when the timeout expires);
+a failed or timed-out attempt is retried up to ``max_attempts`` attempts in
+total, waiting ``initial × coefficient^(attempt-1)`` (capped at
 ``max_interval``) after failed attempt number ``attempt``. A workflow whose
 action exhausts its attempts fails: it goes to the dead-letter queue, from
 which it can be replayed. At most ``max_parallel_workflows`` run at once;
@@ -12,6 +13,7 @@ the rest wait in a bounded FIFO queue. Lifecycle events (workflow.started,
 workflow.action_executed, workflow.completed, workflow.failed) are published
 on the bus, and every run and action is recorded with its latency.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -30,8 +32,17 @@ from .runtime import Runtime
 from .workflow_spec import Action, Workflow
 
 RUN_COLUMNS = (
-    "run", "workflow", "event_source", "event_id", "event_type", "triggered_at", "started_at",
-    "finished_at", "latency", "outcome", "attempts",
+    "run",
+    "workflow",
+    "event_source",
+    "event_id",
+    "event_type",
+    "triggered_at",
+    "started_at",
+    "finished_at",
+    "latency",
+    "outcome",
+    "attempts",
 )
 ACTION_COLUMNS = ("run", "workflow", "action", "target", "started_at", "finished_at", "latency", "attempts", "outcome")
 DEAD_LETTER_COLUMNS = ("run", "workflow", "event_source", "event_id", "time", "reason", "attempts")
@@ -135,7 +146,16 @@ class WorkflowEngine:
         else:
             self.overflowed += 1
             self._emit(now, "engine.overflow", workflow.name, event.source, event.id)
-            self._end_failed(-1, workflow, event, now, "engine queue full", 0)
+            if self.audit is not None:
+                self.audit.record(
+                    who="workflow_engine",
+                    what="shed_engine_queue_full",
+                    where=workflow.name,
+                    why=f"{self.running} runs in progress, {len(self._pending)} waiting; {event.source}/{event.id}",
+                    how="bounded_fifo_queue",
+                    when=now,
+                )
+            self._end_failed(-1, workflow, event, "engine queue full", 0)
 
     def replay_dead_letters(self) -> int:
         """Dispatch again every dead-lettered run whose workflow still exists; returns how many."""
@@ -209,17 +229,44 @@ class WorkflowEngine:
         else:
             now = self.env.now
             self.completed += 1
-            self._runs.append(run, workflow.name, event.source, str(event.id), event.type, triggered_at, started, now, now - triggered_at, "completed", attempts)
+            self._record_run(run, workflow, event, triggered_at, started, "completed", attempts)
             self._emit(now, "engine.completed", workflow.name, run)
-            self._lifecycle("workflow.completed", event, {"workflow": workflow.name, "run": run, "latency_s": now - triggered_at})
+            self._lifecycle(
+                "workflow.completed", event, {"workflow": workflow.name, "run": run, "latency_s": now - triggered_at}
+            )
             for listener in self.on_complete:
                 listener(workflow, event, now - triggered_at)
             self._follow_up(workflow.on_success, event)
             self._finish()
             return
-        self._runs.append(run, workflow.name, event.source, str(event.id), event.type, triggered_at, started, self.env.now, self.env.now - triggered_at, "failed", attempts)
-        self._end_failed(run, workflow, event, started, failure, attempts)
+        self._record_run(run, workflow, event, triggered_at, started, "failed", attempts)
+        self._end_failed(run, workflow, event, failure, attempts)
         self._finish()
+
+    def _record_run(
+        self,
+        run: int,
+        workflow: Workflow,
+        event: Event,
+        triggered_at: float,
+        started: float,
+        outcome: str,
+        attempts: int,
+    ) -> None:
+        now = self.env.now
+        self._runs.append(
+            run,
+            workflow.name,
+            event.source,
+            str(event.id),
+            event.type,
+            triggered_at,
+            started,
+            now,
+            now - triggered_at,
+            outcome,
+            attempts,
+        )
 
     def _attempts(self, action: Action, workflow: Workflow, event: Event, run: int) -> Generator:
         """Attempt ``action`` until it succeeds or its attempts run out: (ok, attempts, reason)."""
@@ -237,9 +284,20 @@ class WorkflowEngine:
                 ok, reason = False, error.reason
             now = env.now
             if ok:
-                self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now, now - first, attempt, "completed")
+                self._actions.append(
+                    run,
+                    workflow.name,
+                    action.name,
+                    f"{action.kernel}.{action.action}",
+                    first,
+                    now,
+                    now - first,
+                    attempt,
+                    "completed",
+                )
                 self._lifecycle(
-                    "workflow.action_executed", event,
+                    "workflow.action_executed",
+                    event,
                     {"workflow": workflow.name, "run": run, "action": action.name, "latency_s": now - first},
                 )
                 return True, attempt, ""
@@ -250,10 +308,20 @@ class WorkflowEngine:
                 self._emit(now, "engine.retry", workflow.name, run, action.name, attempt, delay)
                 yield env.timeout(delay)
         now = env.now
-        self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now, now - first, limit, reason)
+        self._actions.append(
+            run,
+            workflow.name,
+            action.name,
+            f"{action.kernel}.{action.action}",
+            first,
+            now,
+            now - first,
+            limit,
+            f"failed: {reason}",
+        )
         return False, limit, f"{action.name}: {reason} after {limit} attempt(s)"
 
-    def _end_failed(self, run: int, workflow: Workflow, event: Event, started: float, reason: str, attempts: int) -> None:
+    def _end_failed(self, run: int, workflow: Workflow, event: Event, reason: str, attempts: int) -> None:
         now = self.env.now
         self.failed += 1
         self._emit(now, "engine.failed", workflow.name, run)
@@ -287,7 +355,9 @@ class WorkflowEngine:
     def _follow_up(self, spec: tuple[str, Callable[[Event], Any]] | None, cause: Event) -> None:
         if spec is not None and self._publish_bus is not None:
             event_type, render = spec
-            self._publish_bus.publish(Event(SOURCE, self._next_id(), event_type, self.env.now, render(cause), cause.depth + 1))
+            self._publish_bus.publish(
+                Event(SOURCE, self._next_id(), event_type, self.env.now, render(cause), cause.depth + 1)
+            )
 
     # -- statistics -----------------------------------------------------
 

@@ -1,4 +1,5 @@
 """Errors the event side raises for bad definitions and failed kernel calls."""
+
 from __future__ import annotations
 
 

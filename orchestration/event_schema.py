@@ -5,6 +5,7 @@ checked against it when they are loaded (an unknown event type is an error),
 and published payloads can be checked against it on the bus's hot path, so
 each type's checks are compiled once into a tuple of field rules.
 """
+
 from __future__ import annotations
 
 from importlib import resources

@@ -5,6 +5,7 @@ carries the same pair, which is what deduplication keys on. ``depth`` counts
 how many reactions (policy rules, workflows) separate the event from an
 outside cause; it is how cascades are measured.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -17,6 +17,7 @@ A filter is one of:
 Paths are payload paths (:mod:`orchestration.paths`); nothing is evaluated
 as Python. Numeric ops never hold for a value that is not a number.
 """
+
 from __future__ import annotations
 
 import operator
@@ -102,9 +103,7 @@ def _comparison(text: str, path: str) -> Predicate:
 
 def _field(spec: dict, path: str) -> Predicate:
     if "field" not in spec:
-        raise DefinitionError(
-            "expected 'field' with an op, or one of all, any, not, delta", path=path
-        )
+        raise DefinitionError("expected 'field' with an op, or one of all, any, not, delta", path=path)
     try:
         get = compile_path(spec["field"])
     except DefinitionError as exc:
@@ -114,7 +113,9 @@ def _field(spec: dict, path: str) -> Predicate:
         if op == "field":
             continue
         if op not in _FIELD_OPS:
-            raise DefinitionError(f"unknown filter op {op!r}; expected one of {', '.join(_FIELD_OPS)}", path=f"{_dot(path)}{op}")
+            raise DefinitionError(
+                f"unknown filter op {op!r}; expected one of {', '.join(_FIELD_OPS)}", path=f"{_dot(path)}{op}"
+            )
         checks.append(_check(op, value, f"{_dot(path)}{op}"))
     if not checks:
         raise DefinitionError(f"no op given for field {spec['field']!r}", path=path)

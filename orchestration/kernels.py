@@ -5,6 +5,7 @@ distribution and fails a call with its configured probability. Controls let
 a client (or a chaos fault) take a kernel down, bring it back or slow it: a
 down kernel fails every call at once, a slowed one multiplies its latency.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ Keys are plain identifiers that do not start with an underscore, so no path
 can name a dunder, call anything or reach an attribute of a Python object:
 reading a path only ever indexes dictionaries.
 """
+
 from __future__ import annotations
 
 import re

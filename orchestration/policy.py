@@ -9,6 +9,7 @@ than their cause, so rules can trigger rules. The cascade breaker refuses to
 fire on an event already ``max_depth`` levels deep and records the cascade it
 stopped; with the breaker off such cascades run on (and are counted).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -175,7 +176,9 @@ class EventPolicyKernel:
     def _raise(self, rule: Rule, event: Event) -> None:
         if rule.priority != "none" and self.raise_task is not None:
             sla = getattr(self.config.task_sla, rule.priority)
-            self.raise_task(rule.name, Priority.parse(rule.priority), self.config.task_work, sla, event.source, event.payload)
+            self.raise_task(
+                rule.name, Priority.parse(rule.priority), self.config.task_work, sla, event.source, event.payload
+            )
 
     def _break(self, rule: Rule, event: Event, now: float) -> None:
         self.cascades_broken += 1

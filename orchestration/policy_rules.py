@@ -7,6 +7,7 @@ them arrived or ``window_ms`` passed since the first, then runs the batch's
 ``then`` actions once. ``emit`` publishes an extra event (templated from the
 triggering payload), which is how rules come to trigger rules.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -25,10 +26,22 @@ from .workflow_spec import PublishDef
 from .yamlfile import load_yaml
 
 ACTIONS = (
-    "alert_hunter", "self_heal", "spawn_agent", "escalate_to_human", "route_to_main_agent", "batch", "log_only",
+    "alert_hunter",
+    "self_heal",
+    "spawn_agent",
+    "escalate_to_human",
+    "route_to_main_agent",
+    "batch",
+    "log_only",
 )
 ActionName = Literal[
-    "alert_hunter", "self_heal", "spawn_agent", "escalate_to_human", "route_to_main_agent", "batch", "log_only",
+    "alert_hunter",
+    "self_heal",
+    "spawn_agent",
+    "escalate_to_human",
+    "route_to_main_agent",
+    "batch",
+    "log_only",
 ]
 
 
@@ -116,7 +129,9 @@ def compile_rules(data: Any, schemas: EventSchemas) -> tuple[Rule, ...]:
             try:
                 condition = compile_filter(spec.condition, "")
             except DefinitionError as exc:
-                raise DefinitionError(exc.message, path=f"{path}.condition{'.' + exc.path if exc.path else ''}") from None
+                raise DefinitionError(
+                    exc.message, path=f"{path}.condition{'.' + exc.path if exc.path else ''}"
+                ) from None
         emit = None
         if spec.emit is not None:
             if spec.emit.event_type not in schemas:
@@ -127,8 +142,16 @@ def compile_rules(data: Any, schemas: EventSchemas) -> tuple[Rule, ...]:
                 raise DefinitionError(exc.message, path=f"{path}.emit.payload.{exc.path}") from None
         rules.append(
             Rule(
-                spec.name, spec.description, _any(matchers), condition, tuple(spec.actions), spec.priority,
-                spec.batch, spec.spawn_count, emit, tuple(spec.events),
+                spec.name,
+                spec.description,
+                _any(matchers),
+                condition,
+                tuple(spec.actions),
+                spec.priority,
+                spec.batch,
+                spec.spawn_count,
+                emit,
+                tuple(spec.events),
             )
         )
     return tuple(rules)

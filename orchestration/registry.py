@@ -6,6 +6,7 @@ at a later simulated time (a scenario swapping the workflow file mid-run).
 A replacement is validated when it is requested, so a bad file is refused
 before the run reaches the swap.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,7 +51,8 @@ class WorkflowRegistry:
         self._emit = runtime.trace.emit
         self._count = runtime.recorder.count
         self.version = 0
-        self.on_reload: list[Callable[[WorkflowSet], None]] = []
+        #: Called after every change of the index (reload, enable, disable).
+        self.on_change: list[Callable[[], None]] = []
         self._apply(workflows)
 
     @classmethod
@@ -94,11 +96,13 @@ class WorkflowRegistry:
         self._by_name[name].enabled = True
         self._reindex()
         self._emit(self.env.now, "workflow.enable", name)
+        self._changed()
 
     def disable(self, name: str) -> None:
         self._by_name[name].enabled = False
         self._reindex()
         self._emit(self.env.now, "workflow.disable", name)
+        self._changed()
 
     def reload(self, path: str | Path, at: float | None = None, text: str | None = None) -> WorkflowSet:
         """Validate the workflow file ``path`` and swap it in now or at simulated time ``at``."""
@@ -116,8 +120,11 @@ class WorkflowRegistry:
         self._apply(workflows)
         self._count("registry.reloads")
         self._emit(self.env.now, "workflow.reload", workflows.source, self.version)
-        for listener in self.on_reload:
-            listener(workflows)
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener()
 
     def _apply(self, workflows: WorkflowSet) -> None:
         self._set = workflows

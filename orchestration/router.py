@@ -1,13 +1,14 @@
 """The event router: from delivered events to triggered workflows.
 
-For each event the router finds the enabled workflows of the event's type,
-drops a redelivery of a ``(source, id)`` already seen inside the dedup window
-(only events that could trigger something are remembered), checks the
-payload against the event schema, applies each workflow's filters and its
-rate limit (a fixed window of simulated time admitting at most
-``max_events``), and hands what passes to the engine. It keeps the
+The router listens to the event types that trigger enabled workflows. For
+each event it finds those workflows, drops a redelivery of a ``(source, id)``
+already seen inside the dedup window, checks the payload against the event
+schema, applies each workflow's filters and its rate limit (a fixed window
+of simulated time admitting at most ``max_events``), and hands what passes
+to the engine. It keeps the
 statistics of the trigger mesh and a per-second summary table ``events``.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,15 +18,16 @@ from typing import Any, Callable
 from pydantic import Field
 
 from .audit import AuditLog
+from .bus import EventBus
 from .config import Safeguard, Section
 from .events import Event
+
+Handler = Callable[[Event], None]
 from .registry import WorkflowRegistry
 from .runtime import Runtime
 from .workflow_spec import Workflow
 
-EVENT_COLUMNS = (
-    "second", "received", "deduplicated", "invalid", "unmatched", "filtered", "rate_limited", "triggered",
-)
+EVENT_COLUMNS = ("second", "received", "deduplicated", "invalid", "filtered", "rate_limited", "triggered")
 _STAT_NAMES = EVENT_COLUMNS[1:]
 
 
@@ -84,6 +86,33 @@ class EventRouter:
         self._second_end = 1.0
         self.invalid_reasons: dict[str, int] = {}
         self.workflows_failed = 0
+        self._subscribed: dict[str, str] = {}
+        self._bus: EventBus | None = None
+
+    def attach(self, bus: EventBus, guard: Callable[[Handler], Handler] | None = None) -> None:
+        """Subscribe to every event type that triggers an enabled workflow, and follow the registry's changes.
+
+        The trigger mesh holds one subscription per such type (named
+        ``mesh.<type>``), so events nothing could trigger never reach it and
+        the subscription count says how much of the mesh is listening. A
+        ``guard`` wraps the handler (the governance and trust check of each
+        event's source).
+        """
+        self._bus = bus
+        self._deliver = guard(self.handle) if guard is not None else self.handle
+        self.registry.on_change.append(self._resubscribe)
+        self._resubscribe()
+
+    def _resubscribe(self) -> None:
+        bus = self._bus
+        wanted = self.registry.event_types
+        for event_type in [t for t in self._subscribed if t not in wanted]:
+            bus.unsubscribe(self._subscribed.pop(event_type))
+        for event_type in wanted:
+            if event_type not in self._subscribed:
+                name = f"mesh.{event_type}"
+                bus.subscribe(event_type, name, self._deliver)
+                self._subscribed[event_type] = name
 
     def workflow_failed(self, *_: Any) -> None:
         """Count a dispatched workflow that ended in failure (the engine reports it)."""
@@ -98,8 +127,7 @@ class EventRouter:
         stats[0] += 1
         candidates = self.registry.for_type(event.type)
         if not candidates:
-            # Nothing to trigger, so nothing to deduplicate: unmatched traffic stays cheap.
-            stats[3] += 1
+            stats[3] += 1  # its workflows were disabled while it was in transit
             return
         if self._dedup:
             key = (event.source, event.id)
@@ -138,10 +166,10 @@ class EventRouter:
             self._emit(now, "router.trigger", workflow.name, event.source, event.id)
             self.dispatch(workflow, event)
         if triggered:
-            stats[6] += triggered
+            stats[5] += triggered
         elif not limited:
-            stats[4] += 1
-        stats[5] += limited
+            stats[3] += 1
+        stats[4] += limited
 
     def _admit(self, workflow: Workflow, now: float) -> bool:
         limit, period = workflow.rate_limit
@@ -164,7 +192,7 @@ class EventRouter:
                 who="event_router",
                 what="shed_rate_limited",
                 where=workflow.name,
-                why=f"{limit} triggers per {period:g}s already admitted in this window; event {event.source}/{event.id}",
+                why=f"{limit} triggers per {period:g}s already admitted; event {event.source}/{event.id}",
                 how="fixed_window_rate_limit",
                 when=now,
             )
@@ -180,8 +208,8 @@ class EventRouter:
     # -- statistics -----------------------------------------------------
 
     def stats(self) -> dict[str, int]:
-        """events_received, workflows_triggered, events_filtered, events_rate_limited, deduplicated, ..."""
-        received, deduplicated, invalid, unmatched, filtered, rate_limited, triggered = self._stats
+        """The trigger mesh's statistics (DESIGN §2), plus deduplicated and invalid events."""
+        received, deduplicated, invalid, filtered, rate_limited, triggered = self._stats
         return {
             "events_received": received,
             "workflows_triggered": triggered,
@@ -190,7 +218,6 @@ class EventRouter:
             "events_rate_limited": rate_limited,
             "deduplicated": deduplicated,
             "events_invalid": invalid,
-            "events_unmatched": unmatched,
         }
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """What workflow and rule definitions share: strict models and located errors."""
+
 from __future__ import annotations
 
 from typing import Any

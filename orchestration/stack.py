@@ -97,7 +97,7 @@ class Stack:
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
             raise_task=self.enqueue,
         )
-        self.bus.subscribe("*", "event_router", self.mesh_guard.guard(self.router.handle))
+        self.router.attach(self.bus, guard=self.mesh_guard.guard)
         self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
         if self.pool.relief_on:
             self.bus.subscribe("agent.spawn_requested", "relief_agents", self._spawn_requested)
@@ -110,9 +110,7 @@ class Stack:
             self.watchdog = Watchdog(
                 runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
                 trust=self.trust, audit=self.audit,
-                # The mesh's subscriptions: the bus's subscribers plus the event
-                # types the router holds a workflow trigger for.
-                subscriptions=lambda: self.bus.subscription_count + len(self.registry.event_types),
+                subscriptions=lambda: self.bus.subscription_count,
                 readiness={
                     "boot": lambda: self.boot.complete and self.boot.ok,
                     "htm_orchestrator": lambda: self.htm.workers >= 1,

@@ -8,6 +8,7 @@ placeholder renders to the value itself (a number stays a number); a
 placeholder inside text renders as text. A path absent from the payload
 renders as ``None`` (or as the empty string inside text).
 """
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@ failure. Validation checks the structure, every event type against the
 event schemas, every target against the kernels' actions, every template and
 filter against their grammars; errors name the file and the field path.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -123,7 +124,9 @@ class Action:
 
     __slots__ = ("name", "kernel", "action", "render", "timeout", "retry")
 
-    def __init__(self, name: str, kernel: str, action: str, render: Callable[[Event], Any], timeout: float, retry: Retry) -> None:
+    def __init__(
+        self, name: str, kernel: str, action: str, render: Callable[[Event], Any], timeout: float, retry: Retry
+    ) -> None:
         self.name = name
         self.kernel = kernel
         self.action = action
@@ -136,8 +139,16 @@ class Workflow:
     """A validated workflow, compiled for the router and the engine."""
 
     __slots__ = (
-        "name", "description", "enabled", "event_type", "predicate", "steps",
-        "on_success", "on_failure", "rate_limit", "definition",
+        "name",
+        "description",
+        "enabled",
+        "event_type",
+        "predicate",
+        "steps",
+        "on_success",
+        "on_failure",
+        "rate_limit",
+        "definition",
     )
 
     def __init__(self, **fields: Any) -> None:
@@ -186,7 +197,9 @@ def _compile_workflow(raw: Any, config: Configuration, schemas: EventSchemas, pa
     spec: WorkflowDef = validate_model(WorkflowDef, raw, path)
     event_type = spec.trigger.event_type
     if event_type not in schemas:
-        raise DefinitionError(f"unknown event type {event_type!r}; see the event schemas", path=f"{path}.trigger.event_type")
+        raise DefinitionError(
+            f"unknown event type {event_type!r}; see the event schemas", path=f"{path}.trigger.event_type"
+        )
     predicate = None
     if spec.trigger.filters is not None:
         predicate = _located(compile_filter, spec.trigger.filters, f"{path}.trigger.filters")
@@ -199,7 +212,9 @@ def _compile_workflow(raw: Any, config: Configuration, schemas: EventSchemas, pa
             group = step["parallel"]
             if not isinstance(group, list) or len(group) < 2:
                 raise DefinitionError("'parallel' expects a list of at least two actions", path=f"{where}.parallel")
-            steps.append(tuple(_action(a, config, f"{where}.parallel[{k}]", f"{spec.name}.{j}.{k}") for k, a in enumerate(group)))
+            steps.append(
+                tuple(_action(a, config, f"{where}.parallel[{k}]", f"{spec.name}.{j}.{k}") for k, a in enumerate(group))
+            )
         else:
             steps.append((_action(step, config, where, f"{spec.name}.{j}"),))
     return Workflow(
@@ -238,7 +253,9 @@ def _publish(spec: PublishDef | None, schemas: EventSchemas, path: str) -> tuple
     if spec is None:
         return None
     if spec.event_type not in schemas:
-        raise DefinitionError(f"unknown event type {spec.event_type!r}; see the event schemas", path=f"{path}.event_type")
+        raise DefinitionError(
+            f"unknown event type {spec.event_type!r}; see the event schemas", path=f"{path}.event_type"
+        )
     return spec.event_type, _located(compile_template, spec.payload, f"{path}.payload")
 
 

@@ -7,6 +7,7 @@
   exit 2 naming the file and field of the first problem of each bad file;
 * ``stats RUN_DIR``: router, engine, bus and policy statistics of a finished run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ def _summary(workflow: Any) -> dict[str, Any]:
         "enabled": workflow.enabled,
         "actions": [f"{a.kernel}.{a.action}" for step in workflow.steps for a in step],
         "parallel_groups": sum(1 for step in workflow.steps if len(step) > 1),
-        "rate_limit": None if workflow.rate_limit is None else {"max_events": workflow.rate_limit[0], "per_s": workflow.rate_limit[1]},
+        "rate_limit": None
+        if workflow.rate_limit is None
+        else {"max_events": workflow.rate_limit[0], "per_s": workflow.rate_limit[1]},
         "description": workflow.description,
     }
 
@@ -77,7 +80,12 @@ def _list(args: argparse.Namespace) -> int:
     workflows = _load(args.file)
     rows = [_summary(w) for w in workflows.workflows]
     if args.json:
-        print(json.dumps({"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows}, indent=2))
+        print(
+            json.dumps(
+                {"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows},
+                indent=2,
+            )
+        )
         return EXIT_OK
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
@@ -143,7 +151,7 @@ def _stats(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     counts = journal.get("counts", {})
     result: dict[str, Any] = {
-        group: {key[len(group) + 1:]: value for key, value in counts.items() if key.startswith(group + ".")}
+        group: {key[len(group) + 1 :]: value for key, value in counts.items() if key.startswith(group + ".")}
         for group in _GROUPS
     }
     result["safeguards"] = journal.get("safeguards", {}).get("fired", {})
@@ -183,12 +191,17 @@ def _stats(args: argparse.Namespace) -> int:
     for group in _GROUPS:
         values = {k: v for k, v in result[group].items() if not isinstance(v, dict)}
         if values:
-            print(f"  {group}: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in values.items()))
+            print(
+                f"  {group}: "
+                + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in values.items())
+            )
     if result["safeguards"]:
         print("  safeguards fired: " + ", ".join(f"{k} {v:,}" for k, v in result["safeguards"].items()))
     if "per_second" in result:
         p = result["per_second"]
-        print(f"  events: {p['mean_received']:,.0f}/s on average, peak {p['peak_received']:,} in second {p['peak_second']}")
+        peak = f"peak {p['peak_received']:,} in second {p['peak_second']}"
+        print(f"  events: {p['mean_received']:,.0f}/s on average, {peak}")
     for name, row in result.get("workflows", {}).items():
-        print(f"  {name}: {row['runs']} runs, {row['failed']} failed, latency p50 {row['latency_p50_s']:.3f}s p99 {row['latency_p99_s']:.3f}s")
+        latency = f"latency p50 {row['latency_p50_s']:.3f}s p99 {row['latency_p99_s']:.3f}s"
+        print(f"  {name}: {row['runs']} runs, {row['failed']} failed, {latency}")
     return EXIT_OK

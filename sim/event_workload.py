@@ -14,6 +14,7 @@ Payload generators, one per field:
 * ``{integer: [low, high]}``: an int, both bounds included;
 * ``{cycle: {prefix: "db_", count: n}}``: ``db_0`` .. ``db_{n-1}`` at random.
 """
+
 from __future__ import annotations
 
 import random
@@ -147,13 +148,17 @@ def _generator(spec: Any, path: str) -> Generator:
         if set(spec) - {"choice", "weights"} or not isinstance(options, list) or not options:
             raise ValueError(f"{path}: expected {{choice: [values], weights: [numbers]}}")
         if weights is not None:
-            if not isinstance(weights, list) or len(weights) != len(options) or not all(_number(w) and w >= 0 for w in weights):
+            if (
+                not isinstance(weights, list)
+                or len(weights) != len(options)
+                or not all(_number(w) and w >= 0 for w in weights)
+            ):
                 raise ValueError(f"{path}.weights: expected {len(options)} non-negative numbers")
             return lambda rng: rng.choices(options, weights)[0]
         return lambda rng: rng.choice(options)
     if len(spec) != 1:
         raise ValueError(f"{path}: expected exactly one generator, got {sorted(spec)}")
-    (kind, args), = spec.items()
+    ((kind, args),) = spec.items()
     if kind in ("uniform", "integer"):
         if not (isinstance(args, list) and len(args) == 2 and all(_number(a) for a in args) and args[0] <= args[1]):
             raise ValueError(f"{path}.{kind}: expected [low, high] with low <= high")
@@ -164,11 +169,23 @@ def _generator(spec: Any, path: str) -> Generator:
             raise ValueError(f"{path}.integer: expected integer bounds")
         return lambda rng: rng.randint(low, high)
     if kind == "normal":
-        if not (isinstance(args, dict) and set(args) == {"mean", "sd"} and _number(args["mean"]) and _number(args["sd"]) and args["sd"] >= 0):
+        if not (
+            isinstance(args, dict)
+            and set(args) == {"mean", "sd"}
+            and _number(args["mean"])
+            and _number(args["sd"])
+            and args["sd"] >= 0
+        ):
             raise ValueError(f"{path}.normal: expected {{mean: number, sd: number >= 0}}")
         mean, sd = args["mean"], args["sd"]
         return lambda rng: rng.gauss(mean, sd)
-    if not (isinstance(args, dict) and isinstance(args.get("prefix"), str) and isinstance(args.get("count"), int) and args["count"] >= 1 and set(args) == {"prefix", "count"}):
+    if not (
+        isinstance(args, dict)
+        and isinstance(args.get("prefix"), str)
+        and isinstance(args.get("count"), int)
+        and args["count"] >= 1
+        and set(args) == {"prefix", "count"}
+    ):
         raise ValueError(f"{path}.cycle: expected {{prefix: text, count: integer >= 1}}")
     prefix, count = args["prefix"], args["count"]
     return lambda rng: f"{prefix}{rng.randrange(count)}"

@@ -46,7 +46,7 @@ def mesh(
     m.engine = WorkflowEngine(rt, m.registry, m.kernels, m.bus, m.audit, engine, retry=retry, dead_letter=dead_letter)
     m.router = EventRouter(rt, m.registry, m.engine.dispatch, router, dedup=dedup, rate_limiter=rate_limiter, audit=m.audit)
     m.engine.on_failure.append(m.router.workflow_failed)
-    m.bus.subscribe("*", "router", m.router.handle)
+    m.router.attach(m.bus)
     return m
 
 

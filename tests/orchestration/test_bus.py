@@ -54,6 +54,18 @@ def test_a_full_queue_drops_under_the_drop_policy_and_counts_it():
     rt.env.run()
     assert got == [0, 1, 2, 3, 4]
     assert sub.dropped == 15 and bus.stats()["dropped"] == 15 and sub.max_depth == 5
+    assert bus.queue_depth == 0
+
+
+def test_queue_depth_counts_events_in_transit_including_those_held_back():
+    rt, bus = bus_with(BusConfig(capacity=5, deliver_rate=10, backpressure="block"))
+    bus.subscribe("*", "slow", lambda e: None)
+    bus.subscribe("kpi.*", "roomy", lambda e: None, capacity=100)
+    for e in events(20):
+        bus.publish(e)
+    assert bus.queue_depth == 40
+    rt.env.run(until=0.5)
+    assert bus.queue_depth == 40 - 2 * 5  # each subscriber took five at 10 per second
 
 
 def test_a_full_queue_holds_events_under_the_block_policy_and_loses_none():

@@ -145,6 +145,7 @@ def test_a_full_engine_queue_sends_runs_to_the_dead_letter_queue():
         m.bus.publish(kpi(i))
     m.env.run()
     assert m.engine.completed == 3 and m.engine.overflowed == 2 and len(m.engine.dead_letters) == 2
+    assert len(m.audit.query(action="shed_engine_queue_full")) == 2
 
 
 def test_lifecycle_events_are_published_in_order():

@@ -105,18 +105,38 @@ def test_an_event_whose_payload_breaks_its_schema_is_refused():
 
 
 def test_statistics_count_every_outcome_and_feed_the_per_second_table():
-    m = mesh(one_action())
-    at(m.env, 0.5, lambda: m.bus.publish(kpi(1)))
-    at(m.env, 0.5, lambda: m.bus.publish(kpi(1)))
-    from orchestration.events import Event
-
-    at(m.env, 1.5, lambda: m.bus.publish(Event("x", 1, "db.migration_applied", 1.5, {"migration": "m1"})))
+    m = mesh(FILTERED)
+    at(m.env, 0.5, lambda: m.bus.publish(kpi(1, component="db_a")))
+    at(m.env, 0.5, lambda: m.bus.publish(kpi(1, component="db_a")))
+    at(m.env, 1.5, lambda: m.bus.publish(kpi(2, "INFO", component="api")))
     m.env.run()
     m.router.close()
     counts = m.rt.recorder.counts
-    assert counts["router.events_received"] >= 3 and counts["router.deduplicated"] == 1
-    assert counts["router.workflows_triggered"] == 1 and counts["router.workflows_failed"] == 0
-    assert counts["router.events_unmatched"] >= 1
+    assert counts["router.events_received"] == 3 and counts["router.deduplicated"] == 1
+    assert counts["router.workflows_triggered"] == 1 and counts["router.events_filtered"] == 1
+    assert counts["router.workflows_failed"] == 0 and counts["router.events_rate_limited"] == 0
     table = m.rt.recorder.frame("events")
-    assert table["received"].sum() == counts["router.events_received"]
-    assert table.loc[table["second"] == 0, "triggered"].sum() == 1
+    assert table["second"].tolist() == [0, 1]
+    assert table["received"].tolist() == [2, 1] and table["triggered"].tolist() == [1, 0]
+
+
+def test_the_mesh_subscribes_to_the_triggering_types_and_follows_the_registry(tmp_path):
+    from orchestration.events import Event
+
+    m = mesh(FILTERED)
+    assert sorted(m.bus.subscriptions) == ["mesh.kpi.threshold_breach"]
+    m.bus.publish(Event("x", 1, "db.migration_applied", 0.0, {"migration": "m1"}))
+    m.env.run()
+    assert m.router.stats()["events_received"] == 0 and m.bus.unrouted == 1
+    m.registry.disable("critical")
+    assert m.bus.subscription_count == 1
+    m.registry.disable("dropping")
+    assert m.bus.subscription_count == 0
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "workflows:\n"
+        "  - {name: a, trigger: {event_type: db.table_updated}, actions: [{target: governance.audit_change}]}\n"
+        "  - {name: b, trigger: {event_type: trust.score_updated}, actions: [{target: governance.review_trust}]}\n"
+    )
+    m.registry.reload(other)
+    assert sorted(m.bus.subscriptions) == ["mesh.db.table_updated", "mesh.trust.score_updated"]

@@ -87,7 +87,8 @@ def test_a_5000_events_per_second_scenario_runs_end_to_end_and_journals_the_rout
     for key in ("events_received", "workflows_triggered", "workflows_failed", "events_filtered",
                 "events_rate_limited", "deduplicated"):
         assert f"router.{key}" in counts
-    assert counts["router.events_received"] >= 150_000 * 0.95
+    # 60% of the mix has a workflow (kpi.threshold_breach, trust.degradation_detected, db.table_updated).
+    assert counts["router.events_received"] == pytest.approx(0.6 * counts["bus.published"], rel=0.05)
     assert counts["router.events_rate_limited"] > 0 and counts["router.deduplicated"] > 0
     assert journal["safeguards"]["missing"] == []
     assert journal["invariants"]["audit_chain"]["held"] and journal["invariants"]["cascade_depth"]["held"]
