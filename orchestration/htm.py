@@ -5,8 +5,9 @@ head of the highest non-empty queue. Service is driven by timeout callbacks
 rather than one process per task, which keeps the per-task cost to two
 scheduled events. Each task's row in the ``tasks`` table records when and
 where it ran; that table is part of the run's digest, so routine dispatches
-need no trace records, only the decisions of the safeguards do. With every safeguard off that is all the HTM does: a
-non-preemptive priority queue with c workers.
+need no trace records, only the decisions of the safeguards do. With every
+safeguard off that is all the HTM does: a non-preemptive priority queue with
+c workers.
 
 The safeguards, each behind its own switch:
 
@@ -140,6 +141,7 @@ class TaskManager:
         # Highest id last, so the lowest-numbered idle worker is taken first.
         self._idle: list[int] = list(range(n - 1, -1, -1))
         self._alive_count = n
+        self._worker_names = [f"worker_{w}" for w in range(n)]
         self._busy = 0
         self._batches = 0
         self._kinds: set[str] = set()  # kinds already found well-formed
@@ -176,12 +178,16 @@ class TaskManager:
 
     def submit(self, task: Task) -> bool:
         """Admit ``task`` at the door: reject it, send it for approval, or queue it."""
-        reason = invalid_reason(task, self._kinds)
-        if reason:
-            self._emit(self.env.now, "reject", task.task_id, reason)
-            self.end(task, "rejected")
-            return False
         context = task.context
+        # The common case (a known kind, no context) needs no full check.
+        kind = task.kind
+        common = context is None and type(kind) is str and kind in self._kinds
+        if not (common and 0.0 <= task.work < math.inf and task.sla > 0.0):
+            reason = invalid_reason(task, self._kinds)
+            if reason:
+                self._emit(self.env.now, "reject", task.task_id, reason)
+                self.end(task, "rejected")
+                return False
         if context is not None and context.requires_approval:
             if self.approval is not None:
                 self.approval.submit(task)
@@ -308,6 +314,7 @@ class TaskManager:
         self._began.append(0.0)
         self._alive.append(True)
         self._alive_count += 1
+        self._worker_names.append(f"worker_{worker}")
         self._origin.append("")
         self._batch_len.append(0)
         self._idle.append(worker)
@@ -386,7 +393,7 @@ class TaskManager:
             self._narrate(
                 who="htm",
                 what=f"dispatch task {task.task_id} ({task.kind})",
-                where=f"worker_{worker}",
+                where=self._worker_names[worker],
                 why=f"next of the {PRIORITY_LABELS[task.priority]} queue; {self._depth} waiting",
                 how="highest priority first, FIFO within a priority",
             )

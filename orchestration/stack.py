@@ -153,7 +153,9 @@ class Stack:
         at the door if invalid and goes through the approval gate if its
         context requires approval.
         """
-        task = self._new_task(kind, Priority.parse(priority), work, sla, origin, payload, handler, context)
+        if type(priority) is not Priority:
+            priority = Priority.parse(priority)
+        task = self._new_task(kind, priority, work, sla, origin, payload, handler, context)
         self.htm.submit(task)
         return task
 

@@ -147,11 +147,11 @@ class Task:
         self.origin = origin
         self.priority = priority
         self.initial_priority = priority
-        self.work = _number(work)
+        self.work = work if type(work) is float else _number(work)
         self.enqueued_at = float(enqueued_at)
         self.started_at = NAN
         self.finished_at = NAN
-        self.sla = _number(sla)
+        self.sla = sla if type(sla) is float else _number(sla)
         self.deadline = self.enqueued_at + self.sla
         self.worker = -1
         self.attempts = 0
