@@ -153,7 +153,6 @@ class TaskManager:
         self.breaches = 0
         self.throttled = 0
         self.on_complete: list[Callable[[Task], None]] = []
-        self.audit = audit
         self._narrate = audit.record if audit is not None and active(config.narratives, safeguards) else None
         self.approval: Any = None
         self.preemption = active(config.preemption, safeguards)
@@ -202,7 +201,9 @@ class TaskManager:
         task.state = QUEUED
         if self._idle and not self.paused:
             self._start(self._idle.pop(), task)
-        elif not (task.priority == Priority.CRITICAL and self.preemption and self._preempt_for(task)):
+        elif not (
+            task.priority == Priority.CRITICAL and self.preemption and not self.paused and self._preempt_for(task)
+        ):
             self._queues[task.priority].append(task)
             self._depth += 1
             if self.escalator is not None:

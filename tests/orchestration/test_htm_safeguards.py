@@ -203,3 +203,12 @@ def test_a_paused_dispatcher_starts_nothing_until_resumed():
     at(runtime, 5.0, stack.resume_dispatcher)
     runtime.env.run(until=5000)
     assert sorted(rows(runtime)["started_at"]) == [5.0, 5.0, 6.0]
+
+
+def test_a_critical_arrival_does_not_preempt_while_the_dispatcher_is_paused():
+    runtime, stack = build({"htm": {"workers": 1}})
+    normal = stack.enqueue("normal", Priority.NORMAL, 10.0, 3600.0)
+    at(runtime, 1.0, stack.pause_dispatcher)
+    at(runtime, 2.0, lambda: stack.enqueue("incident", Priority.CRITICAL, 1.0, 300.0))
+    runtime.env.run(until=5.0)
+    assert normal.attempts == 1 and stack.htm.depth(Priority.CRITICAL) == 1
