@@ -169,7 +169,8 @@ class Watchdog:
         self._rows.append(float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names))
         self._publish("telemetry.layer2", {
             "layer": "layer2_orchestration", "queue_depth": depth, "worker_count": workers,
-            "subscriptions": subscriptions, "dispatch_rate": dispatch_rate, "slo_breaches": breaches,
+            "subscriptions": subscriptions, "event_queue_depth": self._bus.queue_depth if self._bus is not None else 0,
+            "dispatch_rate": dispatch_rate, "policy_rate": policy_rate, "slo_breaches": breaches,
             "alerts": ",".join(names),
         })
         if htm.paused and now - htm.paused_at >= config.restart_grace:

@@ -59,6 +59,7 @@ def test_the_watchdog_publishes_telemetry_and_queue_depth_alerts_every_interval(
     telemetry = [e for e in seen if e.type == "telemetry.layer2"]
     alerts = [e.payload["type"] for e in seen if e.type == "anomaly.detected"]
     assert len(telemetry) == 2 and telemetry[-1].payload["queue_depth"] == 1200
+    assert telemetry[-1].payload["event_queue_depth"] >= 0 and telemetry[-1].payload["worker_count"] == 1
     assert "queue_warn" in alerts and "dispatcher_paused" in alerts
 
 
