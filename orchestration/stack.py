@@ -34,7 +34,22 @@ from .workers import WorkerPool
 
 
 class Stack:
-    """One orchestration stack living in ``runtime``."""
+    """One orchestration stack living in ``runtime``.
+
+    Task side: the task manager (``htm``), its health model and worker pool,
+    the operator and approval gate, trust scores, the governance gate, the
+    intent router and the learning loop. Event side: kernels, bus, workflow
+    registry, router (the trigger mesh, behind the governance gate's source
+    check), engine and policy kernel. Supervision: the boot orchestrator, the
+    watchdog and the immune kernel. One audit log serves them all.
+
+    Controls: :meth:`enqueue`, :meth:`submit_intent`, :meth:`publish`,
+    :meth:`kill_workers`, :meth:`add_workers`, :meth:`pause_dispatcher`,
+    :meth:`resume_dispatcher`, :meth:`set_pressure`,
+    :meth:`set_operator_available`, :meth:`take_kernel_down`,
+    :meth:`bring_kernel_up`, :meth:`slow_kernel`, :meth:`set_bus_loss`,
+    :meth:`set_bus_duplication`, :meth:`set_bus_reorder`.
+    """
 
     def __init__(self, runtime: Runtime, config: StackConfig | None = None) -> None:
         self.runtime = runtime
@@ -185,7 +200,7 @@ class Stack:
         if not self.gate.check(actor, intent_type, "intent_router", routing.risk):
             self.htm.end(task, "denied")
             return task
-        if self.audit is not None and routing.tier in (1, 4):
+        if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
             self.audit.record(
                 who=actor,
                 what=f"intent {intent_type} (task {task.task_id})",
