@@ -60,7 +60,12 @@ class HealthModel:
         self.latency = config.latency_base
         self.backlog = 0
         self.level = 0
+        self._announced = 0
         self._smoothed = config.cpu_base
+        self._params = (
+            config.cpu_base, config.cpu_span, config.smoothing, config.memory_base, config.memory_span,
+            config.backlog_capacity, config.latency_base, config.medium, config.high, config.critical,
+        )
         self.listeners: list[Callable[[int], None]] = []
         self._ticking = False
 
@@ -84,31 +89,41 @@ class HealthModel:
         self.read()
 
     def current(self) -> int:
-        """The stress level now: the last periodic reading, or a fresh one when not reading periodically."""
-        return self.level if self._ticking else self.read(notify=False)
+        """The stress level now: the last periodic reading, or a fresh measurement when not reading periodically.
 
-    def read(self, notify: bool = True) -> int:
-        """Take a reading now and, with ``notify``, tell the listeners; returns the stress level index."""
-        config = self.config
+        A measurement taken only to be looked at (by a sampler) is no decision
+        of the stack's, so it leaves no trace record and tells no listener.
+        """
+        return self.level if self._ticking else self._measure()
+
+    def read(self) -> int:
+        """Take a reading now and tell the listeners; returns the stress level index."""
+        level = self._measure()
+        if level != self._announced:
+            self._announced = level
+            self._emit(self.env.now, "stress", level)
+        for listener in self.listeners:
+            listener(level)
+        return level
+
+    def _measure(self) -> int:
+        cpu_base, cpu_span, smoothing, memory_base, memory_span, capacity, latency_base, medium, high, critical = (
+            self._params
+        )
         htm = self._htm
         alive = htm.workers
+        backlog = htm.depth()
         busy_share = htm.busy / alive if alive else 1.0
-        a = config.smoothing
-        self._smoothed = a * (config.cpu_base + config.cpu_span * busy_share) + (1 - a) * self._smoothed
-        self.backlog = htm.depth()
-        self.cpu = min(100.0, self._smoothed + self.cpu_pressure)
-        self.memory = min(100.0, config.memory_base
-                          + config.memory_span * min(1.0, self.backlog / config.backlog_capacity)
-                          + self.memory_pressure)
-        self.latency = config.latency_base * (1 + self.backlog / max(1, alive))
-        peak = max(self.cpu, self.memory)
-        level = 3 if peak >= config.critical else 2 if peak >= config.high else 1 if peak >= config.medium else 0
-        if level != self.level:
-            self._emit(self.env.now, "stress", level)
-            self.level = level
-        if notify:
-            for listener in self.listeners:
-                listener(level)
+        smoothed = self._smoothed = smoothing * (cpu_base + cpu_span * busy_share) + (1 - smoothing) * self._smoothed
+        cpu = smoothed + self.cpu_pressure
+        cpu = self.cpu = cpu if cpu < 100.0 else 100.0
+        fill = backlog / capacity
+        memory = memory_base + memory_span * (fill if fill < 1.0 else 1.0) + self.memory_pressure
+        memory = self.memory = memory if memory < 100.0 else 100.0
+        self.backlog = backlog
+        self.latency = latency_base * (1 + backlog / (alive if alive > 1 else 1))
+        peak = cpu if cpu > memory else memory
+        level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
         return level
 
     def _run(self):

@@ -142,7 +142,6 @@ class TaskManager:
         self._idle: list[int] = list(range(n - 1, -1, -1))
         self._alive_count = n
         self._worker_names = [f"worker_{w}" for w in range(n)]
-        self._busy = 0
         self._batches = 0
         self._kinds: set[str] = set()  # kinds already found well-formed
         self.paused = False
@@ -230,8 +229,8 @@ class TaskManager:
 
     @property
     def busy(self) -> int:
-        """Workers serving a task."""
-        return self._busy
+        """Workers serving a task (a live worker is either idle or busy)."""
+        return self._alive_count - len(self._idle)
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""
@@ -351,7 +350,6 @@ class TaskManager:
             if task is not None:
                 self._running[worker] = None
                 self._service[worker] = None
-                self._busy -= 1
                 self.end(task, "in_flight")
         for queue in self._queues:
             for task in queue:
@@ -370,7 +368,6 @@ class TaskManager:
         task.worker = worker
         self.dispatched += 1
         self._running[worker] = task
-        self._busy += 1
         if self.stacking and task.origin:
             if task.origin == self._origin[worker] and self._batch_len[worker] < self._stack_limit:
                 self._batch_len[worker] += 1
@@ -407,22 +404,28 @@ class TaskManager:
         now = float(self.env.now)
         task.work = 0.0
         task.finished_at = now
+        task.state = DONE
         self.completed += 1
-        self.end(task, "completed")
+        if now > task.deadline:
+            self.breach(task)
+        self._rows.append(*task.row("completed"))
         for listener in self.on_complete:
             listener(task)
         self._running[worker] = None
         self._service[worker] = None
-        self._busy -= 1
-        task = self._next(worker)
-        if task is None:
+        if not self._depth or self.paused:
             self._idle.append(worker)
+        elif self.stacking:
+            self._start(worker, self._next(worker))
         else:
-            self._start(worker, task)
+            for queue in self._queues:
+                if queue:
+                    self._depth -= 1
+                    self._start(worker, queue.popleft())
+                    return
 
-    def _next(self, worker: int) -> Task | None:
-        if self.paused or not self._depth:
-            return None
+    def _next(self, worker: int) -> Task:
+        """The task ``worker`` serves next; only called while tasks wait and the dispatcher runs."""
         for queue in self._queues:
             if queue:
                 self._depth -= 1
@@ -437,7 +440,7 @@ class TaskManager:
                             del queue[i]
                             return task
                 return queue.popleft()
-        return None
+        raise RuntimeError("no task waits")
 
     def _fill(self) -> None:
         while self._idle and not self.paused and self._depth:
@@ -451,7 +454,6 @@ class TaskManager:
             task.work = max(0.0, task.work - served)
         self._running[worker] = None
         self._service[worker] = None
-        self._busy -= 1
         self._origin[worker] = ""
         task.state = QUEUED
         return task

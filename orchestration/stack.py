@@ -170,7 +170,12 @@ class Stack:
         """
         if type(priority) is not Priority:
             priority = Priority.parse(priority)
-        task = self._new_task(kind, priority, work, sla, origin, payload, handler, context)
+        if sla is None:
+            sla = self.config.htm.sla[priority]
+        if context is not None and not origin:
+            origin = context.origin_service
+        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
+        self._next_task_id += 1
         self.htm.submit(task)
         return task
 
@@ -191,7 +196,11 @@ class Stack:
         """
         routing = self.intents.route(intent_type, mission_context)
         priority = routing.priority if routing is not None else Priority.NORMAL
-        task = self._new_task(intent_type, priority, work, sla, actor, payload, "intent_router", None)
+        if sla is None:
+            sla = self.config.htm.sla[priority]
+        task = Task(self._next_task_id, intent_type, priority, work, self.runtime.env.now, sla, actor, payload,
+                    None, "intent_router")
+        self._next_task_id += 1
         if routing is None:
             self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
             self.htm.end(task, "rejected")
@@ -295,16 +304,6 @@ class Stack:
         self.runtime.recorder.count("audit.entries", len(self.audit))
 
     # -- internals ------------------------------------------------------
-
-    def _new_task(self, kind: str, priority: Priority, work: float, sla: float | None, origin: str,
-                  payload: Any, handler: str, context: TaskContext | None) -> Task:
-        if sla is None:
-            sla = self.config.htm.sla[priority]
-        if context is not None and not origin:
-            origin = context.origin_service
-        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
-        self._next_task_id += 1
-        return task
 
     def _spawn_requested(self, event: Event) -> None:
         # The policy kernel's "spawn relief agents" action, within the pool's cap.
