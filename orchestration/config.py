@@ -23,6 +23,7 @@ from .engine import EngineConfig  # noqa: E402
 from .governance import GovernanceConfig, MeshGuardConfig  # noqa: E402
 from .health import HealthConfig  # noqa: E402
 from .htm import HTMConfig  # noqa: E402
+from .heartbeat import HeartbeatConfig  # noqa: E402
 from .immune import ImmuneConfig  # noqa: E402
 from .intents import IntentConfig  # noqa: E402
 from .kernels import KernelsConfig  # noqa: E402
@@ -61,6 +62,7 @@ class StackConfig(Section):
     boot: BootConfig = BootConfig()
     watchdog: WatchdogConfig = WatchdogConfig()
     immune: ImmuneConfig = ImmuneConfig()
+    heartbeat: HeartbeatConfig = HeartbeatConfig()
     bus: BusConfig = BusConfig()
     router: RouterConfig = RouterConfig()
     engine: EngineConfig = EngineConfig()

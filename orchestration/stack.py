@@ -17,6 +17,7 @@ from .engine import WorkflowEngine
 from .events import Event
 from .governance import GovernanceGate, MeshGuard
 from .health import HealthModel
+from .heartbeat import HeartbeatMonitor
 from .htm import TaskManager
 from .immune import ImmuneKernel
 from .intents import IntentRouter
@@ -147,6 +148,10 @@ class Stack:
                 self.audit,
             )
             self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
+        self.heartbeats = None
+        if config.is_on(config.heartbeat):
+            self.heartbeats = HeartbeatMonitor(runtime, config.heartbeat, self.kernels, self.bus, self.audit)
+            self.heartbeats.start()
 
     # -- work in --------------------------------------------------------
 
@@ -243,6 +248,10 @@ class Stack:
         """Kill ``k`` workers chosen at random; their in-flight tasks are reassigned."""
         return self.pool.kill(k)
 
+    def restart_workers(self) -> list[int]:
+        """Restart every killed worker now rather than after its restart delay."""
+        return self.pool.restart_all()
+
     def add_workers(self, n: int = 1) -> list[int]:
         """Add ``n`` workers for good."""
         return self.pool.add(n)
@@ -262,6 +271,10 @@ class Stack:
 
     def take_kernel_down(self, name: str) -> None:
         self.kernels.take_down(name)
+
+    def hang_kernel(self, name: str) -> None:
+        """Make kernel ``name`` stop answering and stop its heartbeat until it is restarted."""
+        self.kernels.hang(name)
 
     def bring_kernel_up(self, name: str) -> None:
         self.kernels.bring_up(name)
