@@ -26,9 +26,13 @@ The safeguards, each behind its own switch:
 * Throttling: while the health model reports stress at or above ``level``, a
   NORMAL or LOW task waits ``delay`` seconds on its worker before its service
   begins (seed 003 sleeps two seconds).
+* Dispatch narratives: a 5W1H entry in the audit log for every dispatch.
 
 Invalid tasks are rejected at the door, and a task that needs an approval goes
 through the approval gate (:mod:`.approval`) before it may be queued.
+Whatever happens, every task ends in exactly one row of the ``tasks`` table
+(:meth:`TaskManager.end`); tasks still waiting or running when the run stops
+end as ``in_flight`` at :meth:`TaskManager.close`.
 """
 from __future__ import annotations
 
