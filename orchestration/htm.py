@@ -37,22 +37,21 @@ end as ``in_flight`` at :meth:`TaskManager.close`.
 from __future__ import annotations
 
 import math
-import re
 from collections import deque
 from typing import Any, Callable
 
 import simpy
 from pydantic import Field
 
+from .admission import invalid_reason
 from .escalation import EscalationConfig, SlaEscalator
 from .health import STRESS_LEVELS
 from .sections import Safeguard, Section, active
 from .shedding import LoadShedder, SheddingConfig
-from .tasks import DONE, PRIORITY_LABELS, QUEUED, RISK_LEVELS, RUNNING, TASK_COLUMNS, Priority, Task
+from .tasks import DONE, PRIORITY_LABELS, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
 
 _LEVELS = tuple(Priority)
 _NORMAL = int(Priority.NORMAL)
-_KIND = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
 
@@ -93,29 +92,6 @@ class HTMConfig(Section):
     stacking: StackingConfig = StackingConfig()
     throttle: ThrottleConfig = ThrottleConfig()
     narratives: NarrativesConfig = NarrativesConfig()
-
-
-def invalid_reason(task: Task, known_kinds: set[str] | None = None) -> str:
-    """Why ``task`` cannot be admitted, or ``""`` when it can.
-
-    ``known_kinds`` caches the kinds already found well-formed (and learns new ones).
-    """
-    kind = task.kind
-    if not isinstance(kind, str):
-        return "kind must be 1-128 letters, digits or _.:-"
-    if known_kinds is None or kind not in known_kinds:
-        if not _KIND.match(kind):
-            return "kind must be 1-128 letters, digits or _.:-"
-        if known_kinds is not None:
-            known_kinds.add(kind)
-    if not (math.isfinite(task.work) and task.work >= 0):
-        return "work must be a finite number of seconds >= 0"
-    if not task.sla > 0:  # also false for NaN
-        return "sla must be a positive number of seconds"
-    context = task.context
-    if context is not None and context.risk_level not in RISK_LEVELS:
-        return f"risk_level must be one of {', '.join(RISK_LEVELS)}"
-    return ""
 
 
 class TaskManager:
