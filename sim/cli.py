@@ -12,7 +12,7 @@ import sys
 from typing import Sequence
 
 from . import cli_workflows
-from .commands import frontier, listing, loop, run, suite, validate
+from .commands import frontier, listing, loop, report, run, suite, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
@@ -24,6 +24,7 @@ COMMANDS = {
     "loop": loop,
     "frontier": frontier,
     "workflows": cli_workflows,
+    "report": report,
 }
 
 
