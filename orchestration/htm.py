@@ -124,6 +124,7 @@ class TaskManager:
         self._worker_names = [f"worker_{w}" for w in range(n)]
         self._batches = 0
         self._kinds: set[str] = set()  # kinds already found well-formed
+        self._on_finish = self._finish  # bound once: one callback per service
         self.paused = False
         self.paused_at = math.nan
         self.arrived = 0
@@ -365,7 +366,7 @@ class TaskManager:
             self._emit(now, "throttle", task.task_id, delay)
         self._began[worker] = now + delay
         done = self.env.timeout(task.work + delay, worker)
-        done.callbacks.append(self._finish)
+        done.callbacks.append(self._on_finish)
         self._service[worker] = done
         if self._narrate is not None:
             self._narrate(
