@@ -74,7 +74,9 @@ class MeshGuardConfig(Section):
 class GovernanceGate:
     """Allows or denies actions by actor, trust and risk."""
 
-    def __init__(self, runtime: Any, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True, audit: Any = None) -> None:
+    def __init__(
+        self, runtime: Any, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True, audit: Any = None
+    ) -> None:
         self.env = runtime.env
         self.on = active(config, safeguards)
         self.mode = config.mode
@@ -111,7 +113,7 @@ class GovernanceGate:
             self.would_deny += 1
             self._count("governance.would_deny")
             self._emit(now, "governance_would_deny", actor, action)
-            verdict = "would deny (log-only)"
+            verdict = "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
         if self._audit is not None:
             known = "untrusted" if self.known(actor) else "not authorized"
             self._audit.record(
@@ -154,7 +156,10 @@ class MeshGuard:
         source = event.source
         compliant = self._compliant.get(source)
         if compliant is None:
-            compliant = self._compliant[source] = self._gate.check(source, "publish", "trigger_mesh", "medium")
+            # Compliance is about who the source is; its trust is weighed per event below.
+            gate = self._gate
+            compliant = gate.known(source) or gate.check(source, "publish", "trigger_mesh", "medium")
+            self._compliant[source] = compliant
         if not compliant:
             self._drop(event)
         elif self._trust.trusted(source):

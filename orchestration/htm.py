@@ -26,29 +26,32 @@ The safeguards, each behind its own switch:
 * Throttling: while the health model reports stress at or above ``level``, a
   NORMAL or LOW task waits ``delay`` seconds on its worker before its service
   begins (seed 003 sleeps two seconds).
+* Dispatch narratives: a 5W1H entry in the audit log for every dispatch.
 
 Invalid tasks are rejected at the door, and a task that needs an approval goes
 through the approval gate (:mod:`.approval`) before it may be queued.
+Whatever happens, every task ends in exactly one row of the ``tasks`` table
+(:meth:`TaskManager.end`); tasks still waiting or running when the run stops
+end as ``in_flight`` at :meth:`TaskManager.close`.
 """
 from __future__ import annotations
 
 import math
-import re
 from collections import deque
 from typing import Any, Callable
 
 import simpy
 from pydantic import Field
 
+from .admission import invalid_reason
 from .escalation import EscalationConfig, SlaEscalator
 from .health import STRESS_LEVELS
 from .sections import Safeguard, Section, active
 from .shedding import LoadShedder, SheddingConfig
-from .tasks import DONE, PRIORITY_LABELS, QUEUED, RISK_LEVELS, RUNNING, TASK_COLUMNS, Priority, Task
+from .tasks import DONE, PRIORITY_LABELS, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
 
 _LEVELS = tuple(Priority)
 _NORMAL = int(Priority.NORMAL)
-_KIND = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
 
@@ -91,29 +94,6 @@ class HTMConfig(Section):
     narratives: NarrativesConfig = NarrativesConfig()
 
 
-def invalid_reason(task: Task, known_kinds: set[str] | None = None) -> str:
-    """Why ``task`` cannot be admitted, or ``""`` when it can.
-
-    ``known_kinds`` caches the kinds already found well-formed (and learns new ones).
-    """
-    kind = task.kind
-    if not isinstance(kind, str):
-        return "kind must be 1-128 letters, digits or _.:-"
-    if known_kinds is None or kind not in known_kinds:
-        if not _KIND.match(kind):
-            return "kind must be 1-128 letters, digits or _.:-"
-        if known_kinds is not None:
-            known_kinds.add(kind)
-    if not (math.isfinite(task.work) and task.work >= 0):
-        return "work must be a finite number of seconds >= 0"
-    if not task.sla > 0:  # also false for NaN
-        return "sla must be a positive number of seconds"
-    context = task.context
-    if context is not None and context.risk_level not in RISK_LEVELS:
-        return f"risk_level must be one of {', '.join(RISK_LEVELS)}"
-    return ""
-
-
 class TaskManager:
     """Four priority queues and a pool of workers, with optional safeguards.
 
@@ -144,6 +124,7 @@ class TaskManager:
         self._worker_names = [f"worker_{w}" for w in range(n)]
         self._batches = 0
         self._kinds: set[str] = set()  # kinds already found well-formed
+        self._on_finish = self._finish  # bound once: one callback per service
         self.paused = False
         self.paused_at = math.nan
         self.arrived = 0
@@ -385,7 +366,7 @@ class TaskManager:
             self._emit(now, "throttle", task.task_id, delay)
         self._began[worker] = now + delay
         done = self.env.timeout(task.work + delay, worker)
-        done.callbacks.append(self._finish)
+        done.callbacks.append(self._on_finish)
         self._service[worker] = done
         if self._narrate is not None:
             self._narrate(

@@ -67,7 +67,7 @@ class WorkerPool:
     def kill(self, k: int) -> list[int]:
         """Kill ``k`` live workers (fewer if fewer live); returns their ids."""
         alive = self._htm.alive_workers()
-        victims = sorted(self._rng.sample(alive, min(k, len(alive))))
+        victims = sorted(self._rng.sample(alive, max(0, min(k, len(alive)))))
         for worker in victims:
             self._kill(worker)
         return victims

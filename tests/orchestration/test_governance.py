@@ -117,7 +117,9 @@ def test_an_unauthorized_actor_is_denied_in_enforce_modes_and_logged_as_a_would_
         assert narratives == [f"denied: {risk_intent} by mallory"]
     else:
         assert counts.get("safeguard.governance_deny", 0) == 0 and counts["governance.would_deny"] == 1
-        assert narratives == [f"would deny (log-only): {risk_intent} by mallory"]
+        expected = "log-only" if mode == "log_only" else "not enforced at "
+        assert len(narratives) == 1 and narratives[0].startswith(f"would deny ({expected}")
+        assert narratives[0].endswith(f": {risk_intent} by mallory")
         assert task.approval in ("", "pending")
 
 
@@ -204,3 +206,13 @@ def test_the_mesh_drops_events_of_a_non_compliant_source_in_enforce_all_mode():
     assert stack.mesh_guard.dropped == 1
     routed = runtime.recorder.frame("workflows")
     assert set(routed["event_source"]) == {"kpi-1"}
+
+
+def test_a_known_source_that_lost_trust_is_held_not_dropped_even_in_enforce_all_mode():
+    runtime, stack = build(_quiet(governance={"mode": "enforce_all"}, trust={"recovery_per_s": 0.05}))
+    for _ in range(3):
+        stack.trust.failure("kpi_monitor")
+    routed = []
+    stack.mesh_guard.admit(_event("kpi_monitor", 1), routed.append)
+    runtime.env.run(until=60)
+    assert len(routed) == 1 and stack.mesh_guard.held == 1 and stack.mesh_guard.dropped == 0
