@@ -22,3 +22,6 @@ SAFEGUARDS: tuple[str, ...] = (
     "sla_escalation",
     "preemption",
 )
+
+#: The prefix of the actors an ACL flood impersonates; probes recognise their requests by it.
+INTRUDER = "intruder"

@@ -31,7 +31,7 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
     tasks, faults = tables["tasks"], tables.get("faults")
     counts = runtime.recorder.counts
     seen = Observed(tasks=tasks, timeseries=tables["timeseries"], warmup=scenario.warmup, end=scenario.duration,
-                    faults=faults, counts=counts)
+                    faults=faults, counts=counts, tables=tables)
     probes = [evaluate(entry.name, entry.params, seen) for entry in scenario.steady_state]
     invariants = check_invariants(runtime, stack, tasks)
     recovery = recovery_time(tables["timeseries"], faults, scenario.warmup)

@@ -5,11 +5,10 @@ from pydantic import Field, field_validator
 
 from orchestration.intents import TIERS
 
+from ..catalogue import INTRUDER
 from ..fields import Rate, suggest
 from .base import Fault, Windowed
 
-#: The prefix of the actors an ACL flood impersonates; probes recognise their tasks by it.
-INTRUDER = "intruder"
 
 
 class AclFloodParams(Windowed):

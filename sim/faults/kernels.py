@@ -60,18 +60,24 @@ class HeartbeatLoss(_KernelFault):
     kind, Params = "heartbeat_loss", KernelWindow
 
     def _break(self) -> None:
+        self.alarms_before = self._alarms()
         self.stack.hang_kernel(self.params.kernel)
 
+    def _alarms(self) -> int:
+        monitor = self.stack.heartbeats
+        return monitor.alarms if monitor is not None else 0
+
     def end(self) -> None:
-        self.silent = self.stack.kernels.silent_for(self.params.kernel)
+        self.restarted = self.stack.kernels.silent_for(self.params.kernel) == 0.0
         super().end()
 
     def effect(self) -> tuple[float, str]:
         calls, _, timeouts = self._delta()
-        silent = getattr(self, "silent", 0.0)
-        restarted = " (restarted before the end)" if silent == 0.0 else ""
-        return (calls + (self.params.duration - silent),
-                f"{calls} calls to the hung {self.params.kernel}, {timeouts} timed out{restarted}")
+        alarms = self._alarms() - self.alarms_before
+        restarted = " and restarted it" if getattr(self, "restarted", False) else ""
+        return (calls + alarms,
+                f"{calls} calls to the hung {self.params.kernel} ({timeouts} timed out); "
+                f"{alarms} heartbeat alarms raised{restarted}")
 
 
 class LatencySpikeParams(KernelWindow):

@@ -113,7 +113,7 @@ class PolicyCascade(Fault):
         chain = "\n".join(
             f"  - name: chaos_cascade_{hop}\n"
             f"    events: [{CASCADE_EVENT}]\n"
-            f"    condition: {{payload.hop: {hop}}}\n"
+            f"    condition: \"payload.hop == {hop}\"\n"
             f"    actions: [log_only]\n"
             f"    emit: {{event_type: {CASCADE_EVENT}, payload: {{dependency: cascade, hop: {hop + 1}}}}}"
             for hop in range(1, self.params.depth + 1)
