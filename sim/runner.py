@@ -11,17 +11,18 @@ import simpy
 from orchestration.errors import DefinitionError
 from orchestration.stack import Stack
 
+from .event_workload import start_event_stream
 from .faults import FAULTS, record, schedule
 from .journal import build_journal
 from .loader import Problem, ScenarioError
 from .runtime import SimRuntime
 from .sampler import start_sampler
 from .scenario import Scenario
-from .event_workload import start_event_stream
 from .workload import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
 ProgressHook = Callable[[float], None]
+
 
 @dataclass
 class RunResult:
