@@ -7,7 +7,6 @@ stack overrides and a difficulty ladder.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
