@@ -11,11 +11,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import listing, run, validate
+from .commands import listing, run, sweep, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
-COMMANDS = {"validate": validate, "list": listing, "run": run}
+COMMANDS = {"validate": validate, "list": listing, "run": run, "sweep": sweep}
 
 
 class _Parser(argparse.ArgumentParser):
