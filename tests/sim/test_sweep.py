@@ -1,0 +1,161 @@
+"""Sweeps: the run plan, executors that agree on every digest, resuming, the tidy table and its summary."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.executors import DaskExecutor, PoolExecutor, SerialExecutor
+from sim.sweep import execute, load_sweep, parse_seeds, parse_setting, probe_columns, run_one
+from sim.sweep_parts import PartStore
+from tests.conftest import mmc_document
+
+SHORT = {"duration": "120s", "warmup": "10s"}
+
+
+def _sweep(write_scenario, seeds=(1, 2, 3), sets=("stack.htm.workers=4,5",), levels=(0,)):
+    path = write_scenario(mmc_document(**SHORT))
+    return load_sweep(path, [parse_setting(text) for text in sets], list(levels), list(seeds))
+
+
+def test_set_values_are_read_as_yaml_scalars():
+    assert parse_setting("workload.0.tasks.rate=5/s,8, 2.5 ,off") == (
+        "workload.0.tasks.rate", [("5/s", "5/s"), (8, "8"), (2.5, "2.5"), (False, "off")])
+
+
+@pytest.mark.parametrize("text", ["rate", "=1", "rate=", "rate=1,,2", "rate=[1, 2]"])
+def test_a_malformed_set_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_setting(text)
+
+
+def test_seeds_are_an_inclusive_range():
+    assert parse_seeds("3:6") == [3, 4, 5, 6]
+    assert parse_seeds("7") == [7]
+    with pytest.raises(ValueError):
+        parse_seeds("6:3")
+
+
+def test_the_plan_is_the_cartesian_product_of_settings_levels_and_seeds(write_scenario):
+    path = write_scenario(mmc_document(**SHORT, difficulty={"scale": {"workload.0.tasks.rate": 1.1}}))
+    sweep = load_sweep(path, [parse_setting("stack.htm.workers=4,5,6"), parse_setting("duration=100s,2m")],
+                       [0, 2], [1, 2])
+    runs = sweep.runs()
+    assert len(runs) == 3 * 2 * 2 * 2
+    assert len({run["key"] for run in runs}) == len(runs)
+    assert runs[0]["overrides"] == [["stack.htm.workers", 4], ["duration", "100s"]]
+    assert [(run["level"], run["seed"]) for run in runs[:4]] == [(0, 1), (0, 2), (2, 1), (2, 2)]
+
+
+def test_a_set_override_changes_the_run(write_scenario):
+    four, five = (run_one(spec) for spec in _sweep(write_scenario, seeds=(1,)).runs())
+    assert four["setting"] == {"stack.htm.workers": 4} and five["setting"] == {"stack.htm.workers": 5}
+    assert four["trace_digest"] != five["trace_digest"]
+    assert five["probes"]["probe_sla_compliance"] >= four["probes"]["probe_sla_compliance"]
+
+
+def test_a_bad_set_path_or_value_is_bad_input_naming_the_field(capsys, write_scenario, tmp_path):
+    path = write_scenario(mmc_document(**SHORT))
+    assert main(["sweep", str(path), "--seeds", "1:2", "--set", "stack.htm.wrokers=4",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "stack.htm.wrokers" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--seeds", "1:2", "--set", "workload.0.tasks.rate=fast",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "workload[0].tasks.rate" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--seeds", "1:2", "--set", "workload.3.tasks.rate=1",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "--set workload.3.tasks.rate: no list item '3'" in capsys.readouterr().err
+
+
+def test_repeated_probe_names_get_distinct_columns():
+    assert probe_columns(["latency", "throughput", "latency"]) == ["probe_latency", "probe_throughput",
+                                                                   "probe_latency_2"]
+
+
+def _digests(outcome) -> list[tuple]:
+    return list(zip(outcome.table["stack.htm.workers"], outcome.table["seed"], outcome.table["trace_digest"]))
+
+
+def test_the_process_pool_gives_the_serial_digests(write_scenario, tmp_path):
+    sweep = _sweep(write_scenario)
+    serial = execute(sweep, tmp_path / "serial", SerialExecutor())
+    pool = PoolExecutor(2)
+    try:
+        pooled = execute(sweep, tmp_path / "pool", pool)
+    finally:
+        pool.close()
+    assert _digests(pooled) == _digests(serial)
+    assert len(set(serial.table["trace_digest"])) == len(serial.table)
+
+
+def test_a_dask_local_cluster_gives_the_serial_digests(write_scenario, tmp_path):
+    sweep = _sweep(write_scenario)
+    serial = execute(sweep, tmp_path / "serial", SerialExecutor())
+    dask = DaskExecutor("local", 2, processes=True, key=lambda chunk: f"run-{chunk[0]['key']}")
+    try:
+        distributed = execute(sweep, tmp_path / "dask", dask)
+    finally:
+        dask.close()
+    assert _digests(distributed) == _digests(serial)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class _StopsAfter(SerialExecutor):
+    """A serial executor that is interrupted after ``runs`` runs."""
+
+    def __init__(self, runs: int) -> None:
+        self.left = runs
+
+    def run(self, work, items):
+        for item, result in super().run(work, items):
+            if self.left == 0:
+                raise _Interrupted
+            self.left -= 1
+            yield item, result
+
+
+def test_an_interrupted_sweep_resumes_from_the_runs_already_done(write_scenario, tmp_path):
+    sweep = _sweep(write_scenario)
+    with pytest.raises(_Interrupted):
+        execute(sweep, tmp_path / "out", _StopsAfter(4))
+    assert len(PartStore(tmp_path / "out").keys()) == 4
+    resumed = execute(sweep, tmp_path / "out", SerialExecutor())
+    assert (resumed.ran, resumed.skipped) == (2, 4)
+    fresh = execute(sweep, tmp_path / "fresh", SerialExecutor())
+    assert _digests(resumed) == _digests(fresh)
+
+
+def test_a_changed_scenario_is_not_taken_for_a_finished_one(write_scenario, tmp_path):
+    execute(_sweep(write_scenario), tmp_path / "out", SerialExecutor())
+    path = write_scenario(mmc_document(**{**SHORT, "warmup": "20s"}))
+    changed = load_sweep(path, [parse_setting("stack.htm.workers=4,5")], [0], [1, 2, 3])
+    assert execute(changed, tmp_path / "out", SerialExecutor()).ran == 6
+
+
+def test_the_tidy_table_and_summary(write_scenario, tmp_path):
+    outcome = execute(_sweep(write_scenario), tmp_path / "out", SerialExecutor())
+    table = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert list(table.columns[:7]) == ["stack.htm.workers", "level", "seed", "passed", "trace_digest",
+                                       "probe_sla_compliance", "wall_time_s"]
+    assert {"sim_time", "events_processed", "tasks_completed"} <= set(table.columns)
+    assert len(table) == 6 and table["sim_time"].eq(120.0).all()
+    summary = pd.read_parquet(tmp_path / "out" / "summary.parquet")
+    row = summary[(summary["stack.htm.workers"] == 4) & (summary["metric"] == "probe_sla_compliance")].iloc[0]
+    values = outcome.table[outcome.table["stack.htm.workers"] == 4]["probe_sla_compliance"]
+    assert row["runs"] == 3 and row["mean"] == pytest.approx(values.mean())
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+
+
+def test_the_cli_prints_a_json_summary_and_every_failed_runs_reproduce_command(capsys, write_scenario, tmp_path):
+    path = write_scenario(mmc_document(**SHORT, steady_state=[{"throughput": {"min": "100/s"}}]))
+    status = main(["sweep", str(path), "--seeds", "1:2", "--set", "stack.htm.workers=4,6", "--workers", "1",
+                   "--out", str(tmp_path / "out"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1 and report["failed"] == 4
+    assert f"chaosbench run {path} --seed 2 --level 0 --set stack.htm.workers=6" in report["reproduce"]
+    assert {row["metric"] for row in report["summary"]} == {"probe_throughput", "passed"}
