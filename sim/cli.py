@@ -11,11 +11,19 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import listing, run, sweep, validate
+from .commands import frontier, listing, loop, run, suite, sweep, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
-COMMANDS = {"validate": validate, "list": listing, "run": run, "sweep": sweep}
+COMMANDS = {
+    "validate": validate,
+    "list": listing,
+    "run": run,
+    "suite": suite,
+    "loop": loop,
+    "frontier": frontier,
+    "sweep": sweep,
+}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, Iterable, Union
+from typing import Annotated, Any, ClassVar, Iterable, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, create_model
 from pydantic_core import PydanticCustomError
@@ -80,38 +80,47 @@ PriorityMix = Annotated[dict[PriorityName, Fraction], AfterValidator(_mix_sums_t
 
 
 class KeyedEntry(Model):
-    """An entry written as ``{name: parameters}``: one field, named for what it is."""
+    """An entry written as ``{name: parameters}`` (plus any shared fields): named for what it is."""
+
+    _shared: ClassVar[tuple[str, ...]] = ()
 
     @property
     def name(self) -> str:
-        return next(iter(type(self).model_fields))
+        return next(name for name in type(self).model_fields if name not in self._shared)
 
     @property
     def params(self) -> Any:
         return getattr(self, self.name)
 
 
-def keyed_union(what: str, catalogue: dict[str, type[BaseModel]]) -> Any:
+def keyed_union(what: str, catalogue: dict[str, type[BaseModel]], shared: dict[str, Any] | None = None) -> Any:
     """The type of one ``{name: parameters}`` entry whose name is in ``catalogue``.
 
-    An unknown or misspelled name is reported with the closest known one;
-    the parameters are validated by the name's model, so errors inside them
-    carry the full path (``steady_state[0].latency.max``).
+    ``shared`` adds fields every entry has beside its name (``{"at": (Instant, ...)}``
+    makes ``{at: 60s, worker_dropout: {...}}``). An unknown or misspelled name
+    is reported with the closest known one; the parameters are validated by the
+    name's model, so errors inside them carry the full path
+    (``steady_state[0].latency.max``).
     """
     names = tuple(catalogue)
+    shared = shared or {}
 
     def key_of(value: Any) -> str:
         if isinstance(value, BaseModel):
             return value.name
-        if not isinstance(value, dict) or len(value) != 1:
-            raise PydanticCustomError("shape", f"expected one {what} written as {{name: parameters}}, got {value!r}")
-        name = next(iter(value))
+        keys = [key for key in value if key not in shared] if isinstance(value, dict) else []
+        if len(keys) != 1:
+            extra = f" and {', '.join(shared)}" if shared else ""
+            raise PydanticCustomError("shape", f"expected one {what} written as {{name: parameters}}{extra}, "
+                                               f"got {value!r}")
+        name = keys[0]
         if name not in catalogue:
             raise PydanticCustomError("unknown", f"unknown {what} {name!r}{suggest(str(name), names)}")
         return name
 
+    base = type(f"{what.title()}Entry", (KeyedEntry,), {"_shared": tuple(shared)})
     entries = tuple(
-        Annotated[create_model(f"{model.__name__}Entry", __base__=KeyedEntry, **{name: (model, ...)}), Tag(name)]
+        Annotated[create_model(f"{model.__name__}Entry", __base__=base, **shared, **{name: (model, ...)}), Tag(name)]
         for name, model in catalogue.items()
     )
     union = Annotated[Union[entries], Discriminator(key_of)]

@@ -41,6 +41,17 @@ class ScenarioError(Exception):
                          for p in self.problems)
 
 
+class ScenarioErrors(ScenarioError):
+    """Problems found in several files, each reported under its own file."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].path, [problem for error in errors for problem in error.problems])
+
+    def render(self) -> str:
+        return "\n".join(error.render() for error in self.errors)
+
+
 def read_yaml(path: str | Path) -> Any:
     """The plain data in a YAML file; tags that construct objects are refused."""
     path = Path(path)

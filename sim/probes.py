@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import Field
 
 from .fields import Duration, Fraction, Model, PriorityName, Rate
+from .recovery import recovery_time
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Observed:
     timeseries: pd.DataFrame
     warmup: float
     end: float
+    faults: pd.DataFrame | None = None
+    counts: dict | None = None
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
         tasks = self.tasks[self.tasks["enqueued_at"] >= self.warmup]
@@ -114,11 +117,44 @@ class Throughput(Model):
         return f">= {self.min:g}/s"
 
 
+class RecoveryTime(Model):
+    """Seconds from the end of the last fault until the queue is back to its pre-fault range."""
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        return recovery_time(seen.timeseries, seen.faults, seen.warmup)
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+class ShedFraction(Model):
+    """Share of the tasks (after the warm-up) that the load shedder dropped."""
+
+    max: Fraction
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(None)
+        return float((tasks["outcome"] == "shed").mean()) if len(tasks) else 0.0
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}"
+
+
 PROBES: dict[str, type[Model]] = {
     "sla_compliance": SlaCompliance,
     "latency": Latency,
     "max_queue_depth": MaxQueueDepth,
     "throughput": Throughput,
+    "recovery_time": RecoveryTime,
+    "shed_fraction": ShedFraction,
 }
 
 
