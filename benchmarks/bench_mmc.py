@@ -1,17 +1,26 @@
-"""chaosbench's plain M/M/c (every safeguard off) against the textbook SimPy model, same parameters.
+"""M/M/c side by side: textbook SimPy, Ciw, chaosbench's plain task manager and its full stack.
 
-Prints customers per wall-clock second of each and their ratio (target ≥ 1.0).
+Every model serves the same queue (λ = 3.2/s, μ = 1/s, c = 4) for the same
+number of customers; each figure is customers per wall-clock second, with
+its ratio to textbook SimPy and, for chaosbench plain, to Ciw. Targets:
+plain >= 1.0x textbook SimPy and >= 2x Ciw; full stack >= 0.33x textbook.
+
+The full-stack figure comes from ``benchmarks.bench_stack.full_stack_mmc(customers)``
+(customers per second with every safeguard on) once that module exists.
 """
 from __future__ import annotations
 
+import importlib
 import time
 
 from sim.runner import run_scenario
 from sim.scenario import Scenario
 
 try:
+    from benchmarks.bench_ciw import ciw_mmc
     from benchmarks.textbook import textbook_mmc
 except ImportError:  # run as a script from benchmarks/
+    from bench_ciw import ciw_mmc
     from textbook import textbook_mmc
 
 SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0
@@ -31,15 +40,38 @@ def chaosbench_mmc(customers: int, seed: int = 1) -> float:
     return result.journal["counts"]["tasks"]["completed"] / (time.perf_counter() - started)
 
 
-def main(customers: int = CUSTOMERS) -> dict[str, float]:
+def full_stack_mmc(customers: int) -> float | None:
+    """The full-stack figure, or ``None`` while ``benchmarks.bench_stack`` does not provide it."""
+    for name in ("benchmarks.bench_stack", "bench_stack"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        measure = getattr(module, "full_stack_mmc", None)
+        return measure(customers) if measure is not None else None
+    return None
+
+
+def main(customers: int = CUSTOMERS) -> dict[str, float | None]:
     textbook_mmc(customers // 10, ARRIVAL_RATE, SERVICE_RATE, SERVERS)  # warm caches alike
-    textbook = textbook_mmc(customers, ARRIVAL_RATE, SERVICE_RATE, SERVERS)
-    ours = chaosbench_mmc(customers)
-    print(f"M/M/{SERVERS}, rho = {ARRIVAL_RATE / SERVICE_RATE / SERVERS:g}, {customers:,} customers")
-    print(f"  textbook SimPy (process per customer + Resource): {textbook:>10,.0f} customers/s")
-    print(f"  chaosbench plain task manager (whole run):         {ours:>10,.0f} customers/s")
-    print(f"  ratio chaosbench / textbook: {ours / textbook:.2f}  (target >= 1.0)")
-    return {"textbook": textbook, "chaosbench_plain": ours, "ratio": ours / textbook}
+    figures = {
+        "textbook SimPy (process per customer + Resource)": textbook_mmc(customers, ARRIVAL_RATE, SERVICE_RATE,
+                                                                         SERVERS),
+        "Ciw": ciw_mmc(customers, ARRIVAL_RATE, SERVICE_RATE, SERVERS),
+        "chaosbench plain (safeguards off, whole run)": chaosbench_mmc(customers),
+        "chaosbench full stack (safeguards on)": full_stack_mmc(customers),
+    }
+    textbook, ciw, plain, full = figures.values()
+    print(f"M/M/{SERVERS}, rho = {ARRIVAL_RATE / SERVICE_RATE / SERVERS:g}, {customers:,} customers "
+          f"(customers per wall-clock second)")
+    for label, value in figures.items():
+        shown = f"{value:>10,.0f}   {value / textbook:5.2f}x textbook" if value is not None else "not available yet"
+        print(f"  {label:<50} {shown}")
+    print(f"  plain / textbook SimPy: {plain / textbook:.2f}  (target >= 1.0)")
+    print(f"  plain / Ciw:            " + (f"{plain / ciw:.2f}" if ciw else "n/a (pip install ciw)") + "  (target >= 2)")
+    print(f"  full stack / textbook:  " + (f"{full / textbook:.2f}" if full else "n/a") + "  (target >= 0.33)")
+    return {"textbook": textbook, "ciw": ciw, "chaosbench_plain": plain, "full_stack": full,
+            "ratio": plain / textbook}
 
 
 if __name__ == "__main__":
