@@ -100,7 +100,7 @@ class DaskExecutor:
     """
 
     def __init__(self, address: str, workers: int, processes: bool = True,
-                 key: Callable[[Any], str] = str) -> None:
+                 key: Callable[[Any], str] = str, timeout: str = "10s") -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -113,7 +113,7 @@ class DaskExecutor:
                                              dashboard_address=None)
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(address, timeout="10s")
+                self._client = Client(address, timeout=timeout)
         except OSError as exc:
             if self._cluster is not None:
                 self._cluster.close()

@@ -13,7 +13,6 @@ table and the per-setting summary are assembled from the parts.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
@@ -23,42 +22,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
-import yaml
 
 from orchestration.tasks import OUTCOMES
 
-from .docpath import PathError, assign
 from .executors import Executor
-from .loader import Problem, ScenarioError, read_yaml, scenario_from_document
+from .loader import Problem, ScenarioError, read_yaml
 from .runner import reproduce_command, run_scenario
+from .settings import Axis, scenario_at, with_settings
 from .sweep_parts import PartStore
 from .sweep_stats import summarize
 
-#: One ``--set`` path with the values to sweep: ``(path, [(value, text as written), ...])``.
-Axis = tuple[str, list[tuple[Any, str]]]
-
-
 class SweepRunError(RuntimeError):
     """A run that could not be carried out (its message says why); plain, so it crosses processes."""
-
-
-def parse_setting(text: str) -> Axis:
-    """``path=v1,v2`` → ``(path, [(v1, 'v1'), (v2, 'v2')])``, each value read as a YAML scalar."""
-    path, sep, values = text.partition("=")
-    path = path.strip()
-    if not sep or not path or not values.strip():
-        raise ValueError(f"expected PATH=VALUE[,VALUE...], got {text!r}")
-    parsed = []
-    for item in values.split(","):
-        item = item.strip()
-        try:
-            value = yaml.safe_load(item)
-        except yaml.YAMLError:
-            raise ValueError(f"{path}: {item!r} is not a plain value") from None
-        if isinstance(value, (dict, list)) or item == "":
-            raise ValueError(f"{path}: expected a single value, got {item!r}")
-        parsed.append((value, item))
-    return path, parsed
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -120,17 +95,6 @@ def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], se
     return sweep
 
 
-def scenario_at(document: dict, overrides: Iterable[Sequence], file: str, level: int):
-    """The scenario of ``document`` with ``overrides`` applied, at difficulty ``level``."""
-    document = copy.deepcopy(document)
-    for path, value in overrides:
-        try:
-            assign(document, path, value)
-        except PathError as exc:
-            raise ScenarioError(file, [Problem(f"--set {path}", str(exc))]) from None
-    return scenario_from_document(document, file, level)
-
-
 def run_key(document: dict, overrides: Sequence, level: int, seed: int) -> str:
     """A stable name for a run: a digest of everything that determines it."""
     text = json.dumps([document, overrides, level, seed], sort_keys=True, default=str, separators=(",", ":"))
@@ -159,8 +123,7 @@ def run_one(spec: dict) -> dict:
         "events_processed": journal["events_processed"],
         "counts": {"tasks_created": journal["counts"]["tasks_created"],
                    **{f"tasks_{outcome}": n for outcome, n in journal["counts"]["tasks"].items()}},
-        "reproduce": " ".join([reproduce_command(spec["file"], spec["seed"], spec["level"]),
-                               *(f"--set {text}" for text in spec["sets"])]),
+        "reproduce": with_settings(reproduce_command(spec["file"], spec["seed"], spec["level"]), spec["sets"]),
     }
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..executors import ExecutorUnavailable, make_executor
 from ..progress import progress_bar
-from ..sweep import SweepOutcome, execute, load_sweep, parse_seeds, parse_setting
+from ..settings import parse_setting
+from ..sweep import SweepOutcome, execute, load_sweep, parse_seeds
 from ..sweep_parts import PartStore
 from .status import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 

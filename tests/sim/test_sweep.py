@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.executors import DaskExecutor, PoolExecutor, SerialExecutor
-from sim.sweep import execute, load_sweep, parse_seeds, parse_setting, probe_columns, run_one
+from sim.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
+from sim.settings import parse_setting
+from sim.sweep import execute, load_sweep, parse_seeds, probe_columns, run_one
 from sim.sweep_parts import PartStore
 from tests.conftest import mmc_document
 
@@ -159,3 +160,24 @@ def test_the_cli_prints_a_json_summary_and_every_failed_runs_reproduce_command(c
     assert status == 1 and report["failed"] == 4
     assert f"chaosbench run {path} --seed 2 --level 0 --set stack.htm.workers=6" in report["reproduce"]
     assert {row["metric"] for row in report["summary"]} == {"probe_throughput", "passed"}
+
+
+def test_the_cli_sweeps_on_a_dask_scheduler_by_address(capsys, write_scenario, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = write_scenario(mmc_document(**SHORT))
+    arguments = ["sweep", str(path), "--seeds", "1:2", "--set", "stack.htm.workers=4,5", "--json"]
+    assert main([*arguments, "--workers", "1", "--out", str(tmp_path / "serial")]) == 0
+    serial = json.loads(capsys.readouterr().out)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert main([*arguments, "--dask", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"] == serial["runs"] == 4
+    digests = [pd.read_parquet(tmp_path / name / "results.parquet")["trace_digest"].tolist()
+               for name in ("serial", "dask")]
+    assert digests[0] == digests[1]
+
+
+def test_an_unreachable_dask_scheduler_is_reported():
+    pytest.importorskip("distributed")
+    with pytest.raises(ExecutorUnavailable, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        DaskExecutor("tcp://127.0.0.1:9", 1, timeout="1s")
