@@ -103,13 +103,17 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
     }
 
 
+_STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high")
+
+
 def _print(report: dict) -> None:
     print(f"{report['scenario']}: {report['runs']} runs ({report['ran']} run now, {report['resumed']} already done), "
           f"{report['passed']} passed, {report['failed']} failed")
-    for row in report["summary"]:
-        group = "  ".join(f"{key}={value}" for key, value in row.items()
-                          if key not in ("metric", "runs", "mean", "ci_low", "ci_high"))
-        print(f"  {group:<30} {row['metric']:<28} {_number(row['mean']):>10}  "
+    groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
+              for row in report["summary"]]
+    width = max(map(len, groups), default=0)
+    for group, row in zip(groups, report["summary"]):
+        print(f"  {group:<{width}}  {row['metric']:<24} {_number(row['mean']):>10}  "
               f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}]  n={row['runs']}")
     for command in report["reproduce"]:
         print(f"  reproduce: {command}")
