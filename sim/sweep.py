@@ -27,10 +27,14 @@ from orchestration.tasks import OUTCOMES
 
 from .executors import Executor
 from .loader import Problem, ScenarioError, read_yaml
-from .runner import reproduce_command, run_scenario
+from .runner import reproduce_command, run_scenario, versions
 from .settings import Axis, scenario_at, with_settings
 from .sweep_parts import PartStore
 from .sweep_stats import summarize
+
+
+_VERSION = versions()["chaosbench"]
+
 
 class SweepRunError(RuntimeError):
     """A run that could not be carried out (its message says why); plain, so it crosses processes."""
@@ -70,12 +74,13 @@ class Sweep:
     def runs(self) -> list[dict]:
         """Every run as plain data, settings outermost and seeds innermost."""
         runs = []
+        scenario = _canonical(self.document)
         for setting in self.settings():
             overrides = [[path, value] for path, (value, _) in zip(self.paths, setting)]
             texts = [f"{path}={text}" for path, (_, text) in zip(self.paths, setting)]
             for level in self.levels:
                 for seed in self.seeds:
-                    runs.append({"key": run_key(self.document, overrides, level, seed), "file": self.file,
+                    runs.append({"key": run_key(scenario, overrides, level, seed), "file": self.file,
                                  "document": self.document, "overrides": overrides, "sets": texts,
                                  "level": level, "seed": seed})
         return runs
@@ -95,10 +100,18 @@ def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], se
     return sweep
 
 
-def run_key(document: dict, overrides: Sequence, level: int, seed: int) -> str:
-    """A stable name for a run: a digest of everything that determines it."""
-    text = json.dumps([document, overrides, level, seed], sort_keys=True, default=str, separators=(",", ":"))
+def run_key(document: str, overrides: Sequence, level: int, seed: int) -> str:
+    """A stable name for a run: a digest of everything that determines it.
+
+    ``document`` is the scenario as canonical JSON; the chaosbench version is
+    part of the key, so a new release never reuses an older release's parts.
+    """
+    text = _canonical([_VERSION, document, overrides, level, seed])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def run_one(spec: dict) -> dict:

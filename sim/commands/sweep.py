@@ -15,7 +15,7 @@ from pathlib import Path
 from ..executors import ExecutorUnavailable, make_executor
 from ..progress import progress_bar
 from ..settings import parse_setting
-from ..sweep import SweepOutcome, execute, load_sweep, parse_seeds
+from ..sweep import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 from ..sweep_parts import PartStore
 from .status import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 
@@ -76,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with progress_bar(len(sweep.runs()), f"sweep {Path(args.scenario).stem}", unit="runs") as advance:
             outcome = execute(sweep, out, executor, progress=advance)
+    except SweepRunError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
     finally:
         executor.close()
     report = _report(outcome, out, args)

@@ -181,3 +181,16 @@ def test_an_unreachable_dask_scheduler_is_reported():
     pytest.importorskip("distributed")
     with pytest.raises(ExecutorUnavailable, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", 1, timeout="1s")
+
+
+def test_a_run_that_cannot_be_carried_out_stops_the_sweep_as_bad_input(capsys, monkeypatch, write_scenario, tmp_path):
+    from sim import sweep as sweep_module
+    from sim.loader import Problem, ScenarioError
+
+    def refuse(scenario, **_):
+        raise ScenarioError("x.yaml", [Problem("faults[0]", "fault 'meteor' cannot be injected")])
+
+    monkeypatch.setattr(sweep_module, "run_scenario", refuse)
+    path = write_scenario(mmc_document(**SHORT))
+    assert main(["sweep", str(path), "--seeds", "1", "--workers", "1", "--out", str(tmp_path / "o")]) == 2
+    assert "x.yaml: faults[0]: fault 'meteor' cannot be injected" in capsys.readouterr().err
