@@ -110,6 +110,13 @@ def start_task_workload(stack: Stack, spec: TaskWorkload, index: int, until: flo
 
 def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: random.Random,
               service: random.Random, stop: float):
+    """Wait for ``spec.start``, then hand the arrivals over to timeout callbacks.
+
+    Each arrival is a timeout whose callback enqueues the task and schedules
+    the next arrival: a callback costs far less than resuming a generator,
+    and the events, their order and every random draw are those of a process
+    looping over ``yield timeout(gap)``.
+    """
     env = stack.runtime.env
     timeout = env.timeout
     gap = arrivals.expovariate
@@ -124,22 +131,25 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
     pick = mix.random
     enqueue = stack.enqueue
     kind, origin = spec.kind, spec.origin
-    if spec.start > 0:
-        yield timeout(spec.start)
+
     if len(cumulative) == 1:
         # One priority: no draw from the mix stream is needed (it feeds nothing else).
-        _, priority, sla = cumulative[0]
-        while True:
-            yield timeout(gap(rate))
-            if env.now >= stop:
-                return
-            enqueue(kind, priority, draw_work(), sla, origin)
-    while True:
-        yield timeout(gap(rate))
-        if env.now >= stop:
-            return
-        u = pick() * total
-        for bound, priority, sla in cumulative:
-            if u < bound:
-                break
-        enqueue(kind, priority, draw_work(), sla, origin)
+        _, only, only_sla = cumulative[0]
+
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                enqueue(kind, only, draw_work(), only_sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+    else:
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                u = pick() * total
+                for bound, priority, sla in cumulative:
+                    if u < bound:
+                        break
+                enqueue(kind, priority, draw_work(), sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+
+    if spec.start > 0:
+        yield timeout(spec.start)
+    timeout(gap(rate)).callbacks.append(arrive)
