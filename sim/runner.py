@@ -1,6 +1,7 @@
 """Running one scenario at one level with one seed, and building its journal (DESIGN §4)."""
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import dataclass, field
@@ -120,6 +121,12 @@ def advance(env: simpy.Environment, until: float, progress: ProgressHook | None 
 
 def versions() -> dict[str, str]:
     """Versions of the interpreter and of the libraries a result depends on."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    # Reading package metadata costs milliseconds: once per process, not once per run.
     found = {"python": sys.version.split()[0]}
     for package in ("chaosbench", "simpy", "pydantic", "pandas", "numpy", "pyarrow"):
         try:
