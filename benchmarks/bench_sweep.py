@@ -3,11 +3,14 @@
 Prints runs per wall-clock second of each (the pool's figure includes
 starting its processes) and their ratio (target >= 1.7 on 2 cores), checks
 that both executors gave the same digest for every run, and prints the mean
-wall time of one run under each: when the pool's runs take much longer than
-the serial ones, other work on the machine is taking the cores.
+wall time of one run under each. When other work on the machine takes the
+cores, no pool can scale: the figure "parallel capacity" (a pure-Python loop
+alone versus one per worker at once) says how much speed-up the machine
+offered at the time.
 """
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +33,29 @@ def timed_sweep(executor, out: Path) -> tuple[float, SweepOutcome]:
     return RUNS / (time.perf_counter() - started), outcome
 
 
+def _spin(_: object = None) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def parallel_capacity(workers: int, rounds: int = 3) -> float:
+    """How many loops' worth of work ``workers`` processes got done at once, relative to one alone (median of rounds)."""
+    alone, together = [], []
+    pool = PoolExecutor(workers)
+    try:
+        for _ in range(rounds):
+            alone.append(_spin())
+            together.extend(elapsed for _, elapsed in pool.run(_spin, range(workers)))
+    finally:
+        pool.close()
+    return workers * statistics.median(alone) / statistics.median(together)
+
+
 def main(workers: int = 2) -> dict[str, float]:
+    capacity = parallel_capacity(workers)
     with tempfile.TemporaryDirectory() as scratch:
         serial, alone = timed_sweep(SerialExecutor(), Path(scratch) / "serial")
         pool, pooled = timed_sweep(PoolExecutor(workers), Path(scratch) / "pool")
@@ -39,8 +64,9 @@ def main(workers: int = 2) -> dict[str, float]:
     print(f"  serial executor:              {serial:>7.2f} runs/s   (one run: {alone.table['wall_time_s'].mean():.3f} s)")
     print(f"  process pool, {workers} workers:      {pool:>7.2f} runs/s   (one run: {pooled.table['wall_time_s'].mean():.3f} s)")
     print(f"  ratio pool / serial: {pool / serial:.2f}  (target >= 1.7 on 2 cores)")
+    print(f"  parallel capacity of the machine just before: {capacity:.2f}x with {workers} processes")
     print(f"  same digest for every run: {'yes' if same else 'NO'}")
-    return {"serial": serial, "pool": pool, "ratio": pool / serial}
+    return {"serial": serial, "pool": pool, "ratio": pool / serial, "capacity": capacity}
 
 
 if __name__ == "__main__":
