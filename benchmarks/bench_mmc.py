@@ -68,8 +68,9 @@ def main(customers: int = CUSTOMERS) -> dict[str, float | None]:
         shown = f"{value:>10,.0f}   {value / textbook:5.2f}x textbook" if value is not None else "not available yet"
         print(f"  {label:<50} {shown}")
     print(f"  plain / textbook SimPy: {plain / textbook:.2f}  (target >= 1.0)")
-    print(f"  plain / Ciw:            " + (f"{plain / ciw:.2f}" if ciw else "n/a (pip install ciw)") + "  (target >= 2)")
-    print(f"  full stack / textbook:  " + (f"{full / textbook:.2f}" if full else "n/a") + "  (target >= 0.33)")
+    print("  plain / Ciw:            " + (f"{plain / ciw:.2f}" if ciw else "n/a (pip install ciw)")
+          + "  (target >= 2)")
+    print("  full stack / textbook:  " + (f"{full / textbook:.2f}" if full else "n/a") + "  (target >= 0.33)")
     return {"textbook": textbook, "ciw": ciw, "chaosbench_plain": plain, "full_stack": full,
             "ratio": plain / textbook}
 

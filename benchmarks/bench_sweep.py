@@ -42,7 +42,7 @@ def _spin(_: object = None) -> float:
 
 
 def parallel_capacity(workers: int, rounds: int = 3) -> float:
-    """How many loops' worth of work ``workers`` processes got done at once, relative to one alone (median of rounds)."""
+    """How many loops' worth of work ``workers`` processes got done at once, relative to one alone (medians)."""
     alone, together = [], []
     pool = PoolExecutor(workers)
     try:
@@ -61,8 +61,9 @@ def main(workers: int = 2) -> dict[str, float]:
         pool, pooled = timed_sweep(PoolExecutor(workers), Path(scratch) / "pool")
     same = alone.table["trace_digest"].tolist() == pooled.table["trace_digest"].tolist()
     print(f"{RUNS}-run sweep of {SCENARIO.name} (this machine: {cores()} cores)")
-    print(f"  serial executor:              {serial:>7.2f} runs/s   (one run: {alone.table['wall_time_s'].mean():.3f} s)")
-    print(f"  process pool, {workers} workers:      {pool:>7.2f} runs/s   (one run: {pooled.table['wall_time_s'].mean():.3f} s)")
+    rows = (("serial executor:", serial, alone), (f"process pool, {workers} workers:", pool, pooled))
+    for label, rate, outcome in rows:
+        print(f"  {label:<30}{rate:>7.2f} runs/s   (one run: {outcome.table['wall_time_s'].mean():.3f} s)")
     print(f"  ratio pool / serial: {pool / serial:.2f}  (target >= 1.7 on 2 cores)")
     print(f"  parallel capacity of the machine just before: {capacity:.2f}x with {workers} processes")
     print(f"  same digest for every run: {'yes' if same else 'NO'}")

@@ -29,7 +29,8 @@ def add_parser(commands) -> None:
                         metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
     parser.add_argument("--levels", type=_argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_argument(_positive), help="local processes (default: one per core; 1 = serial)")
+    where.add_argument("--workers", type=_argument(_positive),
+                       help="local processes (default: one per core; 1 = serial)")
     where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
     parser.add_argument("--out", help="output folder (default runs/<scenario>/sweep)")
     parser.add_argument("--json", action="store_true", help="print only a JSON summary")

@@ -49,7 +49,8 @@ def test_run_with_set_runs_the_overridden_scenario_and_reproduces_with_it(capsys
           "--out", str(tmp_path / "run"), "--json"])
     journal = json.loads(capsys.readouterr().out)
     assert journal["parameters"]["stack"]["htm"]["workers"] == 7
-    assert journal["reproduce"] == f"chaosbench run {path} --seed 2 --level 0 --set stack.htm.workers=7 --set 'title=a b'"
+    assert journal["reproduce"] == (f"chaosbench run {path} --seed 2 --level 0"
+                                    " --set stack.htm.workers=7 --set 'title=a b'")
 
 
 def test_run_takes_one_value_per_set(capsys, write_scenario, tmp_path):
