@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/chaosbench validate scenarios
 	$(BIN)/chaosbench run scenarios/baseline/mmc.yaml --seed 1 --out runs/demo/mmc
+	$(BIN)/chaosbench report runs/demo --html runs/demo/report.html --md runs/demo/summary.md > /dev/null
 	@echo "Results are in runs/demo/"
+	@echo "HTML report: $(abspath runs/demo/report.html)"
 
 test: $(STAMP)
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -25,6 +25,17 @@ class Safeguard(Section):
     )
 
 
+# The event side's sections live with their components and subclass Section or
+# Safeguard, so they can only be imported once both are defined (the package
+# imports this module first, which keeps any import order working).
+from .bus import BusConfig  # noqa: E402
+from .engine import EngineConfig  # noqa: E402
+from .kernels import KernelsConfig  # noqa: E402
+from .policy import PolicyConfig  # noqa: E402
+from .registry import WorkflowsConfig  # noqa: E402
+from .router import RouterConfig  # noqa: E402
+
+
 class HTMConfig(Section):
     """The hierarchical task manager."""
 
@@ -44,6 +55,12 @@ class StackConfig(Section):
     safeguards: bool = Field(default=True, description="master switch of every safeguard: on or off")
     sample_interval: float = Field(default=1.0, gt=0, le=3600, description="seconds between timeseries samples")
     htm: HTMConfig = HTMConfig()
+    bus: BusConfig = BusConfig()
+    router: RouterConfig = RouterConfig()
+    engine: EngineConfig = EngineConfig()
+    policy: PolicyConfig = PolicyConfig()
+    kernels: KernelsConfig = KernelsConfig()
+    workflows: WorkflowsConfig = WorkflowsConfig()
 
     _normalise_switch = field_validator("safeguards", mode="before")(_switch)
 

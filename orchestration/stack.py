@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .audit import AuditLog
+from .bus import EventBus
 from .config import StackConfig
+from .engine import WorkflowEngine
+from .events import Event
 from .htm import TaskManager
+from .kernels import Kernels
+from .policy import EventPolicyKernel
+from .registry import WorkflowRegistry
+from .router import EventRouter
 from .runtime import Runtime
 from .tasks import Priority, Task
 
@@ -22,6 +30,45 @@ class Stack:
         self.config = config or StackConfig()
         self.htm = TaskManager(runtime, self.config.htm)
         self._next_task_id = 0
+        self._init_event_side()
+
+    def _init_event_side(self) -> None:
+        runtime, config = self.runtime, self.config
+        self.kernels = Kernels(runtime, config.kernels)
+        self.audit = AuditLog(runtime)
+        self.bus = EventBus(runtime, config.bus)
+        self.registry = WorkflowRegistry.from_config(runtime, config.workflows)
+        self.engine = WorkflowEngine(
+            runtime, self.registry, self.kernels, self.bus, self.audit, config.engine,
+            retry=config.is_on(config.engine.retry),
+            dead_letter=config.is_on(config.engine.dead_letter),
+        )
+        self.router = EventRouter(
+            runtime, self.registry, self.engine.dispatch, config.router,
+            dedup=config.is_on(config.router.dedup),
+            rate_limiter=config.is_on(config.router.rate_limiter),
+            audit=self.audit,
+        )
+        self.engine.on_failure.append(self.router.workflow_failed)
+        self.policy = EventPolicyKernel(
+            runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
+            cascade_breaker=config.is_on(config.policy.cascade_breaker),
+            raise_task=self.enqueue,
+        )
+        self.router.attach(self.bus)
+        self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
+        self._next_event_id = 0
+
+    def publish(
+        self, event_type: str, payload: dict[str, Any], source: str = "client", id: str | int | None = None
+    ) -> Event:
+        """Publish an event on the bus now; without ``id`` the stack numbers it."""
+        if id is None:
+            self._next_event_id += 1
+            id = self._next_event_id
+        event = Event(source, id, event_type, self.runtime.env.now, payload)
+        self.bus.publish(event)
+        return event
 
     def enqueue(
         self,
@@ -45,3 +92,6 @@ class Stack:
     def close(self) -> None:
         """End of run: record whatever is unfinished."""
         self.htm.close()
+        for component in (self.bus, self.router, self.engine, self.policy, self.kernels):
+            component.close()
+        self.runtime.recorder.count("audit.entries", len(self.audit))

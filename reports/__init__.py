@@ -1,0 +1,51 @@
+"""Reading chaosbench results and writing reports: HTML, Markdown, JUnit XML and figures.
+
+``reports`` never runs a simulation: it reads run directories (DESIGN §4)
+and the memory database.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .content import Report, build_report
+from .loading import (
+    KEY_COLUMNS,
+    PROBE_COLUMNS,
+    RUN_COLUMNS,
+    SAFEGUARD_COLUMNS,
+    Results,
+    RunRecord,
+    find_runs,
+    load_counts,
+    load_memory,
+    load_probes,
+    load_safeguards,
+    load_runs,
+    load_table,
+)
+
+__all__ = [
+    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Report", "Results", "RunRecord",
+    "build_report", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
+    "load_table", "write_reports",
+]
+
+
+def write_reports(results: Results, *, html: str | Path | None = None, md: str | Path | None = None,
+                  junit: str | Path | None = None, db: str | Path | None = None) -> Report:
+    """Write the reports asked for, of every run below ``results`` (and the memory database ``db``).
+
+    ``results`` is a folder, a run directory, or several of either (the suite command passes the run
+    directories it wrote). Returns the report, so a caller can show its score and verdicts.
+    """
+    from .html import render_html
+    from .junit import render_junit
+    from .markdown import render_markdown
+
+    report = build_report(results, db=db, with_figures=html is not None)
+    for path, render in ((html, render_html), (md, render_markdown), (junit, render_junit)):
+        if path is not None:
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(report), encoding="utf-8")
+    return report

@@ -11,7 +11,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import frontier, listing, loop, run, suite, sweep, validate
+from . import cli_workflows
+from .commands import frontier, listing, loop, report, run, suite, sweep, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
@@ -22,6 +23,8 @@ COMMANDS = {
     "suite": suite,
     "loop": loop,
     "frontier": frontier,
+    "workflows": cli_workflows,
+    "report": report,
     "sweep": sweep,
 }
 

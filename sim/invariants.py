@@ -26,8 +26,25 @@ def task_conservation(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) ->
     return held, f"{created} created, {rows} recorded, {missing} missing, {duplicated} duplicated"
 
 
+def audit_chain(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """The audit log's hash chain verifies from the first entry to the head."""
+    broken = stack.audit.verify()
+    if broken is None:
+        return True, f"{len(stack.audit)} entries verified"
+    return False, f"chain broken at entry {broken} of {len(stack.audit)}"
+
+
+def cascade_depth(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """No chain of policy reactions went deeper than the cascade limit."""
+    policy = stack.policy
+    detail = f"deepest {policy.deepest} of at most {policy.max_depth}; {policy.cascades_broken} cascades stopped"
+    return policy.deepest <= policy.max_depth, detail
+
+
 CHECKS: dict[str, Check] = {
     "task_conservation": task_conservation,
+    "audit_chain": audit_chain,
+    "cascade_depth": cascade_depth,
 }
 
 

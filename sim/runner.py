@@ -11,6 +11,7 @@ from typing import Callable
 import pandas as pd
 import simpy
 
+from orchestration.errors import DefinitionError
 from orchestration.stack import Stack
 from orchestration.tasks import OUTCOMES
 
@@ -21,6 +22,7 @@ from .probes import Observed, evaluate
 from .runtime import SimRuntime
 from .sampler import start_sampler
 from .scenario import Scenario
+from .event_workload import start_event_stream
 from .workload import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
@@ -56,9 +58,15 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
         raise ScenarioError(file or scenario.name, missing)
     started = time.perf_counter()
     runtime = SimRuntime(seed)
-    stack = Stack(runtime, scenario.stack)
+    try:
+        stack = Stack(runtime, scenario.stack)
+    except DefinitionError as exc:
+        raise ScenarioError(file or scenario.name, [Problem("stack", exc.describe())]) from None
     for index, item in enumerate(scenario.workload):
-        start_task_workload(stack, item.tasks, index, scenario.duration)
+        if item.tasks is not None:
+            start_task_workload(stack, item.tasks, index, scenario.duration)
+        else:
+            start_event_stream(runtime, stack, item.events, index, scenario.duration)
     start_sampler(stack, scenario.stack.sample_interval)
     events = advance(runtime.env, scenario.duration, progress)
     stack.close()
@@ -90,6 +98,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
             "tasks": {outcome: int(outcomes.get(outcome, 0)) for outcome in OUTCOMES},
             **{key: value for key, value in sorted(counts.items()) if not key.startswith("safeguard.")},
         },
+        "audit": {"head": stack.audit.head, "entries": len(stack.audit)},
         "trace_digest": runtime.digest(),
         "sim_time": float(runtime.env.now),
         "wall_time_s": round(time.perf_counter() - started, 3),

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from orchestration.config import StackConfig
 
 from .catalogue import FAULTS, SAFEGUARDS
+from .event_workload import EventWorkload
 from .fields import Duration, Instant, Model, keyed_union, suggest
 from .probes import PROBES
 from .workload import TaskWorkload
@@ -23,9 +24,16 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
 class WorkloadItem(Model):
-    """One background workload: ``{tasks: ...}``."""
+    """One background workload: ``{tasks: ...}`` or ``{events: ...}``."""
 
-    tasks: TaskWorkload
+    tasks: TaskWorkload | None = None
+    events: EventWorkload | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "WorkloadItem":
+        if (self.tasks is None) == (self.events is None):
+            raise ValueError("expected exactly one of tasks, events")
+        return self
 
 
 class FaultSpec(Model):

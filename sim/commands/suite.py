@@ -22,6 +22,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
     parser.add_argument("--json", action="store_true", help="print only JSON")
+    parser.add_argument("--html", metavar="FILE", help="also write the HTML resilience report of this suite's runs")
+    parser.add_argument("--md", metavar="FILE", help="also write a Markdown summary for a CI job page")
+    parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML, one testcase per run")
 
 
 def positive(text: str) -> int:
@@ -45,6 +48,11 @@ def run(args: argparse.Namespace) -> int:
         if db is not None:
             db.close()
     failed = [outcome for outcome in outcomes if not outcome.result.passed]
+    if args.html or args.md or args.junit:
+        from reports import write_reports  # matplotlib loads only when a report is asked for
+
+        write_reports([outcome.run_dir for outcome in outcomes], html=args.html, md=args.md, junit=args.junit,
+                      db=None if args.no_db else args.db)
     if args.json:
         print(json.dumps({"passed": not failed, "runs": [_summary(outcome) for outcome in outcomes]}, indent=2))
     else:

@@ -1,0 +1,59 @@
+"""The self-contained HTML resilience report: one file, figures embedded as base64 PNG, no network resources."""
+from __future__ import annotations
+
+import base64
+import math
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+from matplotlib.figure import Figure
+
+from .content import Report
+from .figures import to_png
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["png"] = _png
+    environment.filters["value"] = format_value
+    environment.filters["table"] = _table
+    return environment
+
+
+def _png(figure: Figure) -> str:
+    return base64.b64encode(to_png(figure)).decode("ascii")
+
+
+def format_value(value: float | None) -> str:
+    """A probe value for people: four significant digits, ``n/a`` when it could not be measured."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.4g}"
+
+
+def _table(frame: pd.DataFrame) -> Markup:
+    if frame.empty:
+        return Markup('<p class="muted">Nothing recorded.</p>')
+    return Markup(frame.to_html(index=False, escape=True, na_rep="", border=0))
+
+
+def render_html(report: Report) -> str:
+    """The report as one HTML document."""
+    overview = {(row.scenario, int(row.level)): (int(row.passed), int(row.runs))
+                for row in report.overview().itertuples(index=False)}
+    levels = sorted({level for _, level in overview})
+    return _environment().get_template("report.html.j2").render(
+        report=report, overview=overview, levels=levels, version=_version())
+
+
+def _version() -> str:
+    try:
+        return metadata.version("chaosbench")
+    except metadata.PackageNotFoundError:
+        return "unknown"

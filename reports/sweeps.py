@@ -1,0 +1,102 @@
+"""Sweeps: the results of ``chaosbench sweep``, and scenario parameters that differ between runs.
+
+``chaosbench sweep`` writes a folder with ``sweep.json`` and ``results.parquet``
+(one row per run: a column per swept setting path, then ``level``, ``seed``,
+``passed``, ``probe_<name>`` values...). Run directories made with different
+settings of one scenario are a sweep too: :func:`swept` finds the parameters
+that vary between them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .loading import Results, RunRecord
+
+SWEEP = "sweep.json"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One ``chaosbench sweep`` folder: its runs table and the setting paths it swept."""
+
+    path: Path
+    scenario: str
+    table: pd.DataFrame
+    settings: list[str]
+
+    def axes(self) -> tuple[str, str] | None:
+        """The two columns a heat map of this sweep spreads over: two settings, else a setting and the level,
+        else a setting and the seed; None when nothing varies."""
+        varying = [column for column in self.settings if self.table[column].nunique() > 1]
+        for extra in ("level", "seed"):
+            if len(varying) >= 2:
+                break
+            if self.table[extra].nunique() > 1:
+                varying.append(extra)
+        return (varying[0], varying[1]) if len(varying) >= 2 else None
+
+
+def find_sweeps(results: Results) -> list[SweepResult]:
+    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below ``results``."""
+    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for marker in sorted(root.rglob(SWEEP)):
+            table_path = marker.parent / "results.parquet"
+            if not table_path.is_file():
+                continue
+            table = pd.read_parquet(table_path)
+            if "level" not in table.columns or "passed" not in table.columns:
+                continue
+            about = json.loads(marker.read_text(encoding="utf-8"))
+            settings = list(table.columns[: list(table.columns).index("level")])
+            scenario = Path(str(about.get("scenario", marker.parent.name))).stem
+            found.append(SweepResult(marker.parent, scenario, table, settings))
+    return found
+
+#: Parameter paths that name or describe a scenario rather than set it.
+_DESCRIPTIVE = ("name", "title", "description", "tags")
+
+
+def flatten(document, prefix: str = "") -> dict[str, object]:
+    """``{"workload.0.tasks.rate": 3.2, ...}``: every scalar leaf of a nested document by its dotted path."""
+    if isinstance(document, dict):
+        items = document.items()
+    elif isinstance(document, list):
+        items = enumerate(document)
+    else:
+        return {prefix: document}
+    leaves: dict[str, object] = {}
+    for key, value in items:
+        leaves.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return leaves
+
+
+def swept(records: list[RunRecord]) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """Per scenario with two or more numeric parameters that vary between its runs of one level: a frame
+    of those parameters plus ``passed`` and ``seed`` (one row per run), and the varying parameter paths."""
+    by_scenario: dict[str, list[RunRecord]] = {}
+    for record in records:
+        by_scenario.setdefault(record.scenario, []).append(record)
+    found = {}
+    for scenario, group in by_scenario.items():
+        if len(group) < 4:
+            continue
+        rows = [flatten({k: v for k, v in r.parameters.items() if k not in _DESCRIPTIVE}) for r in group]
+        frame = pd.DataFrame(rows)
+        levels = pd.Series([r.level for r in group], index=frame.index)
+        # Parameters the difficulty ladder scales vary with the level only; a sweep varies them within one.
+        varying = [column for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])
+                   and frame[column].groupby(levels).nunique(dropna=True).max() > 1]
+        if len(varying) >= 2:
+            table = frame[varying].copy()
+            table["passed"] = [r.passed for r in group]
+            table["seed"] = [r.seed for r in group]
+            found[scenario] = (table, varying)
+    return found

@@ -1,0 +1,80 @@
+"""Builders shared by the event-side tests: a mesh wired from a workflow text."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from orchestration.audit import AuditLog
+from orchestration.bus import BusConfig, EventBus
+from orchestration.engine import EngineConfig, WorkflowEngine
+from orchestration.event_schema import EventSchemas
+from orchestration.events import Event
+from orchestration.kernels import KernelSpec, Kernels, KernelsConfig
+from orchestration.registry import WorkflowRegistry
+from orchestration.router import RouterConfig, EventRouter
+from orchestration.workflow_spec import load_workflow_file
+from sim.runtime import SimRuntime
+
+SCHEMAS = EventSchemas.load()
+
+
+def fixed_kernels(latency: float = 0.5, failure: float = 0.0) -> KernelsConfig:
+    """Every kernel with a fixed latency and the same failure probability."""
+    spec = KernelSpec(latency=latency, distribution="fixed", failure_probability=failure)
+    return KernelsConfig(**{name: spec for name in KernelsConfig.model_fields})
+
+
+def mesh(
+    workflows: str,
+    *,
+    kernels: KernelsConfig | None = None,
+    engine: EngineConfig | None = None,
+    router: RouterConfig | None = None,
+    bus: BusConfig | None = None,
+    retry: bool = True,
+    dead_letter: bool = True,
+    dedup: bool = True,
+    rate_limiter: bool = True,
+    seed: int = 1,
+) -> SimpleNamespace:
+    """Bus, kernels, registry, engine and router around the workflow file ``workflows``."""
+    rt = SimRuntime(seed)
+    m = SimpleNamespace(rt=rt, env=rt.env)
+    m.bus = EventBus(rt, bus or BusConfig())
+    m.kernels = Kernels(rt, kernels or fixed_kernels())
+    m.registry = WorkflowRegistry(rt, SCHEMAS, load_workflow_file("test.yaml", SCHEMAS, text=workflows))
+    m.audit = AuditLog(rt)
+    m.engine = WorkflowEngine(rt, m.registry, m.kernels, m.bus, m.audit, engine, retry=retry, dead_letter=dead_letter)
+    m.router = EventRouter(rt, m.registry, m.engine.dispatch, router, dedup=dedup, rate_limiter=rate_limiter, audit=m.audit)
+    m.engine.on_failure.append(m.router.workflow_failed)
+    m.router.attach(m.bus)
+    return m
+
+
+def kpi(id: int | str, severity: str = "CRITICAL", value: float = 10.0, source: str = "monitor", component: str = "db") -> Event:
+    payload = {"metric_name": "latency", "component_id": component, "value": value, "severity": severity}
+    return Event(source, id, "kpi.threshold_breach", 0.0, payload)
+
+
+def at(env, time: float, action) -> None:
+    """Run ``action()`` at simulated ``time``."""
+    env.timeout(time - env.now).callbacks.append(lambda _: action())
+
+
+ONE_ACTION = """
+configuration:
+  max_parallel_workflows: {parallel}
+  retry_policy: {{max_attempts: {attempts}, initial_interval_ms: 1000, backoff_coefficient: 2, max_interval_ms: 3000}}
+  rate_limiting: {{enabled: false}}
+workflows:
+  - name: heal
+    trigger: {{event_type: kpi.threshold_breach}}
+    actions:
+      - name: escalate
+        target: avn_core.escalate_healing
+        parameters: {{component_id: "{{{{ payload.component_id }}}}"}}
+        timeout_ms: {timeout_ms}
+"""
+
+
+def one_action(parallel: int = 10, attempts: int = 4, timeout_ms: float = 10_000) -> str:
+    return ONE_ACTION.format(parallel=parallel, attempts=attempts, timeout_ms=timeout_ms)

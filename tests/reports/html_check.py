@@ -1,0 +1,91 @@
+"""Checking a report as a page: its structure in Python, and its rendering in headless Chromium."""
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import struct
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+#: Injected into a copy of the report: measures every figure once the page has loaded, into the DOM.
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const figures = [...document.querySelectorAll('figure img')].map(img => ({
+    alt: img.alt, complete: img.complete, natural: [img.naturalWidth, img.naturalHeight],
+    shown: [img.getBoundingClientRect().width, img.getBoundingClientRect().height]}));
+  const sections = [...document.querySelectorAll('section.scenario')].map(s => s.dataset.scenario);
+  const out = document.createElement('pre');
+  out.id = 'figure-check';
+  out.textContent = JSON.stringify({figures, sections});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+class Page(HTMLParser):
+    """What a report page holds: scenario sections, figures (decoded PNG sizes) and any outside resource."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.figures: list[tuple[str, int, int]] = []
+        self.outside: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "section" and "scenario" in (attributes.get("class") or ""):
+            self.sections.append(attributes["data-scenario"])
+        for name in ("src", "href"):
+            value = attributes.get(name) or ""
+            if value and not value.startswith(("data:", "#")):
+                self.outside.append(f"<{tag} {name}={value}>")
+        if tag == "img":
+            src = attributes.get("src") or ""
+            png = base64.b64decode(src.split(",", 1)[1]) if src.startswith("data:image/png;base64,") else b""
+            width, height = struct.unpack(">II", png[16:24]) if png.startswith(PNG) else (0, 0)
+            self.figures.append((attributes.get("alt") or "", width, height))
+
+
+def browser() -> str | None:
+    """The path of a Chromium that can run here, or None."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def render_in_browser(html: Path, executable: str) -> dict:
+    """Open a copy of ``html`` (with a measuring script) in headless Chromium; what the script found.
+
+    Raises RuntimeError when the browser cannot run here (its exit status and output say why).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "page.html"
+        page.write_text(html.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+        command = [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                   f"--user-data-dir={folder}/profile", "--virtual-time-budget=10000", "--window-size=1200,900",
+                   "--dump-dom", page.as_uri()]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    marker = '<pre id="figure-check">'
+    if done.returncode != 0 or marker not in done.stdout:
+        raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    found = done.stdout.split(marker, 1)[1].split("</pre>", 1)[0]
+    return json.loads(found.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def screenshot(html: Path, executable: str, out: Path) -> None:
+    """A screenshot of the page's top 1200 × 2400 pixels."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                        f"--user-data-dir={folder}/profile", "--window-size=1200,2400", f"--screenshot={out}",
+                        html.as_uri()], capture_output=True, timeout=120, check=True)

@@ -1,0 +1,172 @@
+"""The HTML report, the Markdown summary and JUnit XML of a results tree, and ``chaosbench report``."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from reports import build_report, load_runs, write_reports
+from reports.markdown import LIMIT
+from reports.score import resilience_score, run_credit
+from sim.cli import main
+from tests.reports.html_check import Page, browser, render_in_browser, screenshot
+
+SCENARIOS = ["burst", "canary", "mmc_small"]
+
+
+@pytest.fixture(scope="module")
+def written(results, memory_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    paths = {"html": out / "report.html", "md": out / "summary.md", "junit": out / "junit.xml"}
+    report = write_reports(results, db=memory_db, **paths)
+    return report, paths
+
+
+def test_html_report_shows_every_scenario_and_embeds_every_figure(written):
+    report, paths = written
+    page = Page(paths["html"].read_text(encoding="utf-8"))
+    assert page.sections == SCENARIOS
+    expected = len(report.figures) + sum(len(section.figures) for section in report.sections) + 1
+    assert report.ladder_figure is not None
+    assert expected == 3 + 2 * 3 + 1  # SLA, recovery, safeguards; queue depth and latency per scenario; ladder
+    assert len(page.figures) == expected
+    assert all(width > 300 and height > 150 for _, width, height in page.figures), page.figures
+    assert page.outside == []
+
+
+def test_html_report_states_the_score_and_its_formula_and_each_reproduce_command(written):
+    report, paths = written
+    text = paths["html"].read_text(encoding="utf-8")
+    assert f"{report.score:.1f}" in text and "score = 100 × Σ (1 + level) × credit" in text
+    assert "chaosbench run scenarios/canary.yaml --seed 1 --level 0" in text
+    assert "canary failed as it must" in text
+    assert "queue depth passed 100 tasks during the flood" in text
+    assert "Coding work orders" in text and "load_shedder" in text
+
+
+def test_html_report_renders_every_figure_in_headless_chromium(written):
+    _, paths = written
+    executable = browser()
+    if executable is None:
+        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium); "
+                    "the report was checked structurally by the test above")
+    try:
+        seen = render_in_browser(paths["html"], executable)
+    except RuntimeError as exc:
+        pytest.skip(f"Chromium cannot run here: {exc}")
+    assert seen["sections"] == SCENARIOS
+    assert len(seen["figures"]) == 10
+    for figure in seen["figures"]:
+        assert figure["complete"] and min(figure["natural"]) > 100 and min(figure["shown"]) > 100, figure
+
+
+def test_the_rendered_page_is_not_blank(written, tmp_path):
+    from PIL import Image
+
+    _, paths = written
+    executable = browser()
+    if executable is None:
+        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium)")
+    try:
+        screenshot(paths["html"], executable, tmp_path / "page.png")
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"Chromium cannot take a screenshot here: {exc}")
+    pixels = Image.open(tmp_path / "page.png").convert("L")
+    histogram = pixels.histogram()
+    dark = sum(histogram[:200]) / (pixels.width * pixels.height)
+    # Text, tables and the overview's figures cover a few percent of the page; a blank page covers nothing.
+    assert pixels.size == (1200, 2400) and 0.02 < dark < 0.6, dark
+
+
+def test_junit_counts_equal_the_runs_verdicts(written, results):
+    _, paths = written
+    root = ET.parse(paths["junit"]).getroot()
+    runs = load_runs(results)
+    assert int(root.get("tests")) == len(runs) == len(root.findall(".//testcase"))
+    assert int(root.get("failures")) == int((~runs["passed"]).sum()) == len(root.findall(".//failure"))
+    for suite in root.findall("testsuite"):
+        group = runs[runs["scenario"] == suite.get("name")]
+        assert int(suite.get("tests")) == len(group)
+        assert int(suite.get("failures")) == int((~group["passed"]).sum())
+    failure = root.find(".//failure")
+    assert failure.get("message") == "probes failed: latency"
+    assert "latency" in failure.text and "<= 0.001s" in failure.text and "FAILED" in failure.text
+    assert "reproduce: chaosbench run scenarios/canary.yaml --seed 1 --level 0" in failure.text
+
+
+def test_markdown_summary_lists_verdicts_and_failures(written):
+    _, paths = written
+    text = paths["md"].read_text(encoding="utf-8")
+    assert "**6 of 7 runs passed**" in text
+    for name in SCENARIOS:
+        assert f"| `{name}` |" in text
+    assert "| <= 0.001s | **FAILED** |" in text and "| throughput |" in text
+    assert "chaosbench run scenarios/canary.yaml --seed 1 --level 0" in text
+
+
+def test_markdown_summary_stays_small_with_many_failures(results, tmp_path):
+    source = results / "canary" / "level0-seed1"
+    for seed in range(2, 80):
+        target = tmp_path / "canary" / f"level0-seed{seed}"
+        shutil.copytree(source, target)
+        journal = json.loads((target / "journal.json").read_text())
+        journal["seed"] = seed
+        (target / "journal.json").write_text(json.dumps(journal))
+    write_reports(tmp_path, md=tmp_path / "summary.md")
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert len(text.encode()) < LIMIT
+    assert "63 more failed run(s)" in text
+
+
+def test_the_score_weighs_levels_gives_partial_credit_and_leaves_canaries_out(results):
+    report = build_report(results, with_figures=False)
+    assert report.score == 100.0
+    runs = load_runs(results)
+    runs.loc[(runs["scenario"] == "mmc_small") & (runs["level"] == 1) & (runs["seed"] == 1), "passed"] = False
+    runs.loc[(runs["scenario"] == "mmc_small") & (runs["level"] == 1) & (runs["seed"] == 1), "probes_failed"] = 1
+    # weights: burst 1+1, mmc_small L0 1+1, L1 2+2 = 8; the failed L1 run holds 0 of 1 probes: credit 0
+    assert resilience_score(runs) == pytest.approx(100 * 6 / 8)
+    assert run_credit(False, 4, 1, 0) == 0.375 and run_credit(False, 4, 1, 1) == 0.0 and run_credit(True, 0, 0, 0) == 1
+
+
+def test_report_command_writes_the_files_asked_for(results, tmp_path, capsys):
+    args = ["report", str(results), "--html", str(tmp_path / "r.html"), "--md", str(tmp_path / "s.md"),
+            "--junit", str(tmp_path / "j.xml")]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "6 of 7 runs passed" in printed and str(tmp_path / "r.html") in printed
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("r.html", "s.md", "j.xml"))
+
+
+def test_report_command_fails_when_a_scenario_failed_and_writes_html_by_default(results, tmp_path, capsys):
+    shutil.copytree(results / "mmc_small", tmp_path / "res" / "mmc_small")
+    journal_path = tmp_path / "res" / "mmc_small" / "level0-seed1" / "journal.json"
+    journal = json.loads(journal_path.read_text())
+    journal["passed"] = False
+    journal_path.write_text(json.dumps(journal))
+    assert main(["report", str(tmp_path / "res"), "--json"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["unhealthy_scenarios"] == ["mmc_small"] and printed["failed_runs"] == 1
+    assert (tmp_path / "res" / "report.html").is_file()
+
+
+def test_report_command_without_results_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no run directories" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_results_folder_with_only_a_sweep_reports_its_heat_map(tmp_path, capsys):
+    from tests.reports.test_figures import _sweep_folder
+
+    _sweep_folder(tmp_path / "runs" / "mmc" / "sweep", {"stack.htm.workers": [4, 5], "workload.0.tasks.rate": [3, 4]})
+    assert main(["report", str(tmp_path / "runs"), "--html", str(tmp_path / "r.html"),
+                 "--md", str(tmp_path / "s.md")]) == 0
+    page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert [alt for alt, _, _ in page.figures] == ["Sweep of mmc (sweep): stack.htm.workers × workload.0.tasks.rate"]
+    assert "Sweep of `mmc` over stack.htm.workers, workload.0.tasks.rate: 6 of 12 runs passed." in (
+        tmp_path / "s.md").read_text(encoding="utf-8")
