@@ -194,3 +194,15 @@ def test_a_run_that_cannot_be_carried_out_stops_the_sweep_as_bad_input(capsys, m
     path = write_scenario(mmc_document(**SHORT))
     assert main(["sweep", str(path), "--seeds", "1", "--workers", "1", "--out", str(tmp_path / "o")]) == 2
     assert "x.yaml: faults[0]: fault 'meteor' cannot be injected" in capsys.readouterr().err
+
+
+def test_the_report_reader_finds_a_sweep_folder_and_its_two_settings(write_scenario, tmp_path):
+    from reports.sweeps import find_sweeps
+
+    path = write_scenario(mmc_document(**SHORT))
+    assert main(["sweep", str(path), "--seeds", "1:2", "--set", "stack.htm.workers=4,5",
+                 "--set", "workload.0.tasks.rate=3/s,3.2/s", "--workers", "1", "--out", str(tmp_path / "out"),
+                 "--json"]) in (0, 1)
+    (found,) = find_sweeps(tmp_path)
+    assert found.settings == ["stack.htm.workers", "workload.0.tasks.rate"]
+    assert found.axes() == ("stack.htm.workers", "workload.0.tasks.rate") and len(found.table) == 8
