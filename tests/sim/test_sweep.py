@@ -5,11 +5,13 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
 from sim.settings import parse_setting
-from sim.sweep import execute, load_sweep, parse_seeds, probe_columns, run_one
+from sim.sweep import Sweep, execute, load_sweep, parse_seeds, probe_columns, run_one
 from sim.sweep_parts import PartStore
 from tests.conftest import mmc_document
 
@@ -206,3 +208,18 @@ def test_the_report_reader_finds_a_sweep_folder_and_its_two_settings(write_scena
     (found,) = find_sweeps(tmp_path)
     assert found.settings == ["stack.htm.workers", "workload.0.tasks.rate"]
     assert found.axes() == ("stack.htm.workers", "workload.0.tasks.rate") and len(found.table) == 8
+
+
+@given(workers=st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
+       levels=st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True),
+       first=st.integers(0, 50), count=st.integers(1, 4))
+@settings(max_examples=25, deadline=None)
+def test_every_combination_is_planned_once_with_a_distinct_key(workers, levels, first, count):
+    document = mmc_document(**SHORT, difficulty={"scale": {"workload.0.tasks.rate": 1.01}, "max_level": 2})
+    sweep = Sweep("f.yaml", document, (("stack.htm.workers", [(w, str(w)) for w in workers]),),
+                  tuple(levels), tuple(range(first, first + count)))
+    runs = sweep.runs()
+    assert len(runs) == len(workers) * len(levels) * count
+    assert len({run["key"] for run in runs}) == len(runs)
+    assert {(run["overrides"][0][1], run["level"], run["seed"]) for run in runs} == {
+        (w, level, seed) for w in workers for level in levels for seed in range(first, first + count)}

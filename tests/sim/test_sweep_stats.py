@@ -41,3 +41,15 @@ def test_summary_has_a_row_per_setting_and_metric():
     assert four["runs"] == 2 and four["mean"] == 2.0
     assert four["ci_low"] == pytest.approx(2.0 - 12.7062, abs=1e-3)
     assert summary[(summary["workers"] == 5) & (summary["metric"] == "passed")]["mean"].item() == 1.0
+
+
+def test_the_95_percent_interval_covers_the_true_mean_about_95_percent_of_the_time():
+    import random
+
+    rng = random.Random(11)
+    trials = 4000
+    covered = 0
+    for _ in range(trials):
+        _, low, high = mean_ci([rng.gauss(10.0, 3.0) for _ in range(5)])
+        covered += low <= 10.0 <= high
+    assert 0.935 <= covered / trials <= 0.965
