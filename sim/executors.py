@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 Work = Callable[[Any], Any]
 
+_NONE_LEFT = object()
+
 
 class ExecutorUnavailable(RuntimeError):
     """An executor that cannot be used here (a missing optional dependency, an unreachable cluster)."""
@@ -79,8 +81,8 @@ class PoolExecutor:
                 for future in done:
                     item = pending.pop(future)
                     yield item, future.result()
-                    following = next(queue, None)
-                    if following is not None:
+                    following = next(queue, _NONE_LEFT)
+                    if following is not _NONE_LEFT:
                         pending[self._pool.submit(work, following)] = following
         finally:
             for future in pending:
