@@ -223,3 +223,18 @@ def test_every_combination_is_planned_once_with_a_distinct_key(workers, levels, 
     assert len({run["key"] for run in runs}) == len(runs)
     assert {(run["overrides"][0][1], run["level"], run["seed"]) for run in runs} == {
         (w, level, seed) for w in workers for level in levels for seed in range(first, first + count)}
+
+
+def test_a_part_write_that_fails_leaves_no_part_and_earlier_parts_intact(monkeypatch, tmp_path):
+    store = PartStore(tmp_path)
+    store.write({"key": "first", "passed": True})
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pathlib.Path.write_text", fail)
+    with pytest.raises(OSError):
+        store.write({"key": "second", "passed": True})
+    monkeypatch.undo()
+    assert store.keys() == {"first"} and store.read("first") == {"key": "first", "passed": True}
+    assert sorted(path.name for path in (tmp_path / "parts").iterdir()) == ["first.json"]
