@@ -67,6 +67,9 @@ class PoolExecutor:
         self.workers = workers
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Start the workers now, before this process starts threads of its own (a progress bar's monitor):
+        # forking a process that runs other threads is what can deadlock a child.
+        self._pool.submit(os.getpid).result()
 
     def run(self, work: Work, items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         pending: dict[Any, Any] = {}
