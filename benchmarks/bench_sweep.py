@@ -14,18 +14,20 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
-from sim.executors import PoolExecutor, SerialExecutor, cores
+from sim.executors import Executor, PoolExecutor, SerialExecutor, cores
 from sim.sweep import SweepOutcome, execute, load_sweep
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline" / "mmc.yaml"
 RUNS = 40
 
 
-def timed_sweep(executor, out: Path) -> tuple[float, SweepOutcome]:
-    """Run the sweep on ``executor``; runs per second and the outcome."""
+def timed_sweep(make_executor: Callable[[], Executor], out: Path) -> tuple[float, SweepOutcome]:
+    """Run the sweep on a new executor (its start-up timed too); runs per second and the outcome."""
     sweep = load_sweep(SCENARIO, [], [0], list(range(1, RUNS + 1)))
     started = time.perf_counter()
+    executor = make_executor()
     try:
         outcome = execute(sweep, out, executor)
     finally:
@@ -57,8 +59,8 @@ def parallel_capacity(workers: int, rounds: int = 3) -> float:
 def main(workers: int = 2) -> dict[str, float]:
     capacity = parallel_capacity(workers)
     with tempfile.TemporaryDirectory() as scratch:
-        serial, alone = timed_sweep(SerialExecutor(), Path(scratch) / "serial")
-        pool, pooled = timed_sweep(PoolExecutor(workers), Path(scratch) / "pool")
+        serial, alone = timed_sweep(SerialExecutor, Path(scratch) / "serial")
+        pool, pooled = timed_sweep(lambda: PoolExecutor(workers), Path(scratch) / "pool")
     same = alone.table["trace_digest"].tolist() == pooled.table["trace_digest"].tolist()
     print(f"{RUNS}-run sweep of {SCENARIO.name} (this machine: {cores()} cores)")
     rows = (("serial executor:", serial, alone), (f"process pool, {workers} workers:", pool, pooled))
