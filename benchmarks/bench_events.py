@@ -74,9 +74,12 @@ def whole_stack_unmatched(count: int = UNMATCHED // 2) -> float:
     """The same events through the assembled stack (the mesh and the policy kernel both take them)."""
     rt = SimRuntime(1)
     stack = Stack(rt)
-    rt.env.process(_publisher(rt.env, stack.bus.publish, "kpi.threshold_breach", count, INFO_BREACH))
+    publisher = rt.env.process(_publisher(rt.env, stack.bus.publish, "kpi.threshold_breach", count, INFO_BREACH))
     started = time.perf_counter()
-    rt.env.run()
+    # The stack's watchdog and health model never stop: run until the last
+    # event is out, then long enough for every delivery to land.
+    rt.env.run(until=publisher)
+    rt.env.run(until=rt.env.now + 1.0)
     return count / (time.perf_counter() - started)
 
 

@@ -2,44 +2,40 @@
 
 Every safeguard has its own ``enabled`` switch. Left unset it follows the
 master switch ``safeguards``, so ``safeguards: off`` turns all of them off at
-once while a single one can still be turned back on explicitly.
+once while a single one can still be turned back on explicitly. Each section
+is defined in the module of the component it configures.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from .sections import Safeguard, Section, active
 
-class Section(BaseModel):
-    """Base of every configuration section: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Safeguard(Section):
-    """A section that can be switched on and off."""
-
-    enabled: bool | None = Field(
-        default=None, description="on, off, or unset to follow the stack's master switch"
-    )
-
-
-# The event side's sections live with their components and subclass Section or
-# Safeguard, so they can only be imported once both are defined (the package
-# imports this module first, which keeps any import order working).
+# The component sections subclass Section or Safeguard, so they can only be
+# imported once both are bound here (the package imports this module first,
+# which keeps any import order working).
+from .approval import ApprovalConfig  # noqa: E402
+from .boot import BootConfig  # noqa: E402
 from .bus import BusConfig  # noqa: E402
 from .engine import EngineConfig  # noqa: E402
+from .governance import GovernanceConfig, MeshGuardConfig  # noqa: E402
+from .health import HealthConfig  # noqa: E402
+from .htm import HTMConfig  # noqa: E402
+from .heartbeat import HeartbeatConfig  # noqa: E402
+from .immune import ImmuneConfig  # noqa: E402
+from .intents import IntentConfig  # noqa: E402
 from .kernels import KernelsConfig  # noqa: E402
+from .operator import OperatorConfig  # noqa: E402
 from .policy import PolicyConfig  # noqa: E402
 from .registry import WorkflowsConfig  # noqa: E402
 from .router import RouterConfig  # noqa: E402
+from .trust import TrustConfig  # noqa: E402
+from .watchdog import WatchdogConfig  # noqa: E402
+from .workers import PoolConfig  # noqa: E402
 
-
-class HTMConfig(Section):
-    """The hierarchical task manager."""
-
-    workers: int = Field(default=4, ge=1, le=10_000, description="worker pool size")
+__all__ = ["Section", "Safeguard", "StackConfig", "HTMConfig"]
 
 
 def _switch(value: Any) -> Any:
@@ -55,6 +51,18 @@ class StackConfig(Section):
     safeguards: bool = Field(default=True, description="master switch of every safeguard: on or off")
     sample_interval: float = Field(default=1.0, gt=0, le=3600, description="seconds between timeseries samples")
     htm: HTMConfig = HTMConfig()
+    pool: PoolConfig = PoolConfig()
+    health: HealthConfig = HealthConfig()
+    approval: ApprovalConfig = ApprovalConfig()
+    operator: OperatorConfig = OperatorConfig()
+    governance: GovernanceConfig = GovernanceConfig()
+    trust: TrustConfig = TrustConfig()
+    mesh_guard: MeshGuardConfig = MeshGuardConfig()
+    intents: IntentConfig = IntentConfig()
+    boot: BootConfig = BootConfig()
+    watchdog: WatchdogConfig = WatchdogConfig()
+    immune: ImmuneConfig = ImmuneConfig()
+    heartbeat: HeartbeatConfig = HeartbeatConfig()
     bus: BusConfig = BusConfig()
     router: RouterConfig = RouterConfig()
     engine: EngineConfig = EngineConfig()
@@ -66,4 +74,4 @@ class StackConfig(Section):
 
     def is_on(self, safeguard: Safeguard) -> bool:
         """Whether ``safeguard`` is active, resolving an unset switch to the master one."""
-        return self.safeguards if safeguard.enabled is None else safeguard.enabled
+        return active(safeguard, self.safeguards)

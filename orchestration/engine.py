@@ -124,6 +124,7 @@ class WorkflowEngine:
         self.retries = 0
         self._next_event_id = 0
         self.on_failure: list[Callable[[Workflow, Event, str], None]] = []
+        self.on_complete: list[Callable[[Workflow, Event, float], None]] = []
 
     @property
     def max_parallel(self) -> int:
@@ -233,6 +234,8 @@ class WorkflowEngine:
             self._lifecycle(
                 "workflow.completed", event, {"workflow": workflow.name, "run": run, "latency_s": now - triggered_at}
             )
+            for listener in self.on_complete:
+                listener(workflow, event, now - triggered_at)
             self._follow_up(workflow.on_success, event)
             self._finish()
             return

@@ -2,8 +2,11 @@
 
 Each kernel answers a fixed set of actions after a latency drawn from its own
 distribution and fails a call with its configured probability. Controls let
-a client (or a chaos fault) take a kernel down, bring it back or slow it: a
-down kernel fails every call at once, a slowed one multiplies its latency.
+a client (or a chaos fault) take a kernel down, hang it, bring it back or slow
+it: a down kernel fails every call at once; a hung one still claims to be up
+but answers nothing (a call with a timeout fails when it expires, one without
+never completes) and stops its heartbeat; a slowed one multiplies its latency.
+Bringing a kernel back (a restart) ends both.
 """
 
 from __future__ import annotations
@@ -63,13 +66,15 @@ class _Failure(simpy.Event):
 
 
 class _Kernel:
-    __slots__ = ("name", "actions", "spec", "up", "factor", "calls", "failures", "timeouts", "draw", "fail_draw")
+    __slots__ = ("name", "actions", "spec", "up", "hung_since", "factor", "calls", "failures", "timeouts", "draw",
+                 "fail_draw")
 
     def __init__(self, runtime: Runtime, name: str, spec: KernelSpec) -> None:
         self.name = name
         self.actions = frozenset(KERNEL_ACTIONS[name])
         self.spec = spec
         self.up = True
+        self.hung_since: float | None = None
         self.factor = 1.0
         self.calls = 0
         self.failures = 0
@@ -115,6 +120,11 @@ class Kernels:
         if not kernel.up:
             kernel.failures += 1
             return _Failure(self.env, 0.0, KernelError(name, action, "kernel is down"))
+        if kernel.hung_since is not None:
+            if timeout is None:
+                return simpy.Event(self.env)  # never answered
+            kernel.timeouts += 1
+            return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
         delay = kernel.draw() * kernel.factor
         if timeout is not None and delay > timeout:
             kernel.timeouts += 1
@@ -131,10 +141,24 @@ class Kernels:
         self._kernels[name].up = False
         self._emit(self.env.now, "kernel.down", name)
 
+    def hang(self, name: str) -> None:
+        """Make ``name`` stop answering and stop its heartbeat, while it still reports itself up."""
+        kernel = self._kernels[name]
+        if kernel.hung_since is None:
+            kernel.hung_since = float(self.env.now)
+        self._emit(self.env.now, "kernel.hang", name)
+
     def bring_up(self, name: str) -> None:
-        """Let ``name`` answer calls again."""
-        self._kernels[name].up = True
+        """Restart ``name``: it answers calls again, down or hung before."""
+        kernel = self._kernels[name]
+        kernel.up = True
+        kernel.hung_since = None
         self._emit(self.env.now, "kernel.up", name)
+
+    def silent_for(self, name: str) -> float:
+        """Seconds since ``name`` last sent a heartbeat (0 while it beats)."""
+        kernel = self._kernels[name]
+        return 0.0 if kernel.hung_since is None else float(self.env.now) - kernel.hung_since
 
     def slow(self, name: str, factor: float) -> None:
         """Multiply the latency of ``name`` by ``factor`` (1.0 restores it)."""

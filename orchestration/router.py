@@ -21,6 +21,8 @@ from .audit import AuditLog
 from .bus import EventBus
 from .config import Safeguard, Section
 from .events import Event
+
+Handler = Callable[[Event], None]
 from .registry import WorkflowRegistry
 from .runtime import Runtime
 from .workflow_spec import Workflow
@@ -87,14 +89,17 @@ class EventRouter:
         self._subscribed: dict[str, str] = {}
         self._bus: EventBus | None = None
 
-    def attach(self, bus: EventBus) -> None:
+    def attach(self, bus: EventBus, guard: Callable[[Handler], Handler] | None = None) -> None:
         """Subscribe to every event type that triggers an enabled workflow, and follow the registry's changes.
 
         The trigger mesh holds one subscription per such type (named
         ``mesh.<type>``), so events nothing could trigger never reach it and
-        the subscription count says how much of the mesh is listening.
+        the subscription count says how much of the mesh is listening. A
+        ``guard`` wraps the handler (the governance and trust check of each
+        event's source).
         """
         self._bus = bus
+        self._deliver = guard(self.handle) if guard is not None else self.handle
         self.registry.on_change.append(self._resubscribe)
         self._resubscribe()
 
@@ -106,7 +111,7 @@ class EventRouter:
         for event_type in wanted:
             if event_type not in self._subscribed:
                 name = f"mesh.{event_type}"
-                bus.subscribe(event_type, name, self.handle)
+                bus.subscribe(event_type, name, self._deliver)
                 self._subscribed[event_type] = name
 
     def workflow_failed(self, *_: Any) -> None:

@@ -8,34 +8,85 @@ from __future__ import annotations
 
 from typing import Any
 
+from .approval import ApprovalGate
 from .audit import AuditLog
+from .boot import BootOrchestrator
 from .bus import EventBus
 from .config import StackConfig
 from .engine import WorkflowEngine
 from .events import Event
+from .governance import GovernanceGate, MeshGuard
+from .health import HealthModel
+from .heartbeat import HeartbeatMonitor
 from .htm import TaskManager
+from .immune import ImmuneKernel
+from .intents import IntentRouter
 from .kernels import Kernels
+from .learning import WorkflowLearning
+from .operator import Operator
 from .policy import EventPolicyKernel
 from .registry import WorkflowRegistry
 from .router import EventRouter
 from .runtime import Runtime
-from .tasks import Priority, Task
+from .tasks import Priority, Task, TaskContext
+from .trust import TrustScorer
+from .watchdog import Watchdog
+from .workers import WorkerPool
 
 
 class Stack:
-    """One orchestration stack living in ``runtime``."""
+    """One orchestration stack living in ``runtime``.
+
+    Task side: the task manager (``htm``), its health model and worker pool,
+    the operator and approval gate, trust scores, the governance gate, the
+    intent router and the learning loop. Event side: kernels, bus, workflow
+    registry, router (the trigger mesh, behind the governance gate's source
+    check), engine and policy kernel. Supervision: the boot orchestrator, the
+    watchdog and the immune kernel. One audit log serves them all.
+
+    Controls: :meth:`enqueue`, :meth:`submit_intent`, :meth:`publish`,
+    :meth:`kill_workers`, :meth:`add_workers`, :meth:`pause_dispatcher`,
+    :meth:`resume_dispatcher`, :meth:`set_pressure`,
+    :meth:`set_operator_available`, :meth:`take_kernel_down`,
+    :meth:`bring_kernel_up`, :meth:`slow_kernel`, :meth:`set_bus_loss`,
+    :meth:`set_bus_duplication`, :meth:`set_bus_reorder`.
+    """
 
     def __init__(self, runtime: Runtime, config: StackConfig | None = None) -> None:
         self.runtime = runtime
-        self.config = config or StackConfig()
-        self.htm = TaskManager(runtime, self.config.htm)
+        self.config = config = config or StackConfig()
+        self.audit = AuditLog(runtime)
         self._next_task_id = 0
+        self._next_event_id = 0
+        self._voting: dict[int, Task] = {}
+        self._init_task_side()
         self._init_event_side()
+        self._init_supervision()
+
+    def _init_task_side(self) -> None:
+        runtime, config, audit = self.runtime, self.config, self.audit
+        master = config.safeguards
+        self.htm = TaskManager(runtime, config.htm, safeguards=master, audit=audit)
+        self.health = HealthModel(runtime, config.health, self.htm)
+        self.htm.attach_health(self.health)
+        self.pool = WorkerPool(runtime, config.pool, self.htm, safeguards=master, audit=audit)
+        self.health.listeners.append(self.pool.on_stress)
+        if self.htm.throttling or self.pool.relief_on:
+            self.health.start()
+        self.operator = Operator(runtime, config.operator)
+        self.approval = None
+        if config.is_on(config.approval):
+            self.approval = ApprovalGate(runtime, config.approval, self.htm, self.operator, audit)
+            self.htm.approval = self.approval
+        self.trust = TrustScorer(runtime, config.trust)
+        self.gate = GovernanceGate(runtime, config.governance, self.trust, safeguards=master, audit=audit)
+        self.mesh_guard = MeshGuard(runtime, config.mesh_guard, self.gate)
+        self.intents = IntentRouter(runtime, config.intents)
+        self.learning = WorkflowLearning(runtime)
 
     def _init_event_side(self) -> None:
         runtime, config = self.runtime, self.config
         self.kernels = Kernels(runtime, config.kernels)
-        self.audit = AuditLog(runtime)
         self.bus = EventBus(runtime, config.bus)
         self.registry = WorkflowRegistry.from_config(runtime, config.workflows)
         self.engine = WorkflowEngine(
@@ -50,14 +101,135 @@ class Stack:
             audit=self.audit,
         )
         self.engine.on_failure.append(self.router.workflow_failed)
+        # A source whose events end in failed workflows loses trust; the mesh
+        # guard then holds its events back until the trust has recovered.
+        self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
+        # The learning loop: which workflow resolved (or not) which incident signature.
+        learning = self.learning
+        self.engine.on_complete.append(lambda workflow, event, took: learning.record(event.type, workflow.name, True, took))
+        self.engine.on_failure.append(lambda workflow, event, _reason: learning.record(event.type, workflow.name, False))
         self.policy = EventPolicyKernel(
             runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
             raise_task=self.enqueue,
         )
-        self.router.attach(self.bus)
+        self.router.attach(self.bus, guard=self.mesh_guard.guard)
         self.bus.subscribe("*", "event_policy_kernel", self.policy.handle)
-        self._next_event_id = 0
+        if self.pool.relief_on:
+            self.bus.subscribe("agent.spawn_requested", "relief_agents", self._spawn_requested)
+
+    def _init_supervision(self) -> None:
+        runtime, config = self.runtime, self.config
+        self.boot = BootOrchestrator(runtime, config.boot, self.audit)
+        self.watchdog = None
+        if config.is_on(config.watchdog):
+            self.watchdog = Watchdog(
+                runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
+                trust=self.trust, audit=self.audit,
+                subscriptions=lambda: self.bus.subscription_count,
+                readiness={
+                    "boot": lambda: self.boot.complete and self.boot.ok,
+                    "htm_orchestrator": lambda: self.htm.workers >= 1,
+                    "trigger_mesh": lambda: self.bus.subscription_count >= 1,
+                    "scheduler": lambda: not self.htm.paused,
+                },
+            )
+            self.watchdog.start()
+        self.immune = None
+        if config.is_on(config.immune):
+            self.immune = ImmuneKernel(
+                runtime, config.immune, self.gate, self.learning,
+                {
+                    "resume_dispatcher": self._heal_dispatcher,
+                    "restart_workers": self._heal_workers,
+                    "drain_queue": self._heal_queue,
+                    "restart_kernel": self._heal_kernel,
+                },
+                self.audit,
+            )
+            self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
+        self.heartbeats = None
+        if config.is_on(config.heartbeat):
+            self.heartbeats = HeartbeatMonitor(runtime, config.heartbeat, self.kernels, self.bus, self.audit)
+            self.heartbeats.start()
+
+    # -- work in --------------------------------------------------------
+
+    def enqueue(
+        self,
+        kind: str,
+        priority: Priority | str | int,
+        work: float,
+        sla: float | None = None,
+        origin: str = "",
+        payload: Any = None,
+        *,
+        handler: str = "",
+        context: TaskContext | None = None,
+    ) -> Task:
+        """Submit a task needing ``work`` seconds of service, due ``sla`` seconds from now.
+
+        ``sla`` defaults to the HTM's SLA for the priority. A task is rejected
+        at the door if invalid and goes through the approval gate if its
+        context requires approval.
+        """
+        if type(priority) is not Priority:
+            priority = Priority.parse(priority)
+        if sla is None:
+            sla = self.config.htm.sla[priority]
+        if context is not None and not origin:
+            origin = context.origin_service
+        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
+        self._next_task_id += 1
+        self.htm.submit(task)
+        return task
+
+    def submit_intent(
+        self,
+        intent_type: str,
+        actor: str,
+        payload: Any = None,
+        mission_context: dict | None = None,
+        work: float = 1.0,
+        sla: float | None = None,
+    ) -> Task:
+        """Route an intent through governance and, if it may run, into the HTM.
+
+        Unknown intent types are rejected; an actor the governance gate refuses
+        is denied; tier 0 waits for the operator's approval; tier 3 waits for
+        the unified-logic vote and is denied without a quorum.
+        """
+        routing = self.intents.route(intent_type, mission_context)
+        priority = routing.priority if routing is not None else Priority.NORMAL
+        if sla is None:
+            sla = self.config.htm.sla[priority]
+        task = Task(self._next_task_id, intent_type, priority, work, self.runtime.env.now, sla, actor, payload,
+                    None, "intent_router")
+        self._next_task_id += 1
+        if routing is None:
+            self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
+            self.htm.end(task, "rejected")
+            return task
+        task.tier = routing.tier
+        if not self.gate.check(actor, intent_type, "intent_router", routing.risk):
+            self.htm.end(task, "denied")
+            return task
+        if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
+            self.audit.record(
+                who=actor,
+                what=f"intent {intent_type} (task {task.task_id})",
+                where="intent_router",
+                why="; ".join(routing.reasoning),
+                how=f"autonomy tier {routing.tier}",
+            )
+        if routing.requires_approval:
+            task.context = TaskContext(origin_service=actor, risk_level=routing.risk, requires_approval=True)
+        if routing.requires_vote:
+            self._voting[task.task_id] = task
+            self.intents.vote(task.task_id, routing.alignment, lambda passed, _yes: self._voted(task, passed))
+        else:
+            self.htm.submit(task)
+        return task
 
     def publish(
         self, event_type: str, payload: dict[str, Any], source: str = "client", id: str | int | None = None
@@ -70,28 +242,111 @@ class Stack:
         self.bus.publish(event)
         return event
 
-    def enqueue(
-        self,
-        kind: str,
-        priority: Priority,
-        work: float,
-        sla: float,
-        origin: str = "",
-        payload: Any = None,
-    ) -> Task:
-        """Submit a task needing ``work`` seconds of service, due ``sla`` seconds from now."""
-        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload)
-        self._next_task_id += 1
-        self.htm.enqueue(task)
-        return task
+    # -- controls -------------------------------------------------------
+
+    def kill_workers(self, k: int) -> list[int]:
+        """Kill ``k`` workers chosen at random; their in-flight tasks are reassigned."""
+        return self.pool.kill(k)
+
+    def restart_workers(self) -> list[int]:
+        """Restart every killed worker now rather than after its restart delay."""
+        return self.pool.restart_all()
+
+    def add_workers(self, n: int = 1) -> list[int]:
+        """Add ``n`` workers for good."""
+        return self.pool.add(n)
+
+    def pause_dispatcher(self) -> None:
+        self.htm.pause()
+
+    def resume_dispatcher(self) -> None:
+        self.htm.resume()
+
+    def set_pressure(self, cpu: float | None = None, memory: float | None = None) -> None:
+        """Inject resource pressure in percentage points (0 removes it)."""
+        self.health.set_pressure(cpu, memory)
+
+    def set_operator_available(self, available: bool) -> None:
+        self.operator.set_available(available)
+
+    def take_kernel_down(self, name: str) -> None:
+        self.kernels.take_down(name)
+
+    def hang_kernel(self, name: str) -> None:
+        """Make kernel ``name`` stop answering and stop its heartbeat until it is restarted."""
+        self.kernels.hang(name)
+
+    def bring_kernel_up(self, name: str) -> None:
+        self.kernels.bring_up(name)
+
+    def slow_kernel(self, name: str, factor: float) -> None:
+        """Multiply the latency of kernel ``name`` by ``factor`` (1 restores it)."""
+        self.kernels.slow(name, factor)
+
+    def set_bus_loss(self, probability: float) -> None:
+        self.bus.set_loss(probability)
+
+    def set_bus_duplication(self, probability: float) -> None:
+        self.bus.set_duplication(probability)
+
+    def set_bus_reorder(self, probability: float) -> None:
+        self.bus.set_reorder(probability)
+
+    # -- accounting -----------------------------------------------------
 
     @property
     def tasks_created(self) -> int:
         return self._next_task_id
 
+    @property
+    def tasks_live(self) -> int:
+        """Tasks created but not ended: waiting, running, pending approval or awaiting a vote."""
+        pending = len(self.approval.pending) if self.approval is not None else 0
+        return self.htm.depth() + self.htm.busy + pending + len(self._voting)
+
     def close(self) -> None:
         """End of run: record whatever is unfinished."""
         self.htm.close()
+        if self.approval is not None:
+            self.approval.close()
+        for task in self._voting.values():
+            self.htm.end(task, "in_flight")
+        self._voting.clear()
         for component in (self.bus, self.router, self.engine, self.policy, self.kernels):
             component.close()
         self.runtime.recorder.count("audit.entries", len(self.audit))
+
+    # -- internals ------------------------------------------------------
+
+    def _spawn_requested(self, event: Event) -> None:
+        # The policy kernel's "spawn relief agents" action, within the pool's cap.
+        if self.gate.check(event.source, "spawn_agent", "worker_pool", "medium"):
+            self.pool.spawn_relief()
+
+    def _heal_dispatcher(self, _payload: dict) -> bool:
+        self.htm.resume()
+        return not self.htm.paused
+
+    def _heal_workers(self, _payload: dict) -> bool:
+        self.pool.restart_all()
+        return self.htm.workers >= self.config.htm.workers
+
+    def _heal_queue(self, _payload: dict) -> bool:
+        self.htm.resume()
+        return self.pool.spawn_relief()
+
+    def _heal_kernel(self, payload: dict) -> bool:
+        name = payload.get("component_id")
+        if name not in self.kernels.names:
+            return False
+        self.kernels.bring_up(name)
+        self.trust.success(name)
+        return self.kernels.is_up(name)
+
+    def _voted(self, task: Task, passed: bool) -> None:
+        if self._voting.pop(task.task_id, None) is None:
+            return
+        if passed:
+            self.htm.submit(task)
+        else:
+            self.htm.end(task, "denied")

@@ -1,6 +1,7 @@
 """Tasks, their priorities and the outcomes a task can end in."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -22,6 +23,8 @@ class Priority(IntEnum):
     @classmethod
     def parse(cls, value: "str | int | Priority") -> "Priority":
         """Accept a Priority, its value, or its name in any case."""
+        if type(value) is cls:
+            return value
         if isinstance(value, str):
             return cls[value.upper()]
         return cls(value)
@@ -62,6 +65,36 @@ TASK_COLUMNS = (
 )
 
 
+RISK_LEVELS = ("low", "medium", "high", "critical")
+
+#: Where a task is in its life; only the task manager changes it.
+QUEUED, RUNNING, PENDING, DONE = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    """What a task carries about itself (seed 003's ``TaskContext``).
+
+    ``origin_service`` groups tasks for context stacking; ``requires_approval``
+    sends the task through the approval gate before it may run.
+    """
+
+    origin_service: str = ""
+    dependent_resources: tuple[str, ...] = ()
+    verification_steps: tuple[str, ...] = ()
+    related_tasks: tuple[str, ...] = ()
+    risk_level: str = "low"
+    requires_approval: bool = False
+    rollback_plan: Any = None
+
+
+def _number(value: Any) -> float:
+    # Anything that is not a real number becomes NaN, which admission rejects.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return NAN
+    return float(value)
+
+
 class Task:
     """One unit of work in the task manager.
 
@@ -88,6 +121,11 @@ class Task:
         "approval",
         "payload",
         "context",
+        "handler",
+        "state",
+        "breached",
+        "tier",
+        "watched",
     )
 
     def __init__(
@@ -100,18 +138,20 @@ class Task:
         sla: float,
         origin: str = "",
         payload: Any = None,
-        context: Any = None,
+        context: TaskContext | None = None,
+        handler: str = "",
+        tier: int = -1,
     ) -> None:
         self.task_id = task_id
         self.kind = kind
         self.origin = origin
         self.priority = priority
         self.initial_priority = priority
-        self.work = float(work)
+        self.work = work if type(work) is float else _number(work)
         self.enqueued_at = float(enqueued_at)
         self.started_at = NAN
         self.finished_at = NAN
-        self.sla = float(sla)
+        self.sla = sla if type(sla) is float else _number(sla)
         self.deadline = self.enqueued_at + self.sla
         self.worker = -1
         self.attempts = 0
@@ -120,6 +160,11 @@ class Task:
         self.approval = ""
         self.payload = payload
         self.context = context
+        self.handler = handler
+        self.state = QUEUED
+        self.breached = False
+        self.tier = tier
+        self.watched = False
 
     def row(self, outcome: str) -> tuple:
         """The task's row of the tasks table, ending in ``outcome``."""

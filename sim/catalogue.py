@@ -1,27 +1,9 @@
-"""Names the testbench knows: the fault catalogue and the safeguards of the stack.
+"""The safeguards of the stack, by the names their firings are counted under.
 
-The loader checks scenario files against these names (and suggests the
-closest one for a typo); injectors and counters use the same names.
+The loader checks ``expect_safeguards`` against these names (and suggests
+the closest one for a typo). The fault catalogue is :data:`sim.faults.FAULTS`.
 """
 from __future__ import annotations
-
-#: Every fault of DESIGN §2–§5, with the parameters each one takes.
-FAULTS: dict[str, tuple[str, ...]] = {
-    "queue_flood": ("count", "over", "invalid_fraction", "priority_mix"),
-    "trigger_storm": ("rate", "for", "event_types"),
-    "worker_dropout": ("fraction", "count", "restart_after"),
-    "scheduler_pause": ("for",),
-    "policy_cascade": ("depth",),
-    "kernel_crash": ("kernel", "for"),
-    "latency_spike": ("kernel", "factor", "for"),
-    "resource_siege": ("cpu", "memory", "for"),
-    "acl_flood": ("rate", "for"),
-    "message_loss": ("probability", "for"),
-    "message_duplication": ("probability", "for"),
-    "message_reorder": ("probability", "for"),
-    "approval_outage": ("for",),
-    "heartbeat_loss": ("kernel", "for"),
-}
 
 #: Safeguards whose firings are counted as ``safeguard.<name>``.
 SAFEGUARDS: tuple[str, ...] = (
@@ -40,3 +22,6 @@ SAFEGUARDS: tuple[str, ...] = (
     "sla_escalation",
     "preemption",
 )
+
+#: The prefix of the actors an ACL flood impersonates; probes recognise their requests by it.
+INTRUDER = "intruder"

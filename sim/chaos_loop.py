@@ -58,7 +58,7 @@ def plan_rounds(targets: list[Target], *, rounds: int | None = None, days: int |
 
 
 def _fault_kinds(target: Target) -> set[str]:
-    kinds = {fault.kind for fault in target.scenario.faults}
+    kinds = {fault.name for fault in target.scenario.faults}
     return kinds | {MULTI} if len(kinds) > 1 else kinds
 
 

@@ -67,12 +67,12 @@ class EventWorkload(Model):
         return self
 
 
-def start_event_stream(runtime: Any, stack: Stack, spec: EventWorkload, index: int, until: float | None = None) -> None:
-    """Start the publishing process of event workload number ``index`` on ``stack``."""
+def start_event_stream(runtime: Any, stack: Stack, spec: EventWorkload, name: str, until: float | None = None) -> None:
+    """Start publishing ``spec`` on ``stack``, drawing from the random streams ``<name>.events.*``."""
     stop = spec.stop if spec.stop is not None else until
     if until is not None and stop is not None:
         stop = min(stop, until)
-    runtime.env.process(_stream(runtime, stack, spec, f"workload.{index}.events", stop))
+    runtime.env.process(_stream(runtime, stack, spec, f"{name}.events", stop))
 
 
 def _stream(runtime: Any, stack: Stack, spec: EventWorkload, stream: str, stop: float | None):

@@ -9,9 +9,12 @@ from typing import Callable
 
 import pandas as pd
 
+from orchestration.intents import TIERS
 from orchestration.stack import Stack
 
 from .runtime import SimRuntime
+
+TIER0_INTENTS = sorted(name for name, tier in TIERS.items() if tier == 0)
 
 Check = Callable[[SimRuntime, Stack, pd.DataFrame], tuple[bool, str]]
 
@@ -41,9 +44,21 @@ def cascade_depth(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tup
     return policy.deepest <= policy.max_depth, detail
 
 
+def tier0_approval(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """No tier-0 intent started without the operator's approval."""
+    if not len(tasks):
+        return True, "no tier-0 intent"
+    tier0 = tasks[tasks["kind"].isin(TIER0_INTENTS)]
+    started = tier0[tier0["started_at"].notna()]
+    unapproved = started[started["approval"] != "approved"]
+    detail = f"{len(tier0)} tier-0 intents, {len(started)} started, {len(unapproved)} without approval"
+    return len(unapproved) == 0, detail
+
+
 CHECKS: dict[str, Check] = {
     "task_conservation": task_conservation,
     "audit_chain": audit_chain,
+    "tier0_approval": tier0_approval,
     "cascade_depth": cascade_depth,
 }
 

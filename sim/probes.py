@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import Field
 
 from .fields import Duration, Fraction, Model, PriorityName, Rate
+from .catalogue import INTRUDER
 from .recovery import recovery_time
 
 
@@ -28,6 +29,7 @@ class Observed:
     end: float
     faults: pd.DataFrame | None = None
     counts: dict | None = None
+    tables: dict[str, pd.DataFrame] | None = None
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
         tasks = self.tasks[self.tasks["enqueued_at"] >= self.warmup]
@@ -148,6 +150,72 @@ class ShedFraction(Model):
         return f"<= {self.max:g}"
 
 
+class _Bounded(Model):
+    """A probe whose value must stay at or below ``max``."""
+
+    max: float = Field(ge=0, allow_inf_nan=False)
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}"
+
+
+class DeadLetterCount(_Bounded):
+    """Workflow runs and tasks that ended in a dead-letter queue."""
+
+    def observe(self, seen: Observed) -> float:
+        tasks = float((seen.tasks["outcome"] == "dead_lettered").sum())
+        return tasks + float((seen.counts or {}).get("engine.dead_letters", 0))
+
+
+class UnauthorizedAllowed(_Bounded):
+    """Requests from actors nobody authorized (an ACL flood's intruders) that were let in."""
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.tasks
+        intruders = tasks[tasks["origin"].str.startswith(INTRUDER)]
+        return float((~intruders["outcome"].isin(("denied", "rejected"))).sum())
+
+
+class CascadeDepthMax(_Bounded):
+    """The longest chain of policy rules triggering rules."""
+
+    def observe(self, seen: Observed) -> float:
+        return float((seen.counts or {}).get("policy.deepest", 0))
+
+
+class DuplicateExecutions(_Bounded):
+    """Workflow runs beyond the first for one event identity (source, id): work done twice."""
+
+    def observe(self, seen: Observed) -> float:
+        runs = seen.tables.get("workflows") if seen.tables else None
+        if runs is None or runs.empty:
+            return 0.0
+        return float(runs.duplicated(["workflow", "event_source", "event_id"]).sum())
+
+
+class BootTime(Model):
+    """Seconds from the first boot chunk's start to the last one's end; infinite when boot stopped."""
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        boot = seen.tables.get("boot") if seen.tables else None
+        if boot is None or boot.empty:
+            return math.inf
+        if (~boot["ok"].astype(bool) & ~boot["can_fail"].astype(bool)).any():
+            return math.inf
+        return float(boot["finished_at"].max() - boot["started_at"].min())
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
 PROBES: dict[str, type[Model]] = {
     "sla_compliance": SlaCompliance,
     "latency": Latency,
@@ -155,6 +223,11 @@ PROBES: dict[str, type[Model]] = {
     "throughput": Throughput,
     "recovery_time": RecoveryTime,
     "shed_fraction": ShedFraction,
+    "dead_letter_count": DeadLetterCount,
+    "unauthorized_allowed": UnauthorizedAllowed,
+    "cascade_depth_max": CascadeDepthMax,
+    "duplicate_executions": DuplicateExecutions,
+    "boot_time": BootTime,
 }
 
 

@@ -1,4 +1,9 @@
-"""The timeseries sampler: a look at the stack's public state every sample interval."""
+"""The timeseries sampler: a look at the stack's public state every sample interval.
+
+Besides queue depths, workers and rates, each sample holds the health model's
+stress level (0 low .. 3 critical), CPU and memory, and how many dispatches
+were throttled since the previous sample.
+"""
 from __future__ import annotations
 
 from orchestration.stack import Stack
@@ -12,6 +17,10 @@ TIMESERIES_COLUMNS = (
     "workers_busy",
     "arrival_rate",
     "completion_rate",
+    "stress_level",
+    "cpu",
+    "memory",
+    "throttled",
 )
 
 
@@ -30,16 +39,18 @@ def _first_sample(stack: Stack, interval: float):
     append = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).append
     timeout = env.timeout
     htm = stack.htm
+    health = stack.health
     depths = htm.depths
-    arrived = completed = 0
+    arrived = completed = throttled = 0
 
-    def sample(_event=None) -> None:
-        nonlocal arrived, completed
+    def sample(_event: object = None) -> None:
+        nonlocal arrived, completed, throttled
         waiting = depths()
-        now_arrived, now_completed = htm.arrived, htm.completed
+        now_arrived, now_completed, now_throttled = htm.arrived, htm.completed, htm.throttled
         append(float(env.now), *waiting, sum(waiting), htm.workers, htm.busy,
-               (now_arrived - arrived) / interval, (now_completed - completed) / interval)
-        arrived, completed = now_arrived, now_completed
+               (now_arrived - arrived) / interval, (now_completed - completed) / interval,
+               health.current(), float(health.cpu), float(health.memory), now_throttled - throttled)
+        arrived, completed, throttled = now_arrived, now_completed, now_throttled
         timeout(interval).callbacks.append(sample)
 
     sample()

@@ -14,7 +14,8 @@ from pydantic_core import PydanticCustomError
 
 from orchestration.config import StackConfig
 
-from .catalogue import FAULTS, SAFEGUARDS
+from .catalogue import SAFEGUARDS
+from .faults import FAULTS
 from .event_workload import EventWorkload
 from .fields import Duration, Instant, Model, keyed_union, suggest
 from .probes import PROBES
@@ -36,38 +37,8 @@ class WorkloadItem(Model):
         return self
 
 
-class FaultSpec(Model):
-    """One fault: ``{at: 60s, <kind>: {parameters}}``."""
-
-    at: Instant
-    kind: str
-    params: dict[str, Any] = {}
-
-    @model_validator(mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if not isinstance(value, dict) or "kind" in value:
-            return value
-        rest = {k: v for k, v in value.items() if k != "at"}
-        if "at" not in value:
-            raise PydanticCustomError("missing", "missing 'at': when the fault starts, e.g. at: 60s")
-        if len(rest) != 1:
-            raise PydanticCustomError("shape", f"expected 'at' and one fault, got {sorted(rest)}")
-        ((name, params),) = rest.items()
-        if name not in FAULTS:
-            raise PydanticCustomError("unknown", f"unknown fault {name!r}{suggest(str(name), FAULTS)}")
-        params = params if params is not None else {}
-        if not isinstance(params, dict):
-            raise PydanticCustomError("shape", f"expected the parameters of {name} as a mapping, got {params!r}")
-        allowed = FAULTS[name]
-        for key in params:
-            if key not in allowed:
-                raise PydanticCustomError(
-                    "unknown", f"unknown parameter {key!r} of {name}; expected one of {', '.join(allowed)}"
-                    f"{suggest(str(key), allowed)}")
-        return {"at": value["at"], "kind": name, "params": params}
-
-
+FaultEntry = keyed_union("fault", {name: fault.Params for name, fault in FAULTS.items()},
+                         shared={"at": (Instant, ...)})
 ProbeEntry = keyed_union("probe", PROBES)
 
 
@@ -100,7 +71,7 @@ class Scenario(Model):
     settle: Duration = 60.0
     stack: StackConfig = StackConfig()
     workload: list[WorkloadItem] = []
-    faults: list[FaultSpec] = []
+    faults: list[FaultEntry] = []
     steady_state: list[ProbeEntry] = []
     expect_safeguards: list[str] = []
     difficulty: Difficulty = Difficulty()
@@ -130,6 +101,9 @@ class Scenario(Model):
             if fault.at >= self.duration:
                 problems.append((f"faults[{i}].at", f"the fault starts at {fault.at:g}s, at or after the end "
                                                     f"of the run ({self.duration:g}s)"))
+            elif fault.at + fault.params.duration > self.duration:
+                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at "
+                                 f"{fault.at + fault.params.duration:g}s, after the end of the run ({self.duration:g}s)"))
         if problems:
             raise ScenarioTimingError(problems)
         return self

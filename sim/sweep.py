@@ -27,7 +27,8 @@ from orchestration.tasks import OUTCOMES
 
 from .executors import Executor
 from .loader import Problem, ScenarioError, read_yaml
-from .runner import reproduce_command, run_scenario, versions
+from .journal import versions
+from .runner import reproduce_command, run_scenario
 from .settings import Axis, scenario_at, with_settings
 from .sweep_parts import PartStore
 from .sweep_stats import summarize

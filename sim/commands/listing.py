@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         scenario = scenario_from_document(document, path)
         rows.append({"name": scenario.name, "title": scenario.title, "tags": scenario.tags,
-                     "faults": [fault.kind for fault in scenario.faults], "file": str(path)})
+                     "faults": [fault.name for fault in scenario.faults], "file": str(path)})
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_PASS

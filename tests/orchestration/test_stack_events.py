@@ -25,8 +25,9 @@ def test_the_stack_exposes_the_event_side_and_routes_a_published_event():
     rt, stack = run_stack(setup=lambda s: s.publish("kpi.threshold_breach", CRITICAL))
     assert {"bus", "registry", "router", "engine", "policy", "audit", "kernels"} <= set(vars(stack))
     assert stack.engine.completed == 1 and stack.audit.verify() is None
-    # One mesh subscription per triggering event type (seven for the nine workflows), plus the policy kernel.
-    assert stack.bus.subscription_count == 8
+    # One mesh subscription per triggering event type (seven for the nine workflows), plus the
+    # policy kernel, the immune kernel and the relief agents.
+    assert stack.bus.subscription_count == 10
     assert rt.recorder.counts["router.workflows_triggered"] == 1
 
 

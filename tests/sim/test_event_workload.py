@@ -23,7 +23,7 @@ def collect(spec: EventWorkload, until: float = 10.0, seed: int = 1):
     stack = Stack(rt)
     seen = []
     stack.bus.subscribe("*", "spy", lambda e: seen.append(e) if e.source.startswith("stream") else None)
-    start_event_stream(rt, stack, spec, 0, until)
+    start_event_stream(rt, stack, spec, "workload.0", until)
     rt.env.run(until=until + 1)
     return seen
 

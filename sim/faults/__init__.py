@@ -1,0 +1,23 @@
+"""The fault catalogue: every fault the testbench can inject, by name.
+
+Each fault acts only through the stack's public controls (see
+:class:`orchestration.stack.Stack`) and records its window and observed
+effect in the ``faults`` table.
+"""
+from __future__ import annotations
+
+from .base import Fault, FaultParams, record, schedule
+from .governance import AclFlood
+from .kernels import HeartbeatLoss, KernelCrash, LatencySpike
+from .mesh import MessageDuplication, MessageLoss, MessageReorder, PolicyCascade, TriggerStorm
+from .work import ApprovalOutage, QueueFlood, ResourceSiege, SchedulerPause, WorkerDropout
+
+FAULTS: dict[str, type[Fault]] = {
+    fault.kind: fault
+    for fault in (
+        QueueFlood, TriggerStorm, WorkerDropout, SchedulerPause, PolicyCascade, KernelCrash, LatencySpike,
+        ResourceSiege, AclFlood, MessageLoss, MessageDuplication, MessageReorder, ApprovalOutage, HeartbeatLoss,
+    )
+}
+
+__all__ = ["FAULTS", "Fault", "FaultParams", "record", "schedule"]

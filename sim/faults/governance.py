@@ -1,0 +1,52 @@
+"""Faults on governance: floods of requests from actors nobody authorized."""
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from orchestration.intents import TIERS
+
+from ..catalogue import INTRUDER
+from ..fields import Rate, suggest
+from .base import Fault, Windowed
+
+
+
+class AclFloodParams(Windowed):
+    rate: Rate
+    intent: str = "modify_config"
+    actors: int = Field(default=5, ge=1, le=100_000)
+
+    @field_validator("intent")
+    @classmethod
+    def _known(cls, intent: str) -> str:
+        if intent not in TIERS:
+            raise ValueError(f"unknown intent {intent!r}{suggest(intent, TIERS)}")
+        return intent
+
+
+class AclFlood(Fault):
+    """Intents from unauthorized actors at ``rate`` for ``for`` seconds."""
+
+    kind = "acl_flood"
+    Params = AclFloodParams
+
+    def begin(self) -> None:
+        self.sent = 0
+        gate = self.stack.gate
+        self.before = gate.denied, gate.would_deny
+        self.stack.runtime.env.process(self._flood())
+
+    def _flood(self):
+        env = self.stack.runtime.env
+        rng = self.stack.runtime.rng(self.rng_name)
+        until = env.now + self.params.duration
+        while env.now < until:
+            actor = f"{INTRUDER}-{self.index}-{int(rng.random() * self.params.actors)}"
+            self.stack.submit_intent(self.params.intent, actor)
+            self.sent += 1
+            yield env.timeout(rng.expovariate(self.params.rate))
+
+    def effect(self) -> tuple[float, str]:
+        denied = self.stack.gate.denied - self.before[0]
+        noted = self.stack.gate.would_deny - self.before[1]
+        return denied + noted, f"{self.sent} unauthorized intents: {denied} denied, {noted} allowed as would-be denials"

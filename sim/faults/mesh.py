@@ -1,0 +1,129 @@
+"""Faults on the event side: trigger storms, message loss, duplication and reordering, policy cascades."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from orchestration.policy_rules import default_rules_path
+
+from ..fields import Fraction, Rate
+from ..event_workload import EventWorkload, start_event_stream
+from .base import Fault, FaultParams, Windowed
+
+#: The event type a policy cascade travels along (its schema allows the extra ``hop`` field).
+CASCADE_EVENT = "system.dependency_drift"
+
+
+class TriggerStormParams(Windowed):
+    rate: Rate
+    event_types: list[str] = Field(default=["kpi.threshold_breach"], min_length=1)
+    sources: int = Field(default=10, ge=1, le=100_000)
+    duplicates: Fraction = Field(default=0.1, description="share of events that are redeliveries of an earlier one")
+
+
+class TriggerStorm(Fault):
+    """An event stream at ``rate`` for ``for`` seconds, some events redelivered with the same (source, id)."""
+
+    kind = "trigger_storm"
+    Params = TriggerStormParams
+
+    def begin(self) -> None:
+        params, stack = self.params, self.stack
+        share = 1.0 / len(params.event_types)
+        stream = EventWorkload(rate=params.rate, types={t: share for t in params.event_types}, sources=params.sources,
+                               source_prefix=f"storm{self.index}", duplicate_fraction=params.duplicates)
+        self.before = stack.bus.stats()["published"], stack.router.stats()["events_received"]
+        start_event_stream(stack.runtime, stack, stream, self.rng_name, stack.runtime.env.now + params.duration)
+
+    def end(self) -> None:
+        published, received = self.stack.bus.stats()["published"], self.stack.router.stats()["events_received"]
+        self.delta = published - self.before[0], received - self.before[1]
+
+    def effect(self) -> tuple[float, str]:
+        published, received = getattr(self, "delta", (0, 0))
+        return received, f"{published} events published during the storm; the trigger mesh received {received}"
+
+
+class _BusFault(Fault):
+    """Shared shape of the three bus faults: set a probability, count what the bus did, clear it."""
+
+    counter: str
+
+    def begin(self) -> None:
+        self.before = self.stack.bus.stats()[self.counter]
+        self._set(self.params.probability)
+
+    def end(self) -> None:
+        self.after = self.stack.bus.stats()[self.counter]
+        self._set(0.0)
+
+    def effect(self) -> tuple[float, str]:
+        changed = getattr(self, "after", self.before) - self.before
+        return changed, f"{changed} deliveries {self.counter} at probability {self.params.probability:g}"
+
+
+class BusProbability(Windowed):
+    probability: Fraction
+
+
+class MessageLoss(_BusFault):
+    """The bus loses each delivery with ``probability`` for ``for`` seconds."""
+
+    kind, Params, counter = "message_loss", BusProbability, "lost"
+
+    def _set(self, probability: float) -> None:
+        self.stack.set_bus_loss(probability)
+
+
+class MessageDuplication(_BusFault):
+    """The bus delivers each event twice with ``probability`` for ``for`` seconds."""
+
+    kind, Params, counter = "message_duplication", BusProbability, "duplicated"
+
+    def _set(self, probability: float) -> None:
+        self.stack.set_bus_duplication(probability)
+
+
+class MessageReorder(_BusFault):
+    """The bus delays each delivery past later ones with ``probability`` for ``for`` seconds."""
+
+    kind, Params, counter = "message_reorder", BusProbability, "reordered"
+
+    def _set(self, probability: float) -> None:
+        self.stack.set_bus_reorder(probability)
+
+
+class PolicyCascadeParams(FaultParams):
+    depth: int = Field(ge=1, le=1000)
+
+
+class PolicyCascade(Fault):
+    """A misconfigured rule set in which each rule's event triggers the next, ``depth`` rules deep.
+
+    The fault adds ``depth`` chained rules in front of the current ones (the
+    policy kernel's public rule reload) and publishes the first event.
+    """
+
+    kind = "policy_cascade"
+    Params = PolicyCascadeParams
+
+    def begin(self) -> None:
+        policy = self.stack.policy
+        self.deepest_before = policy.stats()["deepest"]
+        self.broken_before = policy.stats()["cascades_broken"]
+        chain = "\n".join(
+            f"  - name: chaos_cascade_{hop}\n"
+            f"    events: [{CASCADE_EVENT}]\n"
+            f"    condition: \"payload.hop == {hop}\"\n"
+            f"    actions: [log_only]\n"
+            f"    emit: {{event_type: {CASCADE_EVENT}, payload: {{dependency: cascade, hop: {hop + 1}}}}}"
+            for hop in range(1, self.params.depth + 1)
+        )
+        defaults = default_rules_path().read_text(encoding="utf-8").split("rules:\n", 1)[1]
+        policy.reload(f"chaos_cascade_{self.index}.yaml", text=f"rules:\n{chain}\n{defaults}")
+        self.stack.publish(CASCADE_EVENT, {"dependency": "cascade", "hop": 1}, source="policy_cascade")
+
+    def effect(self) -> tuple[float, str]:
+        stats = self.stack.policy.stats()
+        broken = stats["cascades_broken"] - self.broken_before
+        return (stats["deepest"] + broken,
+                f"deepest rule chain {stats['deepest']}; {broken} cascades stopped by the breaker")

@@ -1,0 +1,176 @@
+"""Faults on the task side: floods, worker dropouts, a paused dispatcher, resource siege, approval outage."""
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from orchestration.tasks import Priority
+
+from ..fields import Duration, Fraction, PriorityMix
+from ..workload import ServiceTime
+from .base import Fault, FaultParams, Windowed
+
+#: A task kind the HTM refuses at the door (kinds are letters, digits and _.:-).
+INVALID_KIND = "malformed intent!"
+
+
+class QueueFloodParams(FaultParams):
+    count: int = Field(ge=1, le=10_000_000)
+    over: Duration = 1.0
+    invalid_fraction: Fraction = 0.0
+    priority_mix: PriorityMix = {"normal": 1.0}
+    service: ServiceTime = ServiceTime(exponential=1.0)
+
+    @property
+    def duration(self) -> float:
+        return self.over
+
+
+class QueueFlood(Fault):
+    """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed."""
+
+    kind = "queue_flood"
+    Params = QueueFloodParams
+
+    def begin(self) -> None:
+        self.depth_before = self.stack.htm.depth()
+        self.peak = self.depth_before
+        self.rejected = 0
+        self.stack.runtime.env.process(self._flood())
+
+    def _flood(self):
+        params, stack = self.params, self.stack
+        rng = stack.runtime.rng(self.rng_name)
+        draw_work = params.service.sampler(rng)
+        levels = sorted((Priority.parse(name), weight) for name, weight in params.priority_mix.items())
+        gap = params.over / params.count
+        for _ in range(params.count):
+            invalid = rng.random() < params.invalid_fraction
+            u, priority = rng.random(), levels[-1][0]
+            for level, weight in levels:
+                if u < weight:
+                    priority = level
+                    break
+                u -= weight
+            task = stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
+            self.rejected += invalid
+            self.peak = max(self.peak, stack.htm.depth())
+            yield stack.runtime.env.timeout(gap)
+            del task
+
+    def effect(self) -> tuple[float, str]:
+        rise = self.peak - self.depth_before
+        return (rise + self.rejected,
+                f"queue depth rose from {self.depth_before} to {self.peak}; {self.rejected} malformed tasks sent")
+
+
+class WorkerDropoutParams(FaultParams):
+    fraction: Fraction | None = None
+    count: int | None = Field(default=None, ge=1)
+    restart_after: Duration | None = None
+
+    @model_validator(mode="after")
+    def _one_size(self) -> "WorkerDropoutParams":
+        if (self.fraction is None) == (self.count is None):
+            raise ValueError("expected exactly one of fraction or count")
+        return self
+
+    @property
+    def duration(self) -> float:
+        return self.restart_after or 0.0
+
+
+class WorkerDropout(Fault):
+    """Kill a fraction (or a count) of the live workers; optionally restart them all after a while."""
+
+    kind = "worker_dropout"
+    Params = WorkerDropoutParams
+
+    def begin(self) -> None:
+        alive = self.stack.htm.workers
+        k = self.params.count if self.params.count is not None else round(self.params.fraction * alive)
+        self.alive_before = alive
+        self.killed = self.stack.kill_workers(k)
+
+    def end(self) -> None:
+        self.stack.restart_workers()
+
+    def effect(self) -> tuple[float, str]:
+        return len(self.killed), f"killed {len(self.killed)} of {self.alive_before} workers"
+
+
+class SchedulerPause(Fault):
+    """Pause the HTM dispatcher for ``for`` seconds (or until something resumes it)."""
+
+    kind = "scheduler_pause"
+    Params = Windowed
+
+    def begin(self) -> None:
+        self.completed_before = self.stack.htm.completed
+        self.depth_before = self.stack.htm.depth()
+        self.stack.pause_dispatcher()
+
+    def end(self) -> None:
+        self.depth_after = self.stack.htm.depth()
+        self.stack.resume_dispatcher()
+
+    def effect(self) -> tuple[float, str]:
+        grown = getattr(self, "depth_after", self.depth_before) - self.depth_before
+        return (max(grown, 0) + (self.depth_before > 0),
+                f"{self.depth_before} tasks waiting when the dispatcher paused; the queue grew by {grown}")
+
+
+class ResourceSiegeParams(Windowed):
+    cpu: float = Field(default=0.0, ge=0, le=100, description="percentage points of CPU pressure")
+    memory: float = Field(default=0.0, ge=0, le=100, description="percentage points of memory pressure")
+
+
+class ResourceSiege(Fault):
+    """Add CPU and memory pressure for ``for`` seconds."""
+
+    kind = "resource_siege"
+    Params = ResourceSiegeParams
+
+    def begin(self) -> None:
+        self.level_before = self.stack.health.current()
+        self.peak_level = self.level_before
+        self.stack.set_pressure(cpu=self.params.cpu, memory=self.params.memory)
+        self.stack.runtime.env.process(self._watch())
+
+    def _watch(self):
+        env = self.stack.runtime.env
+        until = env.now + self.params.duration
+        while env.now < until:
+            self.peak_level = max(self.peak_level, self.stack.health.current())
+            yield env.timeout(1.0)
+
+    def end(self) -> None:
+        self.stack.set_pressure(cpu=0.0, memory=0.0)
+
+    def effect(self) -> tuple[float, str]:
+        return (self.peak_level - self.level_before,
+                f"stress level went from {self.level_before} to {self.peak_level} (0 low .. 3 critical)")
+
+
+class ApprovalOutage(Fault):
+    """The human operator is away for ``for`` seconds."""
+
+    kind = "approval_outage"
+    Params = Windowed
+
+    def begin(self) -> None:
+        self.stack.set_operator_available(False)
+        self.peak_waiting = 0
+        self.stack.runtime.env.process(self._watch())
+
+    def _watch(self):
+        env = self.stack.runtime.env
+        until = env.now + self.params.duration
+        while env.now < until:
+            self.peak_waiting = max(self.peak_waiting, self.stack.operator.waiting)
+            yield env.timeout(1.0)
+
+    def end(self) -> None:
+        self.stack.set_operator_available(True)
+
+    def effect(self) -> tuple[float, str]:
+        return self.peak_waiting, f"up to {self.peak_waiting} requests waited for the absent operator"

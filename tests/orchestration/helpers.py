@@ -1,0 +1,34 @@
+"""Small builders shared by the orchestration tests."""
+from __future__ import annotations
+
+from typing import Any
+
+from orchestration.config import StackConfig
+from orchestration.stack import Stack
+from sim.runtime import SimRuntime
+
+
+def build(overrides: dict[str, Any] | None = None, seed: int = 1, relief: bool = False) -> tuple[SimRuntime, Stack]:
+    """A runtime and a stack configured from ``overrides`` (a StackConfig document).
+
+    Relief agents are off unless ``relief`` is set, so that task timings are
+    those of the configured pool.
+    """
+    document = dict(overrides or {})
+    if not relief:
+        pool = dict(document.get("pool", {}))
+        pool["relief"] = {**pool.get("relief", {}), "enabled": False}
+        document["pool"] = pool
+    runtime = SimRuntime(seed)
+    return runtime, Stack(runtime, StackConfig.model_validate(document))
+
+
+def rows(runtime: SimRuntime):
+    """The tasks table indexed by task id."""
+    return runtime.recorder.frame("tasks").set_index("task_id")
+
+
+def at(runtime: SimRuntime, when: float, action) -> None:
+    """Call ``action()`` at simulated time ``when``."""
+    timer = runtime.env.timeout(when - runtime.env.now)
+    timer.callbacks.append(lambda _e: action())
