@@ -268,6 +268,12 @@ class WorkflowEngine:
             attempts,
         )
 
+    def _action_row(self, run: int, workflow: Workflow, action: Action, first: float, attempts: int,
+                    outcome: str) -> None:
+        now = self.env.now
+        self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now,
+                             now - first, attempts, outcome)
+
     def _attempts(self, action: Action, workflow: Workflow, event: Event, run: int) -> Generator:
         """Attempt ``action`` until it succeeds or its attempts run out: (ok, attempts, reason)."""
         env = self.env
@@ -284,17 +290,7 @@ class WorkflowEngine:
                 ok, reason = False, error.reason
             now = env.now
             if ok:
-                self._actions.append(
-                    run,
-                    workflow.name,
-                    action.name,
-                    f"{action.kernel}.{action.action}",
-                    first,
-                    now,
-                    now - first,
-                    attempt,
-                    "completed",
-                )
+                self._action_row(run, workflow, action, first, attempt, "completed")
                 self._lifecycle(
                     "workflow.action_executed",
                     event,
@@ -307,18 +303,7 @@ class WorkflowEngine:
                 self._count("safeguard.retry")
                 self._emit(now, "engine.retry", workflow.name, run, action.name, attempt, delay)
                 yield env.timeout(delay)
-        now = env.now
-        self._actions.append(
-            run,
-            workflow.name,
-            action.name,
-            f"{action.kernel}.{action.action}",
-            first,
-            now,
-            now - first,
-            limit,
-            f"failed: {reason}",
-        )
+        self._action_row(run, workflow, action, first, limit, f"failed: {reason}")
         return False, limit, f"{action.name}: {reason} after {limit} attempt(s)"
 
     def _end_failed(self, run: int, workflow: Workflow, event: Event, reason: str, attempts: int) -> None:

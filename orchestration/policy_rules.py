@@ -34,15 +34,7 @@ ACTIONS = (
     "batch",
     "log_only",
 )
-ActionName = Literal[
-    "alert_hunter",
-    "self_heal",
-    "spawn_agent",
-    "escalate_to_human",
-    "route_to_main_agent",
-    "batch",
-    "log_only",
-]
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
 class BatchDef(Strict):

@@ -5,6 +5,7 @@ suite file; every other YAML file is a scenario.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -47,7 +48,8 @@ def load_suite(path: str | Path, document: Any = None) -> tuple[Suite, list[Path
         suite = Suite.model_validate(document)
     except ValidationError as exc:
         raise ScenarioError(path, problems_of(exc, Suite)) from None
-    files = [path.parent / entry for entry in suite.scenarios]
+    # normpath folds "suites/../layer2" so reproduce commands show the plain path.
+    files = [Path(os.path.normpath(path.parent / entry)) for entry in suite.scenarios]
     missing = [Problem(f"scenarios[{i}]", f"no scenario file {str(f)!r}") for i, f in enumerate(files) if not f.is_file()]
     if missing:
         raise ScenarioError(path, missing)

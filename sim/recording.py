@@ -1,8 +1,10 @@
 """Recording finished runs in the memory database, each run in one transaction.
 
 A run adds its row to ``runs`` and ``memory_execution_logs``, updates its
-scenario's verification suite and ladder standing, and opens (or counts again)
-a coding work order for each expected safeguard that never fired.
+scenario's verification suite and ladder standing, opens (or counts again) a
+coding work order for each expected safeguard that never fired, adds the
+immune kernel's playbook outcomes to their success rates, the run's
+governance decisions, and each workflow's trigger statistics.
 """
 from __future__ import annotations
 
@@ -56,6 +58,9 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
         })
         orders = _open_work_orders(db, journal, run_id, when)
         _update_suite(db, journal, when, orders)
+        _update_playbooks(db, result.tables.get("immune"), when)
+        _record_governance(db, journal, run_id, when)
+        _update_triggers(db, result.tables.get("workflows"), when)
         before, after = advance_standing(db, journal["scenario"], scenario.difficulty, journal["level"],
                                          journal["passed"], when)
     return RunRecord(run_id, before, after)
@@ -96,3 +101,62 @@ def _open_work_orders(db: MemoryDB, journal: dict, run_id: int, when: str) -> li
                             f"{journal['level']} (seed {journal['seed']}). Reproduce: {journal['reproduce']}"),
         }))
     return orders
+
+
+def _update_playbooks(db: MemoryDB, immune, when: str) -> None:
+    """Add this run's healing attempts (denied ones left out) to each playbook's totals."""
+    if immune is None or immune.empty:
+        return
+    tried = immune[immune["outcome"] != "denied"]
+    for playbook, rows in tried.groupby("playbook", sort=True):
+        previous = db.get("memory_self_healing_playbooks", playbook)
+        total = (int(previous["total_runs"]) if previous else 0) + len(rows)
+        healed = (int(previous["successful_runs"]) if previous else 0) + int((rows["outcome"] == "healed").sum())
+        db.upsert("memory_self_healing_playbooks", {
+            "playbook_name": playbook, "trigger_conditions": sorted(set(rows["signature"])
+                                                                    | set((previous or {}).get("trigger_conditions") or [])),
+            "actions": [playbook], "success_rate": healed / total, "total_runs": total, "successful_runs": healed,
+            "last_used_at": when, "risk_level": "medium", "requires_approval": False,
+        })
+
+
+#: Journal counters that are governance decisions: subject, decision type, outcome, decision maker.
+_DECISIONS = {
+    "safeguard.governance_deny": ("unauthorized requests", "denial", "denied", "governance_gate"),
+    "governance.would_deny": ("unauthorized requests", "denial", "allowed_and_logged", "governance_gate"),
+    "safeguard.approval_gate": ("tasks needing approval", "approval", "held_for_the_operator", "approval_gate"),
+    "tasks.expired": ("tasks needing approval", "escalation", "expired_unanswered", "operator"),
+}
+
+
+def _record_governance(db: MemoryDB, journal: dict, run_id: int, when: str) -> None:
+    """One row per kind of governance decision the run took, with how many times."""
+    counts = {**journal["counts"], **{f"safeguard.{k}": v for k, v in journal["safeguards"]["fired"].items()},
+              "tasks.expired": journal["counts"]["tasks"].get("expired", 0)}
+    for key, (subject, decision_type, outcome, maker) in _DECISIONS.items():
+        if counts.get(key):
+            db.insert("memory_governance_decisions", {
+                "run_id": run_id, "decision_type": decision_type, "subject": subject, "decision_maker": maker,
+                "decision_outcome": outcome, "count": int(counts[key]), "created_at": when,
+            })
+
+
+def _update_triggers(db: MemoryDB, workflows, when: str) -> None:
+    """Add this run's workflow executions to each trigger's totals."""
+    if workflows is None or workflows.empty:
+        return
+    for name, rows in workflows.groupby("workflow", sort=True):
+        previous = db.get("memory_trigger_mesh", name) or {}
+        runs = len(rows)
+        succeeded = int((rows["outcome"] == "completed").sum())
+        total = int(previous.get("total_triggers") or 0) + runs
+        mean_ms = float(rows["latency"].mean() * 1000)
+        if previous.get("avg_execution_time_ms") is not None:
+            mean_ms = (previous["avg_execution_time_ms"] * (total - runs) + mean_ms * runs) / total
+        db.upsert("memory_trigger_mesh", {
+            "trigger_name": name, "event_type": str(rows["event_type"].iloc[0]), "enabled": True,
+            "total_triggers": total,
+            "successful_triggers": int(previous.get("successful_triggers") or 0) + succeeded,
+            "failed_triggers": int(previous.get("failed_triggers") or 0) + runs - succeeded,
+            "avg_execution_time_ms": mean_ms, "last_triggered_at": when,
+        })

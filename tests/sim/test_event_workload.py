@@ -75,7 +75,7 @@ def test_bad_streams_are_refused_with_a_reason(fields, fragment):
         stream(**fields)
 
 
-STORM = ROOT / "scenarios" / "events" / "trigger_mesh_storm.yaml"
+STORM = ROOT / "scenarios" / "events" / "event_stream_5000.yaml"
 
 
 def test_a_5000_events_per_second_scenario_runs_end_to_end_and_journals_the_router_statistics(tmp_path, capsys):

@@ -10,7 +10,7 @@ from sim.batch import Target
 from sim.cli import main
 from sim.memory import MemoryDB
 from sim.scenario import Scenario
-from tests.conftest import mmc_document
+from tests.conftest import ROOT, mmc_document
 
 FAST = dict(duration="300s", warmup="30s")
 
@@ -95,3 +95,19 @@ def test_frontier_bisects_to_the_highest_level_passing_on_every_seed(write_scena
     assert result["first_failing"] == result["highest_passing"] + 1
     assert tried[result["first_failing"]] is False
     assert result["first_failing_runs"][0]["reproduce"].endswith(f"--level {result['first_failing']}")
+
+
+def test_recording_a_suite_fills_the_playbook_governance_and_trigger_tables(tmp_path):
+    root = ROOT / "scenarios"
+    db = tmp_path / "m.sqlite"
+    for name in ("dirt/critical_kernel_heartbeat_loss.yaml", "fit/acl_flood.yaml"):
+        assert main(["suite", str(root / name), "--out", str(tmp_path / "runs"), "--db", str(db)]) == 0
+    with MemoryDB(db) as memory:
+        playbooks = memory.query("memory_self_healing_playbooks").set_index("playbook_name")
+        decisions = memory.query("memory_governance_decisions")
+        triggers = memory.query("memory_trigger_mesh").set_index("trigger_name")
+    assert playbooks.loc["restart_kernel", "successful_runs"] >= 1
+    assert playbooks.loc["restart_kernel", "success_rate"] == 1.0
+    denied = decisions[decisions["decision_outcome"] == "denied"]
+    assert denied["count"].sum() > 0 and set(denied["subject"]) == {"unauthorized requests"}
+    assert triggers.loc["trust_degradation_review", "total_triggers"] > 0

@@ -1,0 +1,54 @@
+"""The shipped scenarios: the fifteen of the design documents, their suites and the canary."""
+from __future__ import annotations
+
+import pytest
+
+from sim.cli import main
+from sim.discovery import load_suite
+from sim.loader import load_scenario
+from sim.runner import run_scenario
+from tests.conftest import ROOT
+
+SUITES = ROOT / "scenarios" / "suites"
+DEFAULT = load_suite(SUITES / "default.yaml")[1]
+FAMILIES = {"layer2": 5, "dirt": 3, "fit": 4, "jepsen": 3}
+
+
+def test_the_default_suite_holds_the_fifteen_scenarios_of_the_design_documents():
+    assert len(DEFAULT) == 15
+    assert {family: sum(path.parent.name == family for path in DEFAULT) for family in FAMILIES} == FAMILIES
+
+
+def test_every_shipped_scenario_expects_safeguards_or_probes_and_has_a_ladder():
+    for path in DEFAULT:
+        scenario = load_scenario(path)
+        assert scenario.steady_state, path
+        assert scenario.difficulty.scale or scenario.difficulty.step, path
+
+
+def test_the_default_suite_passes_and_the_canary_makes_it_fail(tmp_path, capsys):
+    out = str(tmp_path / "runs")
+    assert main(["suite", str(SUITES / "default.yaml"), "--out", out, "--no-db"]) == 0
+    assert main(["suite", str(SUITES / "canary.yaml"), "--out", out, "--no-db"]) == 1
+    printed = capsys.readouterr().out
+    assert "FAILED canary_impossible_sla seed 1" in printed
+    canary = ROOT / "scenarios" / "canary" / "canary_impossible_sla.yaml"
+    assert f"reproduce: chaosbench run {canary} --seed 1 --level 0" in printed
+
+
+def test_every_fault_of_the_default_suite_lands():
+    for path in DEFAULT:
+        result = run_scenario(load_scenario(path), seed=2, file=str(path))
+        quiet = [finding for finding in result.journal["findings"] if "no observable effect" in finding]
+        assert not quiet, (path, quiet)
+        assert not result.journal["safeguards"]["missing"], (path, result.journal["safeguards"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_conservation_and_the_audit_chain_hold_in_every_scenario_up_to_level_3(level):
+    for path in DEFAULT:
+        scenario = load_scenario(path, level)
+        invariants = run_scenario(scenario, seed=level, level=level, file=str(path)).journal["invariants"]
+        for name in ("task_conservation", "audit_chain", "tier0_approval"):
+            assert invariants[name]["held"], (path, level, invariants[name])
