@@ -12,7 +12,7 @@ import sys
 from typing import Sequence
 
 from . import cli_workflows
-from .commands import frontier, listing, loop, report, run, suite, validate
+from .commands import frontier, listing, loop, report, run, suite, sweep, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
@@ -25,6 +25,7 @@ COMMANDS = {
     "frontier": frontier,
     "workflows": cli_workflows,
     "report": report,
+    "sweep": sweep,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .docpath import PathError, locate
 from .units import UnitError, parse_duration, parse_rate
 
 
@@ -43,30 +44,16 @@ def apply_level(document: dict[str, Any], level: int) -> dict[str, Any]:
             field = f"difficulty.{rule}.{path}"
             if isinstance(amount, bool) or not isinstance(amount, (int, float)):
                 raise LadderError(field, f"expected a number, got {amount!r}")
-            parent, key = _resolve(result, str(path), field)
+            try:
+                parent, key = locate(result, str(path))
+            except PathError as exc:
+                raise LadderError(field, str(exc)) from None
             original = parent[key]
             value = _number(original, field)
             value = value * amount**level if rule == "scale" else value + amount * level
             # Counts stay counts: a worker pool of 8 scaled by 1.5 is 12 workers, not 12.0.
             parent[key] = round(value) if isinstance(original, int) else value
     return result
-
-
-def _resolve(document: Any, path: str, field: str) -> tuple[Any, Any]:
-    node: Any = document
-    parts = path.split(".")
-    for depth, part in enumerate(parts):
-        key: Any = part
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise LadderError(field, f"no list item {part!r} at {'.'.join(parts[:depth]) or 'the top'}")
-            key = int(part)
-        elif not isinstance(node, dict) or part not in node:
-            raise LadderError(field, f"the path {path!r} does not exist in the scenario (no {part!r})")
-        if depth == len(parts) - 1:
-            return node, key
-        node = node[key]
-    raise LadderError(field, "empty path")
 
 
 def _number(value: Any, field: str) -> float:

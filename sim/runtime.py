@@ -58,11 +58,11 @@ class ColumnTable:
         data = self._data
         for index, values in enumerate(zip(*rows)):
             column = data[index]
-            before = len(column)
             try:
-                column.extend(values)
+                # A whole batch converted at once, then copied in: faster than extending value by value,
+                # and a refused batch leaves the column untouched.
+                column.extend(array(column.typecode, values) if isinstance(column, array) else values)
             except (TypeError, OverflowError):
-                del column[before:]  # extend stops part-way through a refused batch
                 data[index] = _widened(column, values)
         rows.clear()
 

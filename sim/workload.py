@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import random
+from functools import partial
+from itertools import repeat
 from typing import Callable
 
 from pydantic import Field, model_validator
@@ -65,19 +67,20 @@ class ServiceTime(Model):
         return (self.uniform.low + self.uniform.high) / 2
 
     def sampler(self, rng: random.Random) -> Callable[[], float]:
-        """A function drawing one service time from ``rng``."""
+        """A function drawing one service time from ``rng``.
+
+        Bound methods and ``partial`` keep a draw to one C-level call: it
+        happens once per task.
+        """
         if self.exponential is not None:
-            rate = 1.0 / self.exponential
-            return lambda: rng.expovariate(rate)
+            return partial(rng.expovariate, 1.0 / self.exponential)
         if self.deterministic is not None:
-            value = self.deterministic
-            return lambda: value
+            return repeat(self.deterministic).__next__
         if self.lognormal is not None:
             sigma = self.lognormal.sigma
             mu = math.log(self.lognormal.mean) - sigma * sigma / 2
-            return lambda: rng.lognormvariate(mu, sigma)
-        low, high = self.uniform.low, self.uniform.high
-        return lambda: rng.uniform(low, high)
+            return partial(rng.lognormvariate, mu, sigma)
+        return partial(rng.uniform, self.uniform.low, self.uniform.high)
 
 
 class TaskWorkload(Model):
@@ -107,6 +110,13 @@ def start_task_workload(stack: Stack, spec: TaskWorkload, index: int, until: flo
 
 def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: random.Random,
               service: random.Random, stop: float):
+    """Wait for ``spec.start``, then hand the arrivals over to timeout callbacks.
+
+    Each arrival is a timeout whose callback enqueues the task and schedules
+    the next arrival: a callback costs far less than resuming a generator,
+    and the events, their order and every random draw are those of a process
+    looping over ``yield timeout(gap)``.
+    """
     env = stack.runtime.env
     timeout = env.timeout
     gap = arrivals.expovariate
@@ -121,14 +131,25 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
     pick = mix.random
     enqueue = stack.enqueue
     kind, origin = spec.kind, spec.origin
+
+    if len(cumulative) == 1:
+        # One priority: no draw from the mix stream is needed (it feeds nothing else).
+        _, only, only_sla = cumulative[0]
+
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                enqueue(kind, only, draw_work(), only_sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+    else:
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                u = pick() * total
+                for bound, priority, sla in cumulative:
+                    if u < bound:
+                        break
+                enqueue(kind, priority, draw_work(), sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+
     if spec.start > 0:
         yield timeout(spec.start)
-    while True:
-        yield timeout(gap(rate))
-        if env.now >= stop:
-            return
-        u = pick() * total
-        for bound, priority, sla in cumulative:
-            if u < bound:
-                break
-        enqueue(kind, priority, draw_work(), sla, origin)
+    timeout(gap(rate)).callbacks.append(arrive)
