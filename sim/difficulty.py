@@ -52,7 +52,17 @@ def apply_level(document: dict[str, Any], level: int) -> dict[str, Any]:
     return result
 
 
-def _resolve(document: Any, path: str, field: str) -> tuple[Any, Any]:
+def assign(document: dict[str, Any], path: str, value: Any, field: str) -> None:
+    """Set the value at dotted ``path`` of ``document`` in place, adding missing mapping keys on the way.
+
+    A missing key is added only below a mapping, so ``stack.htm.workers`` can
+    be set in a scenario that leaves ``stack`` out; a list index must exist.
+    """
+    parent, key = _resolve(document, path, field, create=True)
+    parent[key] = value
+
+
+def _resolve(document: Any, path: str, field: str, create: bool = False) -> tuple[Any, Any]:
     node: Any = document
     parts = path.split(".")
     for depth, part in enumerate(parts):
@@ -61,6 +71,9 @@ def _resolve(document: Any, path: str, field: str) -> tuple[Any, Any]:
             if not part.isdigit() or int(part) >= len(node):
                 raise LadderError(field, f"no list item {part!r} at {'.'.join(parts[:depth]) or 'the top'}")
             key = int(part)
+        elif create and isinstance(node, dict) and part:
+            if part not in node and depth < len(parts) - 1:
+                node[part] = {}
         elif not isinstance(node, dict) or part not in node:
             raise LadderError(field, f"the path {path!r} does not exist in the scenario (no {part!r})")
         if depth == len(parts) - 1:
