@@ -16,16 +16,16 @@ the schedule alone, and the same search seed gives the same result.
 from __future__ import annotations
 
 import math
-import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
-from hypothesis import HealthCheck, Phase, Verbosity, find, settings, target
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
+from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
-from hypothesis.errors import NoSuchExample
+from hypothesis.strategies import SearchStrategy
 
 from .fault_space import FaultSpace, Schedule, kind_of, read_document
 from .loader import scenario_from_document
@@ -168,16 +168,12 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
             progress(tally)
         return failed
 
-    store = DirectoryBasedExampleDatabase(str(database)) if database is not None else None
+    store = DirectoryBasedExampleDatabase(str(Path(database) / model.name)) if database is not None else None
     search = settings(max_examples=budget, database=store, deadline=None, verbosity=Verbosity.quiet,
                       suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                       phases=(Phase.reuse, Phase.generate, Phase.target, Phase.shrink))
-    result = ExploreResult(model.name, seed, sim_seed, tally, database=str(database) if database is not None else None)
-    try:
-        shrunk = find(space.strategy(), fails, settings=search, random=random.Random(seed),
-                      database_key=f"chaosbench.explore:{model.name}".encode())
-    except NoSuchExample:
-        shrunk = None
+    result = ExploreResult(model.name, seed, sim_seed, tally, database=store and str(store.path))
+    shrunk = _search(space.strategy(), fails, search, seed)
     if shrunk is not None:
         minimal, removals = _minimise(shrunk, lambda s: bool(run(s)["passed"]))
         result.minimal, result.removals = minimal, removals
@@ -188,6 +184,32 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
             result.write(out)
     result.wall_time_s = time.perf_counter() - started
     return result
+
+
+class _Failing(Exception):
+    """Raised inside the search for a failing schedule, so that Hypothesis shrinks it."""
+
+
+def _search(strategy: SearchStrategy[Schedule], fails: Callable[[Schedule], bool], search: settings,
+            seed: int) -> Schedule | None:
+    """The shrunk failing schedule of a seeded Hypothesis search, or None.
+
+    ``hypothesis.seed`` turns the example database off, so the search's own
+    settings (with the database) are applied after it.
+    """
+    failing: list[Schedule] = []
+
+    @given(strategy)
+    def check(schedule: Schedule) -> None:
+        if fails(schedule):
+            failing[:] = [schedule]
+            raise _Failing
+
+    try:
+        search(hypothesis_seed(seed)(check))()
+    except _Failing:
+        return failing[-1]
+    return None
 
 
 def probe_margin(probe: Any, value: float) -> float:
@@ -231,4 +253,4 @@ def _described(document: dict[str, Any], name: str, seed: int, sim_seed: int) ->
     text = (f"The smallest fault schedule chaosbench explore found that fails {name} (search seed {seed}): "
             f"removing any one of its faults makes the run pass with seed {sim_seed}.")
     head = {key: document[key] for key in ("name", "title") if key in document}
-    return {**head, "description": text, **{key: value for key, value in document.items() if key not in head}}
+    return {**head, "description": text, **{key: value for key, value in document.items() if key not in head and key != "description"}}
