@@ -8,6 +8,7 @@ fault parameter, and mark stack knobs explorable::
       faults: [worker_dropout, scheduler_pause]
       max_faults: 3
       starts: {min: 10s, max: 90s}
+      ends_by: 100s
       params:
         worker_dropout: {fraction: {min: 0.5, max: 1.0}}
         kernel_crash: {kernel: [hunter, governance]}
@@ -20,7 +21,9 @@ defaults to a round fraction of the span) or a list of values to choose from;
 a parameter bound of ``null`` leaves a default bound out (the fault's own
 default then applies), as ``worker_dropout: {fraction: null, count: [1, 2]}``.
 Searches shrink toward a span's ``min`` and a list's first value, so both are
-written least intense first. Whatever is left out comes from
+written least intense first. By default faults end a settle time before the
+run does, so that the liveness invariant judges the stack's recovery rather
+than the end of the clock. Whatever is left out comes from
 :data:`DEFAULT_BOUNDS`.
 """
 from __future__ import annotations
@@ -135,7 +138,9 @@ class ExploreSpec(Model):
 
     faults: list[str] | None = Field(default=None, description="fault kinds to draw from (default: every kind)")
     max_faults: int = Field(default=3, ge=1, le=20, description="most faults in one schedule")
-    starts: Span | None = Field(default=None, description="when faults may start (default: warm-up to the end)")
+    starts: Span | None = Field(default=None, description="when faults may start (default: from the warm-up on)")
+    ends_by: Number | None = Field(default=None, gt=0, description="when every fault must have ended (default: the "
+                                                                   "settle time before the end of the run)")
     params: dict[str, dict[str, Bound | None]] = Field(
         default={}, description="bounds per fault kind and parameter; null leaves a default bound out")
     knobs: dict[str, Bound] = Field(default={}, description="explorable values at dotted paths of the scenario")

@@ -3,9 +3,10 @@
 A :class:`Schedule` is a list of fault entries, written as in a scenario file
 (``{at: 12, worker_dropout: {fraction: 0.5, restart_after: 30}}``) and kept
 sorted by start time, plus the value chosen for each explorable knob. The
-strategy draws them swarm style: each example first picks which fault kinds
-it may use (sometimes every kind, often a few, sometimes none), then up to
-``max_faults`` faults of those kinds. Every draw is an integer step above a
+strategy draws them swarm style: each example first picks the subset of
+fault kinds it uses (sometimes every kind, often a few, sometimes none; at
+most ``max_faults`` of them), then one fault of each chosen kind and, room
+permitting, more of the same kinds, up to ``max_faults`` faults in all. Every draw is an integer step above a
 bound's low end or an index into a list, so Hypothesis shrinks a schedule
 toward fewer faults, lower intensities, shorter windows and earlier starts.
 """
@@ -66,6 +67,7 @@ class FaultSpace:
         self.spec = spec
         self.duration = scenario.duration
         self.starts = spec.starts or Span(min=scenario.warmup, max=scenario.duration, step=1.0)
+        self.ends_by = spec.ends_by or _default_end(scenario, self.starts.min)
         self.kinds = spec.kinds()
         self.bounds = {kind: spec.bounds(kind) for kind in self.kinds}
         self.knobs = list(spec.knobs.items())
@@ -100,7 +102,7 @@ class FaultSpace:
     def start_span(self, kind: str) -> Span:
         """When a fault of ``kind`` may start so that its shortest window still ends in time."""
         shortest = min((bound.min for name, bound in self.bounds[kind].items() if name in WINDOW_PARAMS), default=0.0)
-        latest = self.duration - shortest if shortest > 0 else self.duration - self.starts.resolution
+        latest = self.ends_by - shortest if shortest > 0 else self.ends_by - self.starts.resolution
         return Span(min=self.starts.min, max=max(min(self.starts.max, latest), self.starts.min),
                     step=self.starts.resolution)
 
@@ -108,9 +110,12 @@ class FaultSpace:
 
     def _check(self) -> None:
         problems: list[Problem] = []
-        if not 0 <= self.starts.min < self.duration:
-            problems.append(Problem("explore.starts", f"expected starts between 0 and the duration "
-                                                      f"({self.duration:g}s), got {self.starts.min:g}s"))
+        if not 0 <= self.starts.min < self.ends_by:
+            problems.append(Problem("explore.starts", f"expected the earliest start before faults must end "
+                                                      f"({self.ends_by:g}s), got {self.starts.min:g}s"))
+        if self.ends_by > self.duration:
+            problems.append(Problem("explore.ends_by", f"expected at most the duration ({self.duration:g}s), "
+                                                       f"got {self.ends_by:g}s"))
         for kind in self.kinds:
             problems += self._check_kind(kind)
         for path, bound in self.knobs:
@@ -127,10 +132,10 @@ class FaultSpace:
             if not isinstance(bound, Span):
                 return [Problem(f"explore.params.{kind}.{name}", "expected a span {min, max} for a fault's window, "
                                                                    "got a list")]
-            if self.starts.min + bound.min > self.duration:
+            if self.starts.min + bound.min > self.ends_by:
                 return [Problem(f"explore.params.{kind}.{name}",
                                 f"the shortest window ({bound.min:g}s) starting at the earliest start "
-                                f"({self.starts.min:g}s) ends after the run ({self.duration:g}s)")]
+                                f"({self.starts.min:g}s) ends after faults must end ({self.ends_by:g}s)")]
         problems = []
         for end in (0, -1):
             params = {name: _extreme(bound, end) for name, bound in bounds.items()}
@@ -160,6 +165,12 @@ class FaultSpace:
         return problems
 
 
+def _default_end(scenario: Scenario, earliest: float) -> float:
+    """The settle time before the end of the run, or the end when that leaves no room after ``earliest``."""
+    end = scenario.duration - scenario.settle
+    return end if end > earliest else scenario.duration
+
+
 def _extreme(bound: Bound, end: int) -> Any:
     if isinstance(bound, list):
         return bound[end]
@@ -172,23 +183,25 @@ def _brief(params: dict[str, Any]) -> str:
 
 @st.composite
 def _schedules(draw: st.DrawFn, space: FaultSpace) -> Schedule:
-    everything = draw(st.booleans())
-    kinds = space.kinds if everything else [kind for kind in space.kinds if draw(st.booleans())]
+    kinds = space.kinds if draw(st.booleans()) else [kind for kind in space.kinds if draw(st.booleans())]
+    if len(kinds) > space.spec.max_faults:
+        kinds = draw(st.permutations(kinds))[:space.spec.max_faults]
     faults: list[dict[str, Any]] = []
-    if kinds:
-        faults = draw(st.lists(_fault(space, kinds), max_size=space.spec.max_faults))
+    room = space.spec.max_faults - len(kinds)
+    for kind in kinds:
+        more = draw(st.integers(0, room))
+        room -= more
+        faults += [_fault(draw, space, kind) for _ in range(1 + more)]
     knobs = tuple((path, _draw(draw, bound)) for path, bound in space.knobs)
     ordered = sorted(faults, key=lambda entry: (entry["at"], kind_of(entry)))
     return Schedule(tuple(ordered), knobs)
 
 
-@st.composite
-def _fault(draw: st.DrawFn, space: FaultSpace, kinds: list[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(kinds))
+def _fault(draw: st.DrawFn, space: FaultSpace, kind: str) -> dict[str, Any]:
     at = _draw(draw, space.start_span(kind))
     params = {}
     for name, bound in space.bounds[kind].items():
-        high = space.duration - at if name in WINDOW_PARAMS else None
+        high = space.ends_by - at if name in WINDOW_PARAMS else None
         params[name] = _draw(draw, bound, high)
     return {"at": at, kind: params}
 
