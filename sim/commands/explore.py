@@ -78,7 +78,8 @@ def _print(result: ExploreResult) -> None:
         print("  no failing schedule found")
         return
     assert result.minimal is not None
-    print(f"  FAILED: minimal schedule of {len(result.minimal.faults)} faults "
+    count = len(result.minimal.faults)
+    print(f"  FAILED: minimal schedule of {count} fault{'' if count == 1 else 's'} "
           f"(after {tally.shrink_runs} shrinking runs)")
     for entry in result.minimal.faults:
         kind = kind_of(entry)
