@@ -172,7 +172,7 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
     search = settings(max_examples=budget, database=store, deadline=None, verbosity=Verbosity.quiet,
                       suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                       phases=(Phase.reuse, Phase.generate, Phase.target, Phase.shrink))
-    result = ExploreResult(model.name, seed, sim_seed, tally, database=store and str(store.path))
+    result = ExploreResult(model.name, seed, sim_seed, tally, database=str(store.path) if store else None)
     shrunk = _search(space.strategy(), fails, search, seed)
     if shrunk is not None:
         minimal, removals = _minimise(shrunk, lambda s: bool(run(s)["passed"]))

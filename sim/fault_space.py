@@ -6,9 +6,10 @@ sorted by start time, plus the value chosen for each explorable knob. The
 strategy draws them swarm style: each example first picks the subset of
 fault kinds it uses (sometimes every kind, often a few, sometimes none; at
 most ``max_faults`` of them), then one fault of each chosen kind and, room
-permitting, more of the same kinds, up to ``max_faults`` faults in all. Every draw is an integer step above a
-bound's low end or an index into a list, so Hypothesis shrinks a schedule
-toward fewer faults, lower intensities, shorter windows and earlier starts.
+permitting, more of the same kinds, up to ``max_faults`` faults in all.
+Every draw is an integer step above a bound's low end or an index into a
+list, so Hypothesis shrinks a schedule toward fewer faults, lower
+intensities, shorter windows and earlier starts.
 """
 from __future__ import annotations
 
