@@ -12,7 +12,7 @@ import sys
 from typing import Sequence
 
 from . import cli_workflows
-from .commands import frontier, listing, loop, report, run, suite, sweep, validate
+from .commands import explore, frontier, listing, loop, report, run, suite, sweep, validate
 from .commands.status import EXIT_INPUT
 from .loader import ScenarioError
 
@@ -23,6 +23,7 @@ COMMANDS = {
     "suite": suite,
     "loop": loop,
     "frontier": frontier,
+    "explore": explore,
     "workflows": cli_workflows,
     "report": report,
     "sweep": sweep,

@@ -16,6 +16,7 @@ from orchestration.config import StackConfig
 from .catalogue import SAFEGUARDS
 from .faults import FAULTS
 from .event_workload import EventWorkload
+from .explore_spec import ExploreSpec
 from .fields import Duration, Instant, Model, keyed_union, suggest
 from .probes import PROBES
 from .workload import TaskWorkload
@@ -74,6 +75,7 @@ class Scenario(Model):
     steady_state: list[ProbeEntry] = []
     expect_safeguards: list[str] = []
     difficulty: Difficulty = Difficulty()
+    explore: ExploreSpec | None = None
 
     @field_validator("name")
     @classmethod
