@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import find, given, settings
-from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.exploration import _minimise, explore, probe_margin
