@@ -1,6 +1,8 @@
 """Small scenarios for the fault and safeguard effect tests: one run with a change, one without."""
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 
 from sim.runner import RunResult, run_scenario
@@ -49,3 +51,22 @@ def fault_row(result: RunResult, kind: str) -> pd.Series:
 def window(frame: pd.DataFrame, column: str, start: float, end: float) -> pd.DataFrame:
     """Rows of ``frame`` whose ``column`` lies in [start, end)."""
     return frame[(frame[column] >= start) & (frame[column] < end)]
+
+
+def switched(document: dict, path: str, enabled: bool) -> dict:
+    """``document`` with the safeguard at ``path`` (dotted, under ``stack``) switched on or off."""
+    stack = copy.deepcopy(document.get("stack", {}))
+    section = stack
+    for key in path.split("."):
+        section = section.setdefault(key, {})
+    section["enabled"] = enabled
+    return {**document, "stack": stack}
+
+
+def probe(result: RunResult, name: str) -> dict:
+    """The journal entry of the run's first probe called ``name``."""
+    return next(entry for entry in result.journal["probes"] if entry["name"] == name)
+
+
+def held(result: RunResult, invariant: str) -> bool:
+    return bool(result.journal["invariants"][invariant]["held"])

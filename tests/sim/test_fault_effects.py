@@ -31,10 +31,11 @@ def test_queue_flood_deepens_the_queue_and_its_malformed_tasks_are_rejected_at_t
 
 
 def test_worker_dropout_removes_workers_and_their_tasks_start_again():
-    dropped, calm = with_and_without({"worker_dropout": {"fraction": 0.5}}, [TASKS], stack={"pool": {"restart_delay": 20}})
+    busy = {"tasks": {"rate": "4.4/s", "service": {"exponential": "1s"}}}  # more than four workers serve: none idles
+    dropped, calm = with_and_without({"worker_dropout": {"fraction": 0.75}}, [busy], stack={"pool": {"restart_delay": 20}})
     assert_bites(dropped, "worker_dropout")
     alive, alive_calm = dropped.tables["timeseries"]["workers_alive"], calm.tables["timeseries"]["workers_alive"]
-    assert alive.min() == 2 and alive_calm.min() == 4
+    assert alive.min() == 1 and alive_calm.min() == 4
     assert alive.iloc[-1] == 4  # restarted after the delay
     assert (dropped.tables["tasks"]["attempts"] > 1).any()
     assert not (calm.tables["tasks"]["attempts"] > 1).any()
@@ -125,8 +126,8 @@ def test_policy_cascade_chains_rules_until_the_breaker_stops_it():
 def test_kernel_crash_fails_calls_and_the_engine_retries_them():
     crashed, calm = with_and_without({"kernel_crash": {"kernel": "avn_core", "for": "20s"}}, [TASKS, CRITICAL_KPIS])
     assert_bites(crashed, "kernel_crash")
-    assert count(crashed, "kernel.avn_core.failures") > count(calm, "kernel.avn_core.failures") + 20
-    assert count(crashed, "engine.retries") > count(calm, "engine.retries") + 20
+    assert count(crashed, "kernel.avn_core.failures") > count(calm, "kernel.avn_core.failures") + 10
+    assert count(crashed, "engine.retries") > count(calm, "engine.retries") + 10
     assert (crashed.tables["actions"]["attempts"] > 1).sum() > (calm.tables["actions"]["attempts"] > 1).sum()
 
 
