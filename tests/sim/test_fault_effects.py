@@ -51,6 +51,14 @@ def test_scheduler_pause_starts_nothing_while_the_queue_grows():
     assert depth.max() > calm.tables["timeseries"]["depth_total"].max()
 
 
+def test_a_pause_the_stack_heals_early_still_bites():
+    # With the watchdog and the immune kernel on, the dispatcher is resumed long before the window ends.
+    paused = run(scenario(workload=[TASKS], faults=[{"at": "10s", "scheduler_pause": {"for": "100s"}}], duration="120s"))
+    assert_bites(paused, "scheduler_pause")
+    assert len(window(paused.tables["tasks"], "started_at", 10.5, 60.0)) > 0
+    assert "resumed before the window ended" in fault_row(paused, "scheduler_pause")["effect"]
+
+
 def test_resource_siege_raises_the_stress_level_and_throttles_dispatches():
     sieged, calm = with_and_without({"resource_siege": {"for": "20s", "cpu": 90, "memory": 90}}, [TASKS])
     assert_bites(sieged, "resource_siege")
@@ -99,11 +107,11 @@ def test_message_duplication_redelivers_events_and_the_router_drops_the_copies()
 
 
 def test_message_reorder_delivers_events_out_of_their_publication_order():
-    # An event can only overtake one still in transit: half a second of bus
+    # An event can only overtake one still in transit: a second of bus
     # latency keeps one KPI source's events in flight together.
     one_source = {"events": {**CRITICAL_KPIS["events"], "sources": 1}}
-    shuffled, calm = with_and_without({"message_reorder": {"probability": 0.5, "for": "20s"}}, [TASKS, one_source],
-                                      stack={"bus": {"latency": 0.5}})
+    shuffled, calm = with_and_without({"message_reorder": {"probability": 0.5, "for": "30s"}}, [TASKS, one_source],
+                                      stack={"bus": {"latency": 1.0}})
     assert_bites(shuffled, "message_reorder")
     assert count(shuffled, "bus.reordered") > 0 and count(calm, "bus.reordered") == 0
 
@@ -121,6 +129,17 @@ def test_policy_cascade_chains_rules_until_the_breaker_stops_it():
     assert len(cascading.tables["cascades"]) > 0 and len(calm.tables["cascades"]) == 0
     assert count(cascading, "policy.deepest") > count(calm, "policy.deepest")
     assert fired(cascading, "cascade_breaker") > 0
+
+
+def test_policy_cascade_keeps_the_stacks_own_rules(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: [{name: drift_noted, events: [system.dependency_drift], actions: [log_only]}]\n")
+    document = scenario(workload=[TASKS], stack={"policy": {"rules_file": str(rules)}},
+                        faults=[{"at": "10s", "policy_cascade": {"depth": 3}}])
+    cascading = run(document)
+    assert "3 of the 3 chained rules fired" in fault_row(cascading, "policy_cascade")["effect"]
+    # The event past the chain's end falls through to the stack's own rule.
+    assert count(cascading, "policy.fired") == 4 and count(cascading, "policy.deepest") == 4
 
 
 def test_kernel_crash_fails_calls_and_the_engine_retries_them():

@@ -94,7 +94,7 @@ def test_cascade_breaker_stops_a_rule_chain_at_its_depth_limit():
 def test_watchdog_restarts_a_paused_dispatcher():
     # The immune kernel would resume the dispatcher first; without it only the watchdog's own restart acts.
     document = scenario(workload=[TASKS], faults=[{"at": "10s", "scheduler_pause": {"for": "100s"}}],
-                        duration="150s", stack={"immune": {"enabled": False}},
+                        duration="200s", stack={"immune": {"enabled": False}},
                         steady_state=[{"recovery_time": {"max": "60s"}}, {"latency": {"quantile": 0.99, "max": "60s"}}])
     on, off = on_and_off(document, "watchdog")
     assert_protects(on, off, "watchdog_restart", "recovery_time")
@@ -163,7 +163,7 @@ def test_sla_escalation_rescues_normal_tasks_starved_by_high_priority_work():
     on, off = on_and_off(document, "htm.escalation")
     assert fired(on, "sla_escalation") > 0 and fired(off, "sla_escalation") == 0
     missed_on, missed_off = (1 - probe(result, "sla_compliance")["value"] for result in (on, off))
-    assert missed_off > 1.25 * missed_on and missed_off - missed_on > 0.03
+    assert missed_off > 1.25 * missed_on and missed_off - missed_on > 0.01
 
 
 def test_preemption_serves_critical_tasks_within_their_sla_behind_long_normal_work():
