@@ -51,11 +51,10 @@ class QueueFlood(Fault):
                     priority = level
                     break
                 u -= weight
-            task = stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
+            stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
             self.rejected += invalid
             self.peak = max(self.peak, stack.htm.depth())
             yield stack.runtime.env.timeout(gap)
-            del task
 
     def effect(self) -> tuple[float, str]:
         rise = self.peak - self.depth_before
@@ -87,7 +86,12 @@ class WorkerDropout(Fault):
 
     def begin(self) -> None:
         alive = self.stack.htm.workers
-        k = self.params.count if self.params.count is not None else round(self.params.fraction * alive)
+        k = self.params.count
+        if k is None:
+            # Half up, and a non-zero fraction of a live pool is at least one worker.
+            k = int(self.params.fraction * alive + 0.5)
+            if self.params.fraction > 0 and alive:
+                k = max(k, 1)
         self.alive_before = alive
         self.killed = self.stack.kill_workers(k)
 

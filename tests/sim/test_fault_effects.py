@@ -41,6 +41,13 @@ def test_worker_dropout_removes_workers_and_their_tasks_start_again():
     assert not (calm.tables["tasks"]["attempts"] > 1).any()
 
 
+@pytest.mark.parametrize("workers, fraction, killed", [(1, 0.5, 1), (5, 0.5, 3), (4, 0.1, 1), (4, 0.0, 0)])
+def test_a_dropout_fraction_rounds_half_up_and_never_spares_a_pool_it_should_hit(workers, fraction, killed):
+    document = scenario(workload=[TASKS], stack={"htm": {"workers": workers}},
+                        faults=[{"at": "10s", "worker_dropout": {"fraction": fraction}}], duration="20s")
+    assert fault_row(run(document), "worker_dropout")["effect_size"] == killed
+
+
 def test_scheduler_pause_starts_nothing_while_the_queue_grows():
     paused, calm = with_and_without({"scheduler_pause": {"for": "10s"}}, [TASKS])
     assert_bites(paused, "scheduler_pause")
