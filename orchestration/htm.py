@@ -25,7 +25,9 @@ The safeguards, each behind its own switch:
   a lower priority than the one due.
 * Throttling: while the health model reports stress at or above ``level``, a
   NORMAL or LOW task waits ``delay`` seconds on its worker before its service
-  begins (seed 003 sleeps two seconds).
+  begins (seed 003 sleeps two seconds). Meanwhile a HIGH or CRITICAL task that
+  finds no idle worker takes that worker, and the throttled task goes back to
+  the head of its queue: critical work continues, normal work is delayed.
 * Dispatch narratives: a 5W1H entry in the audit log for every dispatch.
 
 Invalid tasks are rejected at the door, and a task that needs an approval goes
@@ -181,9 +183,7 @@ class TaskManager:
         task.state = QUEUED
         if self._idle and not self.paused:
             self._start(self._idle.pop(), task)
-        elif not (
-            task.priority == Priority.CRITICAL and self.preemption and not self.paused and self._preempt_for(task)
-        ):
+        elif self.paused or not self._take_worker_for(task):
             self._queues[task.priority].append(task)
             self._depth += 1
             if self.escalator is not None:
@@ -439,6 +439,34 @@ class TaskManager:
         task.state = QUEUED
         return task
 
+    def _take_worker_for(self, task: Task) -> bool:
+        """Start an urgent ``task`` that found no idle worker: on a worker a throttled task still holds, or by preemption."""
+        if task.priority < _NORMAL and self.throttling and self._unthrottle_for(task):
+            return True
+        return task.priority == Priority.CRITICAL and self.preemption and self._preempt_for(task)
+
+    def _unthrottle_for(self, task: Task) -> bool:
+        # A task in its throttle delay has not begun: it gives its worker up
+        # and waits at the head of its queue, as if never started.
+        now = self.env.now
+        for worker, running in enumerate(self._running):
+            if running is not None and self._began[worker] > now:
+                running.attempts -= 1
+                self._count("htm.throttle_yields")
+                self._emit(now, "throttle_yield", running.task_id, task.task_id, worker)
+                self._hand_over(worker, task)
+                return True
+        return False
+
+    def _hand_over(self, worker: int, task: Task) -> None:
+        """Start ``task`` on ``worker``, whose current task goes back to the head of its queue."""
+        held = self._interrupt(worker)
+        self._queues[held.priority].appendleft(held)
+        self._depth += 1
+        if self.escalator is not None:
+            self.escalator.watch(held)
+        self._start(worker, task)
+
     def _preempt_for(self, task: Task) -> bool:
         victim = -1
         for worker, running in enumerate(self._running):
@@ -450,12 +478,7 @@ class TaskManager:
                     victim = worker
         if victim < 0:
             return False
-        preempted = self._interrupt(victim)
-        self._queues[preempted.priority].appendleft(preempted)
-        self._depth += 1
-        if self.escalator is not None:
-            self.escalator.watch(preempted)
         self._count("safeguard.preemption")
-        self._emit(self.env.now, "preempt", preempted.task_id, task.task_id, victim)
-        self._start(victim, task)
+        self._emit(self.env.now, "preempt", self._running[victim].task_id, task.task_id, victim)
+        self._hand_over(victim, task)
         return True

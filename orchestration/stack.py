@@ -341,6 +341,8 @@ class Stack:
             return False
         self.kernels.bring_up(name)
         self.trust.success(name)
+        # The runs that failed for want of the kernel are dispatched again.
+        self.engine.replay_dead_letters()
         return self.kernels.is_up(name)
 
     def _voted(self, task: Task, passed: bool) -> None:

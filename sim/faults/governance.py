@@ -10,7 +10,6 @@ from ..fields import Rate, suggest
 from .base import Fault, Windowed
 
 
-
 class AclFloodParams(Windowed):
     rate: Rate
     intent: str = "modify_config"

@@ -1,6 +1,9 @@
 """Faults on the event side: trigger storms, message loss, duplication and reordering, policy cascades."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from pydantic import Field
 
 from orchestration.policy_rules import default_rules_path
@@ -99,8 +102,10 @@ class PolicyCascadeParams(FaultParams):
 class PolicyCascade(Fault):
     """A misconfigured rule set in which each rule's event triggers the next, ``depth`` rules deep.
 
-    The fault adds ``depth`` chained rules in front of the current ones (the
-    policy kernel's public rule reload) and publishes the first event.
+    The fault puts ``depth`` chained rules in front of the stack's own rules
+    (the policy kernel's public rule reload) and publishes the first event.
+    Its effect is how many of the chain's rules fired, and how many cascades
+    the breaker stopped.
     """
 
     kind = "policy_cascade"
@@ -108,22 +113,24 @@ class PolicyCascade(Fault):
 
     def begin(self) -> None:
         policy = self.stack.policy
-        self.deepest_before = policy.stats()["deepest"]
         self.broken_before = policy.stats()["cascades_broken"]
-        chain = "\n".join(
-            f"  - name: chaos_cascade_{hop}\n"
-            f"    events: [{CASCADE_EVENT}]\n"
-            f"    condition: \"payload.hop == {hop}\"\n"
-            f"    actions: [log_only]\n"
-            f"    emit: {{event_type: {CASCADE_EVENT}, payload: {{dependency: cascade, hop: {hop + 1}}}}}"
+        self.prefix = f"chaos_cascade_{self.index}_"
+        chain = [
+            {"name": f"{self.prefix}{hop}", "events": [CASCADE_EVENT], "condition": f"payload.hop == {hop}",
+             "actions": ["log_only"],
+             "emit": {"event_type": CASCADE_EVENT, "payload": {"dependency": "cascade", "hop": hop + 1}}}
             for hop in range(1, self.params.depth + 1)
-        )
-        defaults = default_rules_path().read_text(encoding="utf-8").split("rules:\n", 1)[1]
-        policy.reload(f"chaos_cascade_{self.index}.yaml", text=f"rules:\n{chain}\n{defaults}")
+        ]
+        path = Path(self.stack.config.policy.rules_file or default_rules_path())
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document["rules"] = chain + list(document["rules"])
+        policy.reload(f"{self.prefix}{path.name}", text=yaml.safe_dump(document, sort_keys=False))
         self.stack.publish(CASCADE_EVENT, {"dependency": "cascade", "hop": 1}, source="policy_cascade")
 
     def effect(self) -> tuple[float, str]:
         stats = self.stack.policy.stats()
+        hops = sum(n for rule, n in stats["fired_by_rule"].items() if rule.startswith(self.prefix))
         broken = stats["cascades_broken"] - self.broken_before
-        return (stats["deepest"] + broken,
-                f"deepest rule chain {stats['deepest']}; {broken} cascades stopped by the breaker")
+        return (hops + broken,
+                f"{hops} of the {self.params.depth} chained rules fired (deepest chain {stats['deepest']}); "
+                f"{broken} cascades stopped by the breaker")

@@ -51,11 +51,10 @@ class QueueFlood(Fault):
                     priority = level
                     break
                 u -= weight
-            task = stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
+            stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
             self.rejected += invalid
             self.peak = max(self.peak, stack.htm.depth())
             yield stack.runtime.env.timeout(gap)
-            del task
 
     def effect(self) -> tuple[float, str]:
         rise = self.peak - self.depth_before
@@ -87,7 +86,12 @@ class WorkerDropout(Fault):
 
     def begin(self) -> None:
         alive = self.stack.htm.workers
-        k = self.params.count if self.params.count is not None else round(self.params.fraction * alive)
+        k = self.params.count
+        if k is None:
+            # Half up, and a non-zero fraction of a live pool is at least one worker.
+            k = int(self.params.fraction * alive + 0.5)
+            if self.params.fraction > 0 and alive:
+                k = max(k, 1)
         self.alive_before = alive
         self.killed = self.stack.kill_workers(k)
 
@@ -99,24 +103,39 @@ class WorkerDropout(Fault):
 
 
 class SchedulerPause(Fault):
-    """Pause the HTM dispatcher for ``for`` seconds (or until something resumes it)."""
+    """Pause the HTM dispatcher for ``for`` seconds (or until something resumes it).
+
+    Its effect is the most tasks held waiting while the dispatcher stood
+    still, sampled each second, so a pause the stack heals early still counts.
+    """
 
     kind = "scheduler_pause"
     Params = Windowed
 
     def begin(self) -> None:
-        self.completed_before = self.stack.htm.completed
         self.depth_before = self.stack.htm.depth()
+        self.peak = self.depth_before
+        self.paused_for = 0.0
         self.stack.pause_dispatcher()
+        self.stack.runtime.env.process(self._watch())
+
+    def _watch(self):
+        env, htm = self.stack.runtime.env, self.stack.htm
+        start = env.now
+        until = start + self.params.duration
+        while env.now < until and htm.paused:
+            self.peak = max(self.peak, htm.depth())
+            yield env.timeout(min(1.0, until - env.now))
+        self.paused_for = env.now - start
 
     def end(self) -> None:
-        self.depth_after = self.stack.htm.depth()
         self.stack.resume_dispatcher()
 
     def effect(self) -> tuple[float, str]:
-        grown = getattr(self, "depth_after", self.depth_before) - self.depth_before
-        return (max(grown, 0) + (self.depth_before > 0),
-                f"{self.depth_before} tasks waiting when the dispatcher paused; the queue grew by {grown}")
+        early = " (resumed before the window ended)" if self.paused_for < self.params.duration else ""
+        return (self.peak,
+                f"dispatcher paused about {self.paused_for:g}s{early}; {self.depth_before} tasks waiting at the pause, "
+                f"up to {self.peak} while paused")
 
 
 class ResourceSiegeParams(Windowed):

@@ -165,6 +165,21 @@ def test_throttling_delays_normal_dispatch_while_stressed(enabled, expected):
     assert _counts(runtime, "safeguard.throttle") == (1 if enabled else 0)
 
 
+@pytest.mark.parametrize("enabled, high_done, normal_done", [(True, 1.5, 4.5), (False, 2.0, 1.0)])
+def test_a_high_task_takes_the_worker_of_a_normal_task_still_in_its_throttle_delay(enabled, high_done, normal_done):
+    runtime, stack = build({"htm": {"workers": 1, "throttle": {"enabled": enabled}}})
+    stack.set_pressure(cpu=100.0)
+    normal = stack.enqueue("normal", Priority.NORMAL, 1.0, 3600.0)
+    runtime.env.run(until=0.5)
+    high = stack.enqueue("high", Priority.HIGH, 1.0, 3600.0)
+    runtime.env.run(until=100)
+    assert high.finished_at == high_done
+    # Put back unstarted, the normal task is throttled again when the worker frees up.
+    assert normal.finished_at == normal_done
+    assert normal.attempts == 1
+    assert _counts(runtime, "htm.throttle_yields") == (1 if enabled else 0)
+
+
 def test_no_throttling_once_the_pressure_is_gone():
     runtime, stack = build({"htm": {"workers": 1}})
     stack.set_pressure(cpu=100.0)

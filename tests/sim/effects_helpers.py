@@ -1,0 +1,72 @@
+"""Small scenarios for the fault and safeguard effect tests: one run with a change, one without."""
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+
+from sim.runner import RunResult, run_scenario
+from sim.scenario import Scenario
+
+#: Background tasks: 2.4/s of about one second's work on the default four workers (rho = 0.6).
+TASKS = {"tasks": {"rate": "2.4/s", "service": {"exponential": "1s"}}}
+
+#: Critical KPI breaches, one a second: each one starts kpi_critical_healing, a call to avn_core.
+CRITICAL_KPIS = {"events": {"rate": "1/s", "sources": 5, "types": {"kpi.threshold_breach": 1.0},
+                            "payloads": {"kpi.threshold_breach": {"severity": "CRITICAL"}}}}
+
+
+def scenario(*, workload: list[dict], faults: list[dict] = (), stack: dict | None = None,
+             duration: str = "60s", **fields) -> dict:
+    """A scenario document of ``duration`` simulated seconds."""
+    return {"name": "effect", "duration": duration, "stack": stack or {}, "workload": list(workload),
+            "faults": list(faults), **fields}
+
+
+def run(document: dict, seed: int = 1) -> RunResult:
+    return run_scenario(Scenario.model_validate(document), seed=seed)
+
+
+def count(result: RunResult, key: str) -> int:
+    """One of the journal's counts (0 when the run never counted it)."""
+    return int(result.journal["counts"].get(key, 0))
+
+
+def outcomes(result: RunResult, outcome: str) -> int:
+    return int(result.journal["counts"]["tasks"][outcome])
+
+
+def fired(result: RunResult, safeguard: str) -> int:
+    return int(result.journal["safeguards"]["fired"].get(safeguard, 0))
+
+
+def fault_row(result: RunResult, kind: str) -> pd.Series:
+    """The ``faults`` row of the run's only fault of ``kind``."""
+    faults = result.tables["faults"]
+    rows = faults[faults["kind"] == kind]
+    assert len(rows) == 1, f"expected one {kind} row, got {len(rows)}"
+    return rows.iloc[0]
+
+
+def window(frame: pd.DataFrame, column: str, start: float, end: float) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` lies in [start, end)."""
+    return frame[(frame[column] >= start) & (frame[column] < end)]
+
+
+def switched(document: dict, path: str, enabled: bool) -> dict:
+    """``document`` with the safeguard at ``path`` (dotted, under ``stack``) switched on or off."""
+    stack = copy.deepcopy(document.get("stack", {}))
+    section = stack
+    for key in path.split("."):
+        section = section.setdefault(key, {})
+    section["enabled"] = enabled
+    return {**document, "stack": stack}
+
+
+def probe(result: RunResult, name: str) -> dict:
+    """The journal entry of the run's first probe called ``name``."""
+    return next(entry for entry in result.journal["probes"] if entry["name"] == name)
+
+
+def held(result: RunResult, invariant: str) -> bool:
+    return bool(result.journal["invariants"][invariant]["held"])
