@@ -187,13 +187,17 @@ class CascadeDepthMax(_Bounded):
 
 
 class DuplicateExecutions(_Bounded):
-    """Workflow runs beyond the first for one event identity (source, id): work done twice."""
+    """Completed workflow runs beyond the first for one event identity (source, id): work done twice.
+
+    A run replayed from the dead-letter queue after a failed one is a retry, not a duplicate.
+    """
 
     def observe(self, seen: Observed) -> float:
         runs = seen.tables.get("workflows") if seen.tables else None
         if runs is None or runs.empty:
             return 0.0
-        return float(runs.duplicated(["workflow", "event_source", "event_id"]).sum())
+        done = runs[runs["outcome"] == "completed"]
+        return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
 class BootTime(Model):

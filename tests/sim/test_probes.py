@@ -1,0 +1,21 @@
+"""Probes that read the run's own tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.probes import DuplicateExecutions, Observed
+
+
+def _seen(workflows: pd.DataFrame) -> Observed:
+    return Observed(tasks=pd.DataFrame(), timeseries=pd.DataFrame(), warmup=0.0, end=10.0,
+                    tables={"workflows": workflows})
+
+
+def test_a_second_completed_run_of_one_event_is_a_duplicate_but_a_replay_after_failure_is_not():
+    runs = pd.DataFrame({
+        "workflow": ["w", "w", "w", "w"],
+        "event_source": ["a", "a", "b", "b"],
+        "event_id": ["1", "1", "2", "2"],
+        "outcome": ["completed", "completed", "failed", "completed"],
+    })
+    assert DuplicateExecutions(max=0).observe(_seen(runs)) == 1.0
