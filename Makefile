@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/chaosbench validate scenarios
-	$(BIN)/chaosbench run scenarios/baseline/mmc.yaml --seed 1 --out runs/demo/mmc
-	$(BIN)/chaosbench report runs/demo --html runs/demo/report.html --md runs/demo/summary.md > /dev/null
-	@echo "Results are in runs/demo/"
+	$(BIN)/chaosbench run scenarios/baseline/mmc.yaml --seed 1 --out runs/demo/mmc/level0-seed1
+	$(BIN)/chaosbench suite scenarios/suites/default.yaml --out runs/demo --db runs/demo/memory.sqlite
+	$(BIN)/chaosbench report runs/demo --db runs/demo/memory.sqlite --html runs/demo/report.html --md runs/demo/summary.md > /dev/null
+	@echo "Results are in $(abspath runs/demo)/"
 	@echo "HTML report: $(abspath runs/demo/report.html)"
 
 test: $(STAMP)
