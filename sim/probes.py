@@ -39,13 +39,19 @@ class Observed:
 
 
 class SlaCompliance(Model):
-    """Share of tasks that finished by their deadline, among those whose fate is known."""
+    """Share of accepted tasks that finished by their deadline, among those whose fate is known.
+
+    Tasks rejected at the door or denied by governance are left out; shed,
+    expired, failed and dead-lettered tasks count as misses.
+    """
 
     priority: PriorityName | None = None
     min: Fraction
 
     def observe(self, seen: Observed) -> float:
         tasks = seen.measured_tasks(self.priority)
+        # A request refused at the door or by governance was never the stack's work to finish.
+        tasks = tasks[~tasks["outcome"].isin(("rejected", "denied"))]
         known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < seen.end)]
         if known.empty:
             return 1.0

@@ -19,3 +19,15 @@ def test_a_second_completed_run_of_one_event_is_a_duplicate_but_a_replay_after_f
         "outcome": ["completed", "completed", "failed", "completed"],
     })
     assert DuplicateExecutions(max=0).observe(_seen(runs)) == 1.0
+
+
+def test_sla_compliance_leaves_out_refused_requests_and_counts_shed_work_as_missed():
+    from sim.probes import SlaCompliance
+
+    tasks = pd.DataFrame({
+        "enqueued_at": [0.0] * 4, "priority": ["normal"] * 4, "deadline": [5.0] * 4,
+        "finished_at": [1.0, float("nan"), float("nan"), float("nan")],
+        "outcome": ["completed", "denied", "rejected", "shed"],
+    })
+    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=0.0, end=10.0)
+    assert SlaCompliance(min=0.9).observe(seen) == 0.5
