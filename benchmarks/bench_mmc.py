@@ -7,50 +7,21 @@ chaosbench plain, to Ciw. Targets: plain >= 1.0x textbook SimPy and >= 2x
 Ciw; full stack >= 0.33x textbook.
 
 The full-stack figure (every safeguard on, audit log on) comes from
-``benchmarks.bench_stack``; without that module the table says so.
+``benchmarks.bench_stack``.
 """
 from __future__ import annotations
 
-import time
 
-from sim.runner import run_scenario
-from sim.scenario import Scenario
-
-try:
-    from benchmarks.bench_ciw import ciw_mmc
-    from benchmarks.textbook import textbook_mmc
-except ImportError:  # run as a script from benchmarks/
-    from bench_ciw import ciw_mmc
-    from textbook import textbook_mmc
-
-SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0
+from benchmarks.bench_ciw import ciw_mmc
+from benchmarks.bench_stack import full_stack_mmc
+from benchmarks.textbook import ARRIVAL_RATE, SERVERS, SERVICE_RATE, chaosbench_mmc_run, textbook_mmc
 CUSTOMERS = 200_000
 
 
 def chaosbench_mmc(customers: int, seed: int = 1) -> float:
-    """Run the plain M/M/c scenario long enough for ``customers`` arrivals; customers per second."""
-    scenario = Scenario.model_validate({
-        "name": "bench_mmc",
-        "duration": customers / ARRIVAL_RATE,
-        "stack": {"safeguards": "off", "htm": {"workers": SERVERS}},
-        "workload": [{"tasks": {"rate": ARRIVAL_RATE, "service": {"exponential": 1 / SERVICE_RATE}}}],
-    })
-    started = time.perf_counter()
-    result = run_scenario(scenario, seed=seed)
-    return result.journal["counts"]["tasks"]["completed"] / (time.perf_counter() - started)
-
-
-def full_stack_mmc(customers: int) -> float | None:
-    """Customers per second of the full stack (``benchmarks.bench_stack``), or ``None`` without that module."""
-    try:
-        from benchmarks.bench_stack import full_stack_mmc as measure
-    except ImportError:
-        try:
-            from bench_stack import full_stack_mmc as measure  # run as a script from benchmarks/
-        except ImportError:
-            return None
-    rate, _fired = measure(customers)
-    return rate
+    """chaosbench's plain task manager (every safeguard off) on the queue; customers per second."""
+    result, elapsed = chaosbench_mmc_run(customers, "off", seed)
+    return result.journal["counts"]["tasks"]["completed"] / elapsed
 
 
 def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float | None]:
@@ -61,7 +32,7 @@ def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float | None]
             lambda: textbook_mmc(customers, ARRIVAL_RATE, SERVICE_RATE, SERVERS),
         "Ciw": lambda: ciw_mmc(customers, ARRIVAL_RATE, SERVICE_RATE, SERVERS),
         "chaosbench plain (safeguards off, whole run)": lambda: chaosbench_mmc(customers),
-        "chaosbench full stack (safeguards on)": lambda: full_stack_mmc(customers),
+        "chaosbench full stack (safeguards on)": lambda: full_stack_mmc(customers)[0],
     }
     figures: dict[str, float | None] = dict.fromkeys(models)
     for _ in range(rounds):
@@ -78,10 +49,7 @@ def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float | None]
     print(f"  plain / textbook SimPy: {plain / textbook:.2f}  (target >= 1.0)")
     print("  plain / Ciw:            " + (f"{plain / ciw:.2f}" if ciw else "n/a (pip install ciw)")
           + "  (target >= 2)")
-    if full is None:
-        print("  full stack: not available yet (benchmarks.bench_stack)")
-    else:
-        print(f"  full stack / textbook:  {full / textbook:.2f}  (target >= 0.33)")
+    print(f"  full stack / textbook:  {full / textbook:.2f}  (target >= 0.33)")
     return {"textbook": textbook, "ciw": ciw, "chaosbench_plain": plain, "full_stack": full,
             "ratio": plain / textbook}
 

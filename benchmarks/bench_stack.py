@@ -9,31 +9,14 @@ ratio (target ≥ 0.33).
 from __future__ import annotations
 
 import statistics
-import time
 
-from sim.runner import run_scenario
-from sim.scenario import Scenario
-
-try:
-    from benchmarks.textbook import textbook_mmc
-except ImportError:  # run as a script from benchmarks/
-    from textbook import textbook_mmc
-
-SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0
+from benchmarks.textbook import ARRIVAL_RATE, SERVERS, SERVICE_RATE, chaosbench_mmc_run, textbook_mmc
 CUSTOMERS = 100_000
 
 
 def full_stack_mmc(customers: int, seed: int = 1) -> tuple[float, dict[str, int]]:
     """Run the M/M/c workload through the full stack; tasks per second and the safeguards that fired."""
-    scenario = Scenario.model_validate({
-        "name": "bench_full_stack",
-        "duration": customers / ARRIVAL_RATE,
-        "stack": {"safeguards": "on", "htm": {"workers": SERVERS}},
-        "workload": [{"tasks": {"rate": ARRIVAL_RATE, "service": {"exponential": 1 / SERVICE_RATE}}}],
-    })
-    started = time.perf_counter()
-    result = run_scenario(scenario, seed=seed)
-    elapsed = time.perf_counter() - started
+    result, elapsed = chaosbench_mmc_run(customers, "on", seed)
     journal = result.journal
     return journal["counts"]["tasks"]["completed"] / elapsed, journal["safeguards"]["fired"]
 

@@ -1,6 +1,8 @@
-"""The textbook SimPy M/M/c model: one process per customer, a ``simpy.Resource`` of c servers.
+"""The textbook SimPy M/M/c model (one process per customer, a ``simpy.Resource`` of c servers).
 
-It is the baseline every chaosbench speed figure is a ratio against.
+It is the baseline every chaosbench speed figure is a ratio against; the
+same queue run through chaosbench is here too, so every benchmark builds it
+the same way.
 """
 from __future__ import annotations
 
@@ -8,6 +10,12 @@ import random
 import time
 
 import simpy
+
+from sim.runner import RunResult, run_scenario
+from sim.scenario import Scenario
+
+#: The queue every M/M/c benchmark serves: λ = 3.2/s, μ = 1/s, c = 4 (ρ = 0.8).
+SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0
 
 
 def textbook_mmc(customers: int, arrival_rate: float, service_rate: float, servers: int, seed: int = 1) -> float:
@@ -33,3 +41,16 @@ def textbook_mmc(customers: int, arrival_rate: float, service_rate: float, serve
     started = time.perf_counter()
     env.run()
     return served / (time.perf_counter() - started)
+
+
+def chaosbench_mmc_run(customers: int, safeguards: str, seed: int = 1) -> tuple[RunResult, float]:
+    """chaosbench on the same queue, with every safeguard ``"on"`` or ``"off"``; the run and its wall seconds."""
+    scenario = Scenario.model_validate({
+        "name": f"bench_mmc_safeguards_{safeguards}",
+        "duration": customers / ARRIVAL_RATE,
+        "stack": {"safeguards": safeguards, "htm": {"workers": SERVERS}},
+        "workload": [{"tasks": {"rate": ARRIVAL_RATE, "service": {"exponential": 1 / SERVICE_RATE}}}],
+    })
+    started = time.perf_counter()
+    result = run_scenario(scenario, seed=seed)
+    return result, time.perf_counter() - started
