@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from ..exploration import DEFAULT_DATABASE, ExploreResult, Tally, explore
 from ..fault_space import kind_of
+from .arguments import positive
 from .status import EXIT_FAIL, EXIT_PASS
-from .suite import positive
 
 DEFAULT_OUT = Path("runs/explore")
 

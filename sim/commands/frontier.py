@@ -5,8 +5,8 @@ import argparse
 import json
 
 from ..frontier import find_frontier
+from .arguments import positive
 from .status import EXIT_PASS
-from .suite import positive
 
 
 def add_parser(commands) -> None:

@@ -12,8 +12,8 @@ from ..batch import resolve_targets
 from ..chaos_loop import next_round, plan_rounds, run_rounds
 from ..ladder import standing
 from ..memory import DEFAULT_DB, MemoryDB
+from .arguments import positive
 from .status import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from .suite import positive
 
 DEFAULT_SUITE = "scenarios/suites/default.yaml"
 

@@ -9,8 +9,9 @@ from ..loader import load_scenario, read_yaml
 from ..progress import progress_bar
 from ..results import default_run_dir, write_run
 from ..runner import run_scenario
-from ..summary import print_run
 from ..settings import parse_setting, scenario_at, with_settings
+from ..summary import print_run
+from .arguments import non_negative
 from .status import EXIT_FAIL, EXIT_PASS
 
 
@@ -23,14 +24,6 @@ def add_parser(commands) -> None:
                         help="override the field at a dotted path, value read as YAML (repeatable)")
     parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
     parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
-
-
-def non_negative(text: str) -> int:
-    """An argparse type: a whole number of 0 or more."""
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
 
 
 def one_setting(text: str) -> tuple[str, object, str]:

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from ..batch import Outcome, resolve_targets, run_target
 from ..memory import DEFAULT_DB, MemoryDB, wall_clock_now
-from .run import non_negative
+from .arguments import non_negative, positive
 from .status import EXIT_FAIL, EXIT_PASS
 
 
@@ -27,14 +27,6 @@ def add_parser(commands) -> None:
     parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML, one testcase per run")
 
 
-def positive(text: str) -> int:
-    """An argparse type: a whole number of 1 or more."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     targets = resolve_targets(args.source)
     db = None if args.no_db else MemoryDB(args.db)
@@ -49,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
             db.close()
     failed = [outcome for outcome in outcomes if not outcome.result.passed]
     if args.html or args.md or args.junit:
-        from reports import write_reports  # matplotlib loads only when a report is asked for
+        from reports import (
+            write_reports,  # matplotlib loads only when a report is asked for
+        )
 
         write_reports([outcome.run_dir for outcome in outcomes], html=args.html, md=args.md, junit=args.junit,
                       db=None if args.no_db else args.db)

@@ -17,6 +17,7 @@ from ..progress import progress_bar
 from ..settings import parse_setting
 from ..sweep import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 from ..sweep_parts import PartStore
+from .arguments import positive
 from .status import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 
 
@@ -29,7 +30,7 @@ def add_parser(commands) -> None:
                         metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
     parser.add_argument("--levels", type=_argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_argument(_positive),
+    where.add_argument("--workers", type=positive,
                        help="local processes (default: one per core; 1 = serial)")
     where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
     parser.add_argument("--out", help="output folder (default runs/<scenario>/sweep)")
@@ -44,16 +45,6 @@ def _argument(parse):
             raise argparse.ArgumentTypeError(str(exc)) from None
     convert.__name__ = parse.__name__
     return convert
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise ValueError(f"expected 1 or more, got {value}")
-    return value
 
 
 def _levels(text: str) -> list[int]:
