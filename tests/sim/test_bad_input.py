@@ -124,3 +124,23 @@ def test_a_failed_rerun_leaves_the_earlier_result_intact(capsys, write_scenario,
     bad = write_scenario(mmc_document(duration="-1s"), "bad.yaml")
     assert main(["run", str(bad), "--out", str(out)]) == 2
     assert (out / "journal.json").read_bytes() == before
+
+
+def test_unknown_fault_gets_a_suggestion(capsys, write_scenario):
+    status, err = _run(capsys, write_scenario(mmc_document(faults=[{"at": "60s", "worker_dropuot": {"fraction": 0.5}}])))
+    assert status == 2
+    assert "faults[0]: unknown fault 'worker_dropuot'; did you mean 'worker_dropout'?" in err
+
+
+def test_negative_fault_rate_names_the_fault_parameter(capsys, write_scenario):
+    document = mmc_document(faults=[{"at": "60s", "trigger_storm": {"rate": "-5/s", "for": "10s"}}])
+    status, err = _run(capsys, write_scenario(document))
+    assert status == 2
+    assert "faults[0].trigger_storm.rate: expected more than zero, got '-5/s'" in err
+
+
+def test_a_fault_that_outlasts_the_run(capsys, write_scenario):
+    document = mmc_document(faults=[{"at": "500s", "scheduler_pause": {"for": "5m"}}])
+    status, err = _run(capsys, write_scenario(document))
+    assert status == 2
+    assert "faults[0].scheduler_pause: the fault ends at 800s, after the end of the run (600s)" in err
