@@ -66,6 +66,9 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
         "versions": versions(),
     }
     journal["findings"] = findings(journal, tables, scenario.settle, recovery)
+    if "events" in tables:
+        journal["aggregated"] = {"events": "one row per simulated second of router counts (a storm makes one row "
+                                           "per event too many); each workflow execution is a row of workflows"}
     return journal
 
 
