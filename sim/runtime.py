@@ -1,8 +1,8 @@
 """The testbench's implementation of the stack's ``Runtime`` protocol.
 
 * Random streams are derived from the run seed and the stream's name through
-  SHA-256, so a stream never depends on ``hash()``, on the process, or on
-  which other streams exist.
+  SHA-256, so a stream never depends on Python's per-process string hashing
+  or on which other streams exist.
 * The recorder keeps columns (typed arrays for numbers) and builds pandas
   DataFrames only at the end.
 * The trace hashes its decision records in chunks; together with every
