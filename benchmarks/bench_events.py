@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import time
 
-from orchestration.bus import EventBus
-from orchestration.engine import EngineConfig, WorkflowEngine
-from orchestration.event_schema import EventSchemas
-from orchestration.events import Event
-from orchestration.kernels import KernelSpec, Kernels, KernelsConfig
-from orchestration.registry import WorkflowRegistry, WorkflowsConfig
-from orchestration.router import EventRouter
-from orchestration.stack import Stack
-from orchestration.workflow_spec import compile_workflows
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.mesh.bus import EventBus
+from chaosbench.orchestration.mesh.engine import EngineConfig, WorkflowEngine
+from chaosbench.orchestration.mesh.event_schema import EventSchemas
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels, KernelsConfig, KernelSpec
+from chaosbench.orchestration.mesh.registry import WorkflowRegistry, WorkflowsConfig
+from chaosbench.orchestration.mesh.router import EventRouter
+from chaosbench.orchestration.mesh.workflow_spec import compile_workflows
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.run.runtime import SimRuntime
 
 UNMATCHED = 500_000
 EXECUTIONS = 100_000

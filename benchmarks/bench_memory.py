@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def measure(tasks: int) -> dict:
     """Run long enough for at least ``tasks`` arrivals (five standard deviations to spare); figures of this process."""
-    from sim.runner import run_scenario
-    from sim.scenario import Scenario
+    from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.scenario.model import Scenario
 
     scenario = Scenario.model_validate({
         "name": "bench_memory",

@@ -11,10 +11,10 @@ The full-stack figure (every safeguard on, audit log on) comes from
 """
 from __future__ import annotations
 
-
 from benchmarks.bench_ciw import ciw_mmc
 from benchmarks.bench_stack import full_stack_mmc
 from benchmarks.textbook import ARRIVAL_RATE, SERVERS, SERVICE_RATE, chaosbench_mmc_run, textbook_mmc
+
 CUSTOMERS = 200_000
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 
 from benchmarks.textbook import ARRIVAL_RATE, SERVERS, SERVICE_RATE, chaosbench_mmc_run, textbook_mmc
+
 CUSTOMERS = 100_000
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sim.discovery import load_suite
-from sim.loader import load_scenario
-from sim.runner import run_scenario
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import load_suite
+from chaosbench.sim.scenario.loader import load_scenario
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suites" / "default.yaml"
 TARGET_S = 60.0

@@ -13,11 +13,11 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from sim.executors import Executor, PoolExecutor, SerialExecutor, cores
-from sim.sweep import SweepOutcome, execute, load_sweep
+from chaosbench.sim.sweep.executors import Executor, PoolExecutor, SerialExecutor, cores
+from chaosbench.sim.sweep.sweeps import SweepOutcome, execute, load_sweep
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline" / "mmc.yaml"
 RUNS = 40

@@ -11,8 +11,8 @@ import time
 
 import simpy
 
-from sim.runner import RunResult, run_scenario
-from sim.scenario import Scenario
+from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.scenario.model import Scenario
 
 #: The queue every M/M/c benchmark serves: λ = 3.2/s, μ = 1/s, c = 4 (ρ = 0.8).
 SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0

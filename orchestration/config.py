@@ -11,29 +11,29 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from .sections import Safeguard, Section, active
+from chaosbench.orchestration.core.sections import Safeguard, Section, active
 
 # The component sections subclass Section or Safeguard, so they can only be
 # imported once both are bound here (the package imports this module first,
 # which keeps any import order working).
-from .approval import ApprovalConfig  # noqa: E402
-from .boot import BootConfig  # noqa: E402
-from .bus import BusConfig  # noqa: E402
-from .engine import EngineConfig  # noqa: E402
-from .governance import GovernanceConfig, MeshGuardConfig  # noqa: E402
-from .health import HealthConfig  # noqa: E402
-from .htm import HTMConfig  # noqa: E402
-from .heartbeat import HeartbeatConfig  # noqa: E402
-from .immune import ImmuneConfig  # noqa: E402
-from .intents import IntentConfig  # noqa: E402
-from .kernels import KernelsConfig  # noqa: E402
-from .operator import OperatorConfig  # noqa: E402
-from .policy import PolicyConfig  # noqa: E402
-from .registry import WorkflowsConfig  # noqa: E402
-from .router import RouterConfig  # noqa: E402
-from .trust import TrustConfig  # noqa: E402
-from .watchdog import WatchdogConfig  # noqa: E402
-from .workers import PoolConfig  # noqa: E402
+from chaosbench.orchestration.governance.approval import ApprovalConfig
+from chaosbench.orchestration.governance.gate import GovernanceConfig, MeshGuardConfig
+from chaosbench.orchestration.governance.intents import IntentConfig
+from chaosbench.orchestration.governance.operator import OperatorConfig
+from chaosbench.orchestration.governance.trust import TrustConfig
+from chaosbench.orchestration.mesh.bus import BusConfig
+from chaosbench.orchestration.mesh.engine import EngineConfig
+from chaosbench.orchestration.mesh.kernels import KernelsConfig
+from chaosbench.orchestration.mesh.registry import WorkflowsConfig
+from chaosbench.orchestration.mesh.router import RouterConfig
+from chaosbench.orchestration.policy.kernel import PolicyConfig
+from chaosbench.orchestration.resilience.boot import BootConfig
+from chaosbench.orchestration.resilience.heartbeat import HeartbeatConfig
+from chaosbench.orchestration.resilience.immune import ImmuneConfig
+from chaosbench.orchestration.resilience.watchdog import WatchdogConfig
+from chaosbench.orchestration.tasks.health import HealthConfig
+from chaosbench.orchestration.tasks.manager import HTMConfig
+from chaosbench.orchestration.tasks.workers import PoolConfig
 
 __all__ = ["Section", "Safeguard", "StackConfig", "HTMConfig"]
 

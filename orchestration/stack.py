@@ -8,30 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from .approval import ApprovalGate
-from .audit import AuditLog
-from .boot import BootOrchestrator
-from .bus import EventBus
-from .config import StackConfig
-from .engine import WorkflowEngine
-from .events import Event
-from .governance import GovernanceGate, MeshGuard
-from .health import HealthModel
-from .heartbeat import HeartbeatMonitor
-from .htm import TaskManager
-from .immune import ImmuneKernel
-from .intents import IntentRouter
-from .kernels import Kernels
-from .learning import WorkflowLearning
-from .operator import Operator
-from .policy import EventPolicyKernel
-from .registry import WorkflowRegistry
-from .router import EventRouter
-from .runtime import Runtime
-from .tasks import Priority, Task, TaskContext
-from .trust import TrustScorer
-from .watchdog import Watchdog
-from .workers import WorkerPool
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.governance.approval import ApprovalGate
+from chaosbench.orchestration.governance.gate import GovernanceGate, MeshGuard
+from chaosbench.orchestration.governance.intents import IntentRouter
+from chaosbench.orchestration.governance.operator import Operator
+from chaosbench.orchestration.governance.trust import TrustScorer
+from chaosbench.orchestration.mesh.bus import EventBus
+from chaosbench.orchestration.mesh.engine import WorkflowEngine
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.registry import WorkflowRegistry
+from chaosbench.orchestration.mesh.router import EventRouter
+from chaosbench.orchestration.policy.kernel import EventPolicyKernel
+from chaosbench.orchestration.resilience.boot import BootOrchestrator
+from chaosbench.orchestration.resilience.heartbeat import HeartbeatMonitor
+from chaosbench.orchestration.resilience.immune import ImmuneKernel
+from chaosbench.orchestration.resilience.learning import WorkflowLearning
+from chaosbench.orchestration.resilience.watchdog import Watchdog
+from chaosbench.orchestration.tasks.health import HealthModel
+from chaosbench.orchestration.tasks.manager import TaskManager
+from chaosbench.orchestration.tasks.model import Priority, Task, TaskContext
+from chaosbench.orchestration.tasks.workers import WorkerPool
 
 
 class Stack:

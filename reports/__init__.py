@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .content import Report, build_report
-from .loading import (
+from chaosbench.reports.content import Report, build_report
+from chaosbench.reports.loading import (
     KEY_COLUMNS,
     PROBE_COLUMNS,
     RUN_COLUMNS,
@@ -19,8 +19,8 @@ from .loading import (
     load_counts,
     load_memory,
     load_probes,
-    load_safeguards,
     load_runs,
+    load_safeguards,
     load_table,
 )
 
@@ -38,9 +38,9 @@ def write_reports(results: Results, *, html: str | Path | None = None, md: str |
     ``results`` is a folder, a run directory, or several of either (the suite command passes the run
     directories it wrote). Returns the report, so a caller can show its score and verdicts.
     """
-    from .html import render_html
-    from .junit import render_junit
-    from .markdown import render_markdown
+    from chaosbench.reports.html import render_html
+    from chaosbench.reports.junit import render_junit
+    from chaosbench.reports.markdown import render_markdown
 
     report = build_report(results, db=db, with_figures=html is not None)
     for path, render in ((html, render_html), (md, render_markdown), (junit, render_junit)):

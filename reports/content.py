@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import figures
-from .loading import Results, RunRecord, find_runs, load_memory, runs_frame
-from .score import SCORE_FORMULA, resilience_score
-from .sweeps import SweepResult, find_sweeps, swept
+from chaosbench.reports import figures
+from chaosbench.reports.loading import Results, RunRecord, find_runs, load_memory, runs_frame
+from chaosbench.reports.score import SCORE_FORMULA, resilience_score
+from chaosbench.reports.sweeps import SweepResult, find_sweeps, swept
 
 #: Runs listed one by one per scenario in the HTML report; failed runs come first.
 RUNS_SHOWN = 20

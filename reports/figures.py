@@ -18,7 +18,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .metrics import fault_windows, latencies
+from chaosbench.reports.metrics import fault_windows, latencies
 
 PRIORITIES = ("critical", "high", "normal", "low")
 PRIORITY_COLOURS = {"critical": "#c0392b", "high": "#e67e22", "normal": "#2e86c1", "low": "#7f8c8d"}

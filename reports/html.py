@@ -11,8 +11,8 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from .content import Report
-from .figures import to_png
+from chaosbench.reports.content import Report
+from chaosbench.reports.figures import to_png
 
 _TEMPLATES = Path(__file__).parent / "templates"
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from .content import Report
-from .html import format_value
-from .loading import RunRecord
+from chaosbench.reports.content import Report
+from chaosbench.reports.html import format_value
+from chaosbench.reports.loading import RunRecord
 
 
 def failure_text(journal: dict) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .metrics import recovery_time, sla_compliance
+from chaosbench.reports.metrics import recovery_time, sla_compliance
 
 JOURNAL = "journal.json"
 

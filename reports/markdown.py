@@ -1,8 +1,8 @@
 """A short Markdown summary for a CI job page (kept under :data:`LIMIT` bytes)."""
 from __future__ import annotations
 
-from .content import Report
-from .html import format_value
+from chaosbench.reports.content import Report
+from chaosbench.reports.html import format_value
 
 #: Most bytes the summary may take; CI job pages cut longer ones.
 LIMIT = 100_000

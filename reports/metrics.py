@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.probes import Observed, SlaCompliance
-from sim.recovery import recovery_time as _settle
+from chaosbench.sim.checks.probes import Observed, SlaCompliance
+from chaosbench.sim.checks.recovery import recovery_time as _settle
 
 
 def sla_compliance(tasks: pd.DataFrame, *, warmup: float, end: float) -> float:

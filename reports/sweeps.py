@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .loading import Results, RunRecord
+from chaosbench.reports.loading import Results, RunRecord
 
 SWEEP = "sweep.json"
 

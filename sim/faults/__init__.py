@@ -6,11 +6,11 @@ effect in the ``faults`` table.
 """
 from __future__ import annotations
 
-from .base import Fault, FaultParams, record, schedule
-from .governance import AclFlood
-from .kernels import HeartbeatLoss, KernelCrash, LatencySpike
-from .mesh import MessageDuplication, MessageLoss, MessageReorder, PolicyCascade, TriggerStorm
-from .work import ApprovalOutage, QueueFlood, ResourceSiege, SchedulerPause, WorkerDropout
+from chaosbench.sim.faults.base import Fault, FaultParams, record, schedule
+from chaosbench.sim.faults.governance import AclFlood
+from chaosbench.sim.faults.kernels import HeartbeatLoss, KernelCrash, LatencySpike
+from chaosbench.sim.faults.mesh import MessageDuplication, MessageLoss, MessageReorder, PolicyCascade, TriggerStorm
+from chaosbench.sim.faults.work import ApprovalOutage, QueueFlood, ResourceSiege, SchedulerPause, WorkerDropout
 
 FAULTS: dict[str, type[Fault]] = {
     fault.kind: fault

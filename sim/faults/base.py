@@ -12,9 +12,8 @@ from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
-from orchestration.stack import Stack
-
-from ..fields import Duration, Model
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.spec.fields import Duration, Model
 
 FAULT_COLUMNS = ("index", "kind", "start", "end", "parameters", "effect_size", "effect")
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from orchestration.intents import TIERS
-
-from ..catalogue import INTRUDER
-from ..fields import Rate, suggest
-from .base import Fault, Windowed
+from chaosbench.orchestration.governance.intents import TIERS
+from chaosbench.sim.checks.safeguards import INTRUDER
+from chaosbench.sim.faults.base import Fault, Windowed
+from chaosbench.sim.spec.fields import Rate, suggest
 
 
 class AclFloodParams(Windowed):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from orchestration.kernels import KERNEL_ACTIONS
-
-from ..fields import suggest
-from .base import Fault, Windowed
+from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
+from chaosbench.sim.faults.base import Fault, Windowed
+from chaosbench.sim.spec.fields import suggest
 
 
 class KernelWindow(Windowed):

@@ -6,11 +6,10 @@ from pathlib import Path
 import yaml
 from pydantic import Field
 
-from orchestration.policy_rules import default_rules_path
-
-from ..fields import Fraction, Rate
-from ..event_workload import EventWorkload, start_event_stream
-from .base import Fault, FaultParams, Windowed
+from chaosbench.orchestration.policy.rules import default_rules_path
+from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
+from chaosbench.sim.spec.fields import Fraction, Rate
+from chaosbench.sim.workloads.events import EventWorkload, start_event_stream
 
 #: The event type a policy cascade travels along (its schema allows the extra ``hop`` field).
 CASCADE_EVENT = "system.dependency_drift"

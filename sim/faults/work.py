@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from orchestration.tasks import Priority
-
-from ..fields import Duration, Fraction, PriorityMix
-from ..workload import ServiceTime
-from .base import Fault, FaultParams, Windowed
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
+from chaosbench.sim.spec.fields import Duration, Fraction, PriorityMix
+from chaosbench.sim.workloads.tasks import ServiceTime
 
 #: A task kind the HTM refuses at the door (kinds are letters, digits and _.:-).
 INVALID_KIND = "malformed intent!"
@@ -68,7 +67,7 @@ class WorkerDropoutParams(FaultParams):
     restart_after: Duration | None = None
 
     @model_validator(mode="after")
-    def _one_size(self) -> "WorkerDropoutParams":
+    def _one_size(self) -> WorkerDropoutParams:
         if (self.fraction is None) == (self.count is None):
             raise ValueError("expected exactly one of fraction or count")
         return self

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from orchestration.audit import AuditLog
-from orchestration.bus import BusConfig, EventBus
-from orchestration.engine import EngineConfig, WorkflowEngine
-from orchestration.event_schema import EventSchemas
-from orchestration.events import Event
-from orchestration.kernels import KernelSpec, Kernels, KernelsConfig
-from orchestration.registry import WorkflowRegistry
-from orchestration.router import RouterConfig, EventRouter
-from orchestration.workflow_spec import load_workflow_file
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.mesh.bus import BusConfig, EventBus
+from chaosbench.orchestration.mesh.engine import EngineConfig, WorkflowEngine
+from chaosbench.orchestration.mesh.event_schema import EventSchemas
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels, KernelsConfig, KernelSpec
+from chaosbench.orchestration.mesh.registry import WorkflowRegistry
+from chaosbench.orchestration.mesh.router import EventRouter, RouterConfig
+from chaosbench.orchestration.mesh.workflow_spec import load_workflow_file
+from chaosbench.sim.run.runtime import SimRuntime
 
 SCHEMAS = EventSchemas.load()
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.config import StackConfig
-from orchestration.stack import Stack
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.run.runtime import SimRuntime
 
 
 def build(overrides: dict[str, Any] | None = None, seed: int = 1, relief: bool = False) -> tuple[SimRuntime, Stack]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.audit import AUDIT_COLUMNS, AuditLog
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.core.audit import AUDIT_COLUMNS, AuditLog
+from chaosbench.sim.run.runtime import SimRuntime
 
 
 def filled_log(n: int = 6) -> AuditLog:
@@ -29,7 +29,7 @@ def test_altering_an_entry_is_detected_at_that_entry(position):
 
 @pytest.mark.parametrize("position", range(6))
 def test_altering_an_entry_and_rehashing_it_is_detected_at_the_next_link(position):
-    from orchestration.audit import entry_hash
+    from chaosbench.orchestration.core.audit import entry_hash
 
     log = filled_log()
     forged = log.entries[position]._replace(who="mallory")

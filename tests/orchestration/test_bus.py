@@ -1,9 +1,9 @@
 """The event bus: wildcards, latency, bounded queues, backpressure and fault controls."""
 from __future__ import annotations
 
-from orchestration.bus import BusConfig, EventBus
-from orchestration.events import Event
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.mesh.bus import BusConfig, EventBus
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.sim.run.runtime import SimRuntime
 
 
 def bus_with(config: BusConfig | None = None, seed: int = 1):

@@ -1,7 +1,7 @@
 """The same seed and the same controls give the same run, task side included."""
 from __future__ import annotations
 
-from orchestration.tasks import Priority, TaskContext
+from chaosbench.orchestration.tasks.model import Priority, TaskContext
 
 from .helpers import at, build
 

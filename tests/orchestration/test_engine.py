@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.engine import EngineConfig
+from chaosbench.orchestration.mesh.engine import EngineConfig
 
 from .events_helpers import at, fixed_kernels, kpi, mesh, one_action
 

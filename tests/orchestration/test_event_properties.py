@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.router import DedupConfig, RouterConfig
-from orchestration.workflow_spec import Retry
+from chaosbench.orchestration.mesh.router import DedupConfig, RouterConfig
+from chaosbench.orchestration.mesh.workflow_spec import Retry
 
 from .events_helpers import at, fixed_kernels, kpi, mesh, one_action
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.errors import DefinitionError
-from orchestration.events import Event
-from orchestration.filters import compile_filter
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.filters import compile_filter
 
 
 def ev(**payload) -> Event:

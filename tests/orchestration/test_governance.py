@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.events import Event
-from orchestration.intents import TIERS, mission_alignment
-from orchestration.tasks import Priority, TaskContext
-from sim.invariants import tier0_approval
+from chaosbench.orchestration.governance.intents import TIERS, mission_alignment
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.tasks.model import Priority, TaskContext
+from chaosbench.sim.checks.invariants import tier0_approval
 
 from .helpers import at, build, rows
 

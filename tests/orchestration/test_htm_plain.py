@@ -1,10 +1,10 @@
 """The task manager with no safeguards: a non-preemptive priority queue, FIFO within a priority."""
 from __future__ import annotations
 
-from orchestration.config import StackConfig
-from orchestration.stack import Stack
-from orchestration.tasks import Priority
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.stack import Stack
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.run.runtime import SimRuntime
 
 
 def _stack(workers: int) -> tuple[SimRuntime, Stack]:

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from orchestration.tasks import Priority, TaskContext
+from chaosbench.orchestration.tasks.model import Priority, TaskContext
 
 from .helpers import at, build, rows
 

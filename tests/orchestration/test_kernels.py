@@ -5,9 +5,9 @@ import statistics
 
 import pytest
 
-from orchestration.errors import KernelError
-from orchestration.kernels import KernelSpec, Kernels, KernelsConfig
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.core.errors import KernelError
+from chaosbench.orchestration.mesh.kernels import Kernels, KernelsConfig, KernelSpec
+from chaosbench.sim.run.runtime import SimRuntime
 
 
 def outcomes(kernels: Kernels, env, n: int, name: str = "hunter", action: str = "analyze") -> list[tuple[bool, float]]:

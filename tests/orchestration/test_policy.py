@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.bus import EventBus
-from orchestration.errors import DefinitionError
-from orchestration.events import Event
-from orchestration.kernels import Kernels
-from orchestration.policy import EventPolicyKernel, PolicyConfig
-from orchestration.policy_rules import load_rules
-from orchestration.audit import AuditLog
-from orchestration.tasks import Priority
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.mesh.bus import EventBus
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.policy.kernel import EventPolicyKernel, PolicyConfig
+from chaosbench.orchestration.policy.rules import load_rules
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.run.runtime import SimRuntime
 
 from .events_helpers import SCHEMAS, fixed_kernels
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.errors import DefinitionError
-from orchestration.registry import WorkflowRegistry, WorkflowsConfig, default_workflow_path
-from orchestration.workflow_spec import load_workflow_file
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.mesh.registry import WorkflowRegistry, WorkflowsConfig, default_workflow_path
+from chaosbench.orchestration.mesh.workflow_spec import load_workflow_file
+from chaosbench.sim.run.runtime import SimRuntime
 
 from .events_helpers import SCHEMAS, at, kpi, mesh, one_action
 

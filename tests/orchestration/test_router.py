@@ -1,7 +1,7 @@
 """The event router: dedup window, rate limits, filters, payload checks and statistics."""
 from __future__ import annotations
 
-from orchestration.router import DedupConfig, RouterConfig
+from chaosbench.orchestration.mesh.router import DedupConfig, RouterConfig
 
 from .events_helpers import at, kpi, mesh, one_action
 
@@ -121,7 +121,7 @@ def test_statistics_count_every_outcome_and_feed_the_per_second_table():
 
 
 def test_the_mesh_subscribes_to_the_triggering_types_and_follows_the_registry(tmp_path):
-    from orchestration.events import Event
+    from chaosbench.orchestration.mesh.events import Event
 
     m = mesh(FILTERED)
     assert sorted(m.bus.subscriptions) == ["mesh.kpi.threshold_breach"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from orchestration.tasks import Priority
+from chaosbench.orchestration.tasks.model import Priority
 
 from .helpers import at, build
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.config import StackConfig
-from orchestration.errors import DefinitionError
-from orchestration.stack import Stack
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.run.runtime import SimRuntime
 
 CRITICAL = {"metric_name": "latency", "component_id": "db", "value": 2.0, "severity": "CRITICAL"}
 

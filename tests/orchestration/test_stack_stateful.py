@@ -6,12 +6,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from orchestration.config import StackConfig
-from orchestration.intents import TIERS
-from orchestration.stack import Stack
-from orchestration.tasks import OUTCOMES, Priority, TaskContext
-from sim.invariants import CHECKS
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.governance.intents import TIERS
+from chaosbench.orchestration.stack import Stack
+from chaosbench.orchestration.tasks.model import OUTCOMES, Priority, TaskContext
+from chaosbench.sim.checks.invariants import CHECKS
+from chaosbench.sim.run.runtime import SimRuntime
 
 INTENTS = sorted(TIERS) + ["not_an_intent"]
 

@@ -1,13 +1,13 @@
 """The layer-2 watchdog, the immune kernel, the learning loop and the boot orchestrator."""
 from __future__ import annotations
 
-from orchestration.boot import BootConfig, BootOrchestrator, ChunkConfig
-from orchestration.governance import GovernanceConfig, GovernanceGate
-from orchestration.immune import ImmuneConfig, ImmuneKernel
-from orchestration.learning import WorkflowLearning
-from orchestration.tasks import Priority
-from orchestration.trust import TrustConfig, TrustScorer
-from sim.runtime import SimRuntime
+from chaosbench.orchestration.governance.gate import GovernanceConfig, GovernanceGate
+from chaosbench.orchestration.governance.trust import TrustConfig, TrustScorer
+from chaosbench.orchestration.resilience.boot import BootConfig, BootOrchestrator, ChunkConfig
+from chaosbench.orchestration.resilience.immune import ImmuneConfig, ImmuneKernel
+from chaosbench.orchestration.resilience.learning import WorkflowLearning
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.run.runtime import SimRuntime
 
 from .helpers import at, build
 

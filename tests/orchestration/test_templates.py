@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.errors import DefinitionError
-from orchestration.events import Event
-from orchestration.templates import compile_template
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.templates import compile_template
 
 EVENT = Event("monitor", 7, "kpi.threshold_breach", 1.5, {"component_id": "db", "value": 3.5, "nested": {"k": [1, 2]}})
 

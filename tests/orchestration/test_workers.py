@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 
-from orchestration.tasks import Priority
-from sim.invariants import task_conservation
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.checks.invariants import task_conservation
 
 from .helpers import at, build, rows
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.loader import scenario_from_document
-from sim.results import write_run
-from sim.runner import run_scenario
+from chaosbench.sim.run.rundir import write_run
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.loader import scenario_from_document
 from tests.conftest import mmc_document
 
 #: The burst scenario's extra load, standing in for a queue flood until fault injectors write their own table.

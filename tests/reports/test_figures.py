@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports import figures, find_runs, load_memory, load_runs
-from reports.figures import to_png
-from reports.metrics import recovery_time
-from reports.sweeps import swept
+from chaosbench.reports import figures, find_runs, load_memory, load_runs
+from chaosbench.reports.figures import to_png
+from chaosbench.reports.metrics import recovery_time
+from chaosbench.reports.sweeps import swept
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -136,7 +136,7 @@ def _sweep_folder(folder, settings: dict[str, list], levels=(0,), seeds=(1, 2, 3
 
 
 def test_sweep_folders_are_found_and_spread_over_their_two_settings(tmp_path):
-    from reports.sweeps import find_sweeps
+    from chaosbench.reports.sweeps import find_sweeps
 
     _sweep_folder(tmp_path / "mmc" / "sweep", {"stack.htm.workers": [4, 5, 6], "workload.0.tasks.rate": [2.5, 3.5]})
     (sweep,) = find_sweeps(tmp_path)
@@ -150,7 +150,7 @@ def test_sweep_folders_are_found_and_spread_over_their_two_settings(tmp_path):
 
 
 def test_a_one_setting_sweep_spreads_over_its_levels_or_seeds(tmp_path):
-    from reports.sweeps import find_sweeps
+    from chaosbench.reports.sweeps import find_sweeps
 
     _sweep_folder(tmp_path / "a", {"stack.htm.workers": [4, 6]}, levels=(0, 1, 2))
     _sweep_folder(tmp_path / "b", {"stack.htm.workers": [4, 6]})

@@ -7,7 +7,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from reports import (
+from chaosbench.reports import (
     KEY_COLUMNS,
     PROBE_COLUMNS,
     RUN_COLUMNS,
@@ -107,7 +107,7 @@ def test_load_memory_without_a_database_is_empty(tmp_path):
 
 
 def test_load_counts_flattens_every_journal_count_per_run(results):
-    from reports import load_counts
+    from chaosbench.reports import load_counts
 
     counts = load_counts(results)
     assert len(counts) == 7 and list(counts.columns[:4]) == list(KEY_COLUMNS)
@@ -116,7 +116,7 @@ def test_load_counts_flattens_every_journal_count_per_run(results):
 
 
 def test_load_safeguards_lists_expected_safeguards_even_when_they_never_fired(results):
-    from reports import SAFEGUARD_COLUMNS, load_safeguards
+    from chaosbench.reports import SAFEGUARD_COLUMNS, load_safeguards
 
     safeguards = load_safeguards(results)
     assert list(safeguards.columns) == list(SAFEGUARD_COLUMNS)

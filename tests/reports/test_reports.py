@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from reports import build_report, load_runs, write_reports
-from reports.markdown import LIMIT
-from reports.score import resilience_score, run_credit
-from sim.cli import main
+from chaosbench.cli.main import main
+from chaosbench.reports import build_report, load_runs, write_reports
+from chaosbench.reports.markdown import LIMIT
+from chaosbench.reports.score import resilience_score, run_credit
 from tests.reports.html_check import Page, browser, render_in_browser, screenshot
 
 SCENARIOS = ["burst", "canary", "mmc_small"]

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from reports import write_reports
-from sim.discovery import is_suite, load_suite, yaml_files
-from sim.loader import load_scenario, read_yaml
-from sim.results import default_run_dir, write_run
-from sim.runner import run_scenario
+from chaosbench.reports import write_reports
+from chaosbench.sim.run.rundir import default_run_dir, write_run
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
+from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from tests.conftest import ROOT
 from tests.reports.html_check import Page, browser, render_in_browser
 

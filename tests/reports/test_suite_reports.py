@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
-from sim.cli import main
+from chaosbench.cli.main import main
 from tests.conftest import mmc_document
 from tests.reports.html_check import Page
 

@@ -5,8 +5,8 @@ import copy
 
 import pandas as pd
 
-from sim.runner import RunResult, run_scenario
-from sim.scenario import Scenario
+from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.scenario.model import Scenario
 
 #: Background tasks: 2.4/s of about one second's work on the default four workers (rho = 0.6).
 TASKS = {"tasks": {"rate": "2.4/s", "service": {"exponential": "1s"}}}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from sim.cli import main
+from chaosbench.cli.main import main
 from tests.conftest import ROOT, mmc_document
 
 
@@ -109,7 +109,7 @@ def test_scale_rule_on_a_missing_path(capsys, write_scenario):
 
 def test_no_traceback_reaches_the_terminal(write_scenario):
     path = write_scenario("name: [unterminated\n")
-    completed = subprocess.run([sys.executable, "-m", "sim.cli", "validate", str(path)],
+    completed = subprocess.run([sys.executable, "-m", "chaosbench", "validate", str(path)],
                                capture_output=True, text=True, cwd=ROOT, check=False)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr

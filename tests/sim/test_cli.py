@@ -5,8 +5,8 @@ import json
 
 import pandas as pd
 
-from orchestration.tasks import TASK_COLUMNS
-from sim.cli import main
+from chaosbench.cli.main import main
+from chaosbench.orchestration.tasks.model import TASK_COLUMNS
 from tests.conftest import ROOT, mmc_document
 
 JOURNAL_KEYS = {

@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from sim.cli import main
+from chaosbench.cli.main import main
 
 GOOD = """
 configuration: {rate_limiting: {enabled: false}}

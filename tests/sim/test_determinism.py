@@ -6,15 +6,15 @@ import os
 import subprocess
 import sys
 
-from sim.runner import run_scenario
-from sim.scenario import Scenario
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.model import Scenario
 from tests.conftest import ROOT, mmc_document
 
 
 def _digest_in_subprocess(scenario_file, seed: int, hash_seed: str, out) -> str:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     completed = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(scenario_file), "--seed", str(seed), "--out", str(out), "--json"],
+        [sys.executable, "-m", "chaosbench", "run", str(scenario_file), "--seed", str(seed), "--out", str(out), "--json"],
         capture_output=True, text=True, env=env, cwd=ROOT, check=False,
     )
     assert completed.returncode == 0, completed.stderr

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.difficulty import LadderError, apply_level
+from chaosbench.sim.scenario.levels import LadderError, apply_level
 
 
 def _document(**ladder):

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from orchestration.stack import Stack
-from sim.cli import main
-from sim.event_workload import EventWorkload, start_event_stream
-from sim.runtime import SimRuntime
+from chaosbench.cli.main import main
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.run.runtime import SimRuntime
+from chaosbench.sim.workloads.events import EventWorkload, start_event_stream
 from tests.conftest import ROOT
 
 
@@ -100,8 +100,8 @@ def test_a_5000_events_per_second_scenario_runs_end_to_end_and_journals_the_rout
 
 
 def test_the_storm_is_deterministic_for_a_seed():
-    from sim.loader import load_scenario
-    from sim.runner import run_scenario
+    from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.scenario.loader import load_scenario
 
     scenario = load_scenario(STORM).model_copy(update={"duration": 3.0})
     digests = {run_scenario(scenario, seed=5).journal["trace_digest"] for _ in range(2)}

@@ -6,13 +6,13 @@ import json
 import pytest
 from hypothesis import find, given, settings
 
-from sim.cli import main
-from sim.exploration import _minimise, explore, probe_margin
-from sim.fault_space import FaultSpace, Schedule, kind_of
-from sim.faults import FAULTS
-from sim.loader import ScenarioError, load_scenario, scenario_from_document
-from sim.probes import Latency, SlaCompliance
-from sim.runner import run_scenario
+from chaosbench.cli.main import main
+from chaosbench.sim.checks.probes import Latency, SlaCompliance
+from chaosbench.sim.explore.search import _minimise, explore, probe_margin
+from chaosbench.sim.explore.space import FaultSpace, Schedule, kind_of
+from chaosbench.sim.faults import FAULTS
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, scenario_from_document
 
 
 def weak_document(**explore) -> dict:
@@ -215,7 +215,7 @@ def test_the_command_exits_0_without_a_failure_and_2_on_bad_input(write_scenario
 
 def test_each_example_targets_the_margin_of_every_probe(write_scenario, monkeypatch):
     observed = []
-    monkeypatch.setattr("sim.exploration.target", lambda value, label: observed.append((label, value)))
+    monkeypatch.setattr("chaosbench.sim.explore.search.target", lambda value, label: observed.append((label, value)))
     document = robust_document()
     explore(write_scenario(document), budget=5, seed=0, database=None)
     labels = {label for label, _ in observed}

@@ -4,9 +4,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from sim.ladder import Standing, advance_standing, standing
-from sim.memory import MemoryDB
-from sim.scenario import Difficulty
+from chaosbench.sim.difficulty.ladder import Standing, advance_standing, standing
+from chaosbench.sim.difficulty.memory import MemoryDB
+from chaosbench.sim.scenario.model import Difficulty
 from tests.conftest import ROOT
 
 LADDER = Difficulty(escalate_after=5, max_level=3)
@@ -33,7 +33,7 @@ def test_the_level_survives_a_new_process(tmp_path):
     with MemoryDB(path) as db:
         for _ in range(5):
             advance_standing(db, "storm", LADDER, standing(db, "storm").level, True, "t")
-    code = f"from sim.memory import MemoryDB; from sim.ladder import standing; print(standing(MemoryDB({str(path)!r}), 'storm'))"
+    code = f"from chaosbench.sim.difficulty.memory import MemoryDB; from chaosbench.sim.difficulty.ladder import standing; print(standing(MemoryDB({str(path)!r}), 'storm'))"
     printed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert printed.strip() == "Standing(level=1, streak=0)"
 

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from sim.loader import ScenarioError
-from sim.memory import MemoryDB, load_schemas
+from chaosbench.sim.difficulty.memory import MemoryDB, load_schemas
+from chaosbench.sim.scenario.loader import ScenarioError
 from tests.conftest import ROOT
 
 RUN = dict(scenario="s", level=0, seed=1, passed=True, trace_digest="d", started_at="2026-01-01T00:00:00")
@@ -65,7 +65,7 @@ def test_a_writer_killed_mid_recording_leaves_every_earlier_run_intact(tmp_path)
     db_path = tmp_path / "m.sqlite"
     writer = textwrap.dedent(f"""
         import sys
-        from sim.memory import MemoryDB
+        from chaosbench.sim.difficulty.memory import MemoryDB
         db = MemoryDB({str(db_path)!r})
         i = 0
         while True:

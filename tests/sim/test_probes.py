@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.probes import DuplicateExecutions, Observed
+from chaosbench.sim.checks.probes import DuplicateExecutions, Observed
 
 
 def _seen(workflows: pd.DataFrame) -> Observed:
@@ -22,7 +22,7 @@ def test_a_second_completed_run_of_one_event_is_a_duplicate_but_a_replay_after_f
 
 
 def test_sla_compliance_leaves_out_refused_requests_and_counts_shed_work_as_missed():
-    from sim.probes import SlaCompliance
+    from chaosbench.sim.checks.probes import SlaCompliance
 
     tasks = pd.DataFrame({
         "enqueued_at": [0.0] * 4, "priority": ["normal"] * 4, "deadline": [5.0] * 4,

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from sim.discovery import is_suite, yaml_files
-from sim.loader import read_yaml
-from sim.pytest_plugin import is_canary
+from chaosbench.pytest_plugin import is_canary
+from chaosbench.sim.scenario.discovery import is_suite, yaml_files
+from chaosbench.sim.scenario.loader import read_yaml
 from tests.conftest import ROOT, mmc_document
 
 pytest_plugins = ["pytester"]

@@ -6,9 +6,9 @@ import statistics
 
 import pytest
 
-from sim.runner import run_scenario
-from sim.scenario import Scenario
-from sim.theory import erlang_c, mmc_mean_wait
+from chaosbench.sim.checks.theory import erlang_c, mmc_mean_wait
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.model import Scenario
 
 SERVERS, ARRIVAL_RATE, SERVICE_RATE = 4, 3.2, 1.0
 WARMUP, DURATION = 1000.0, 21000.0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runtime import ColumnTable, Recorder, SimRuntime, Trace, derive_seed
+from chaosbench.sim.run.runtime import ColumnTable, Recorder, SimRuntime, Trace, derive_seed
 
 
 def test_a_stream_does_not_depend_on_which_other_streams_exist():

@@ -8,7 +8,17 @@ cascade depth, unauthorized requests let in, recovery time.
 from __future__ import annotations
 
 from .effects_helpers import (
-    CRITICAL_KPIS, TASKS, count, fired, held, outcomes, probe, run, scenario, switched, window,
+    CRITICAL_KPIS,
+    TASKS,
+    count,
+    fired,
+    held,
+    outcomes,
+    probe,
+    run,
+    scenario,
+    switched,
+    window,
 )
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from sim.cli import main
-from sim.docpath import PathError, assign, locate
-from sim.settings import scenario_at
+from chaosbench.cli.main import main
+from chaosbench.sim.scenario.overrides import scenario_at
+from chaosbench.sim.spec.docpath import PathError, assign, locate
 from tests.conftest import mmc_document
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import main
-from sim.discovery import load_suite
-from sim.loader import load_scenario
-from sim.runner import run_scenario
+from chaosbench.cli.main import main
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import load_suite
+from chaosbench.sim.scenario.loader import load_scenario
 from tests.conftest import ROOT
 
 SUITES = ROOT / "scenarios" / "suites"

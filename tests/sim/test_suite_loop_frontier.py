@@ -5,11 +5,11 @@ import json
 
 import yaml
 
-from sim.chaos_loop import plan_rounds
-from sim.batch import Target
-from sim.cli import main
-from sim.memory import MemoryDB
-from sim.scenario import Scenario
+from chaosbench.cli.main import main
+from chaosbench.sim.difficulty.batch import Target
+from chaosbench.sim.difficulty.loop import plan_rounds
+from chaosbench.sim.difficulty.memory import MemoryDB
+from chaosbench.sim.scenario.model import Scenario
 from tests.conftest import ROOT, mmc_document
 
 FAST = dict(duration="300s", warmup="30s")

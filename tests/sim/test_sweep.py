@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
-from sim.settings import parse_setting
-from sim.sweep import Sweep, execute, load_sweep, parse_seeds, probe_columns, run_one
-from sim.sweep_parts import PartStore
+from chaosbench.cli.main import main
+from chaosbench.sim.scenario.overrides import parse_setting
+from chaosbench.sim.sweep.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
+from chaosbench.sim.sweep.parts import PartStore
+from chaosbench.sim.sweep.sweeps import Sweep, execute, load_sweep, parse_seeds, probe_columns, run_one
 from tests.conftest import mmc_document
 
 SHORT = {"duration": "120s", "warmup": "10s"}
@@ -186,8 +186,8 @@ def test_an_unreachable_dask_scheduler_is_reported():
 
 
 def test_a_run_that_cannot_be_carried_out_stops_the_sweep_as_bad_input(capsys, monkeypatch, write_scenario, tmp_path):
-    from sim import sweep as sweep_module
-    from sim.loader import Problem, ScenarioError
+    from chaosbench.sim.scenario.loader import Problem, ScenarioError
+    from chaosbench.sim.sweep import sweeps as sweep_module
 
     def refuse(scenario, **_):
         raise ScenarioError("x.yaml", [Problem("faults[0]", "fault 'meteor' cannot be injected")])
@@ -199,7 +199,7 @@ def test_a_run_that_cannot_be_carried_out_stops_the_sweep_as_bad_input(capsys, m
 
 
 def test_the_report_reader_finds_a_sweep_folder_and_its_two_settings(write_scenario, tmp_path):
-    from reports.sweeps import find_sweeps
+    from chaosbench.reports.sweeps import find_sweeps
 
     path = write_scenario(mmc_document(**SHORT))
     assert main(["sweep", str(path), "--seeds", "1:2", "--set", "stack.htm.workers=4,5",

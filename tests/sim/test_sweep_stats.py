@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from sim.sweep_stats import mean_ci, summarize, t_quantile
+from chaosbench.sim.sweep.stats import mean_ci, summarize, t_quantile
 
 
 @pytest.mark.parametrize("df, expected", [(1, 12.7062), (2, 4.3027), (4, 2.7764), (10, 2.2281), (30, 2.0423),

@@ -1,0 +1,1 @@
+"""chaosbench: a chaos and simulation testbench for an event-driven orchestration stack."""

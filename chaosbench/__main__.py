@@ -1,0 +1,4 @@
+"""``python -m chaosbench``: the command line."""
+from chaosbench.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""``chaosbench explore SCENARIO``: search fault schedules for the smallest one that fails the scenario.
+
+Exit 1 when a failing schedule was found (it is written as a scenario file
+that ``chaosbench run`` fails with the printed command), 0 when none was
+within the budget, 2 for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from chaosbench.cli.arguments import positive
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
+from chaosbench.sim.explore.space import kind_of
+
+DEFAULT_OUT = Path("runs/explore")
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("explore", help="search fault schedules for a minimal failing one")
+    parser.add_argument("scenario", help="a scenario file (its explore: section bounds the search)")
+    parser.add_argument("--budget", type=positive, default=100, help="fault schedules to try (default 100)")
+    parser.add_argument("--seed", type=int, default=0, help="search seed; the same seed gives the same result "
+                                                            "(default 0)")
+    parser.add_argument("--out", help=f"where to write the failing scenario (default {DEFAULT_OUT}/<name>_explored.yaml)")
+    parser.add_argument("--database", default=str(DEFAULT_DATABASE),
+                        help=f"example database folder, replayed first next time (default {DEFAULT_DATABASE})")
+    parser.add_argument("--no-database", action="store_true", help="neither replay nor keep failing examples")
+    parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    with _Progress(args.budget) as progress:
+        result = explore(args.scenario, budget=args.budget, seed=args.seed,
+                         database=None if args.no_database else args.database, progress=progress)
+    if result.found:
+        result.write(args.out or DEFAULT_OUT / f"{result.scenario}_explored.yaml")
+    if args.json:
+        print(json.dumps(result.summary(), indent=2))
+    else:
+        _print(result)
+    return EXIT_FAIL if result.found else EXIT_PASS
+
+
+class _Progress:
+    """A bar over the budget on stderr, and one line when the first failure starts the shrinking."""
+
+    def __init__(self, budget: int) -> None:
+        self.bar = tqdm(total=budget, desc="explore", unit="example", file=sys.stderr, disable=None, leave=False)
+        self.announced = False
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def __call__(self, tally: Tally) -> None:
+        self.bar.n = min(tally.examples, tally.budget)
+        if tally.shrinking:
+            if not self.announced:
+                self.announced = True
+                tqdm.write(f"explore: schedule {tally.examples} failed; shrinking it", file=sys.stderr)
+            self.bar.set_postfix_str(f"shrinking, {tally.shrink_runs} runs", refresh=False)
+        self.bar.refresh()
+
+
+def _print(result: ExploreResult) -> None:
+    tally = result.tally
+    print(f"{result.scenario}: {tally.examples} schedules tried of a budget of {tally.budget}, "
+          f"{tally.runs} runs in {result.wall_time_s:.1f} s wall")
+    if not result.found:
+        print("  no failing schedule found")
+        return
+    assert result.minimal is not None
+    count = len(result.minimal.faults)
+    print(f"  FAILED: minimal schedule of {count} fault{'' if count == 1 else 's'} "
+          f"(after {tally.shrink_runs} shrinking runs)")
+    for entry in result.minimal.faults:
+        kind = kind_of(entry)
+        params = ", ".join(f"{name}={value}" for name, value in entry[kind].items())
+        print(f"    at {entry['at']}s  {kind}  {params}")
+    for path, value in result.minimal.knobs:
+        print(f"    knob {path} = {value}")
+    for check in result.failed_checks():
+        print(f"  fails {check}")
+    print(f"  written: {result.out}")
+    print(f"  reproduce: {result.reproduce}")

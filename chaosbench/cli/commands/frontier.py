@@ -1,0 +1,50 @@
+"""``chaosbench frontier SCENARIO``: the highest level that passes on all seeds."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from chaosbench.cli.arguments import positive
+from chaosbench.cli.exit_codes import EXIT_PASS
+from chaosbench.sim.difficulty.frontier import find_frontier
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("frontier", help="the highest difficulty level a scenario survives")
+    parser.add_argument("scenario", help="a scenario file")
+    parser.add_argument("--seeds", type=positive, default=3, help="every one of seeds 1..K must pass (default 3)")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    def show(level: int, passed: bool) -> None:
+        if not args.json:
+            print(f"  level {level:>3}: {'pass' if passed else 'FAIL'}")
+
+    frontier = find_frontier(args.scenario, args.seeds, on_level=show)
+    failing = [result.journal for result in frontier.failures]
+    if args.json:
+        print(json.dumps({
+            "scenario": frontier.scenario, "max_level": frontier.max_level,
+            "highest_passing": frontier.highest_passing, "first_failing": frontier.first_failing,
+            "tried": {str(level): passed for level, passed in sorted(frontier.tried.items())},
+            "first_failing_runs": [{"seed": j["seed"], "probes": j["probes"], "invariants": j["invariants"],
+                                    "findings": j.get("findings", []), "reproduce": j["reproduce"]}
+                                   for j in failing],
+        }, indent=2))
+        return EXIT_PASS
+    if frontier.highest_passing < 0:
+        print(f"{frontier.scenario}: fails already at level 0")
+    elif frontier.first_failing is None:
+        print(f"{frontier.scenario}: passes every level up to its max_level {frontier.max_level}")
+    else:
+        print(f"{frontier.scenario}: frontier at level {frontier.highest_passing}; "
+              f"level {frontier.first_failing} fails")
+    for journal in failing:
+        for probe in journal["probes"]:
+            if not probe["passed"]:
+                print(f"  {probe['name']} = {probe['value']:.4g} (needs {probe['bound']})")
+        for finding in journal.get("findings", []):
+            print(f"  finding: {finding}")
+        print(f"  reproduce: {journal['reproduce']}")
+    return EXIT_PASS

@@ -1,0 +1,35 @@
+"""``chaosbench list PATH``: name, title, tags and faults of each scenario."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from chaosbench.cli.exit_codes import EXIT_PASS
+from chaosbench.sim.scenario.discovery import is_suite, yaml_files
+from chaosbench.sim.scenario.loader import read_yaml, scenario_from_document
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("list", help="list the scenarios below a folder")
+    parser.add_argument("path", help="a file or folder")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = []
+    for path in yaml_files([args.path]):
+        document = read_yaml(path)
+        if is_suite(document):
+            continue
+        scenario = scenario_from_document(document, path)
+        rows.append({"name": scenario.name, "title": scenario.title, "tags": scenario.tags,
+                     "faults": [fault.name for fault in scenario.faults], "file": str(path)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_PASS
+    width = max((len(row["name"]) for row in rows), default=4)
+    for row in rows:
+        faults = ", ".join(row["faults"]) or "no faults"
+        tags = f" [{', '.join(row['tags'])}]" if row["tags"] else ""
+        print(f"{row['name']:<{width}}  {row['title']}{tags}  ({faults})")
+    return EXIT_PASS

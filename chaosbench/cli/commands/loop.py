@@ -1,0 +1,72 @@
+"""``chaosbench loop [SUITE] --rounds N | --days D``: the autonomous chaos loop."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from chaosbench.cli.arguments import positive
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.sim.difficulty.batch import resolve_targets
+from chaosbench.sim.difficulty.ladder import standing
+from chaosbench.sim.difficulty.loop import next_round, plan_rounds, run_rounds
+from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
+
+DEFAULT_SUITE = "scenarios/suites/default.yaml"
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("loop", help="the autonomous chaos loop with difficulty escalation")
+    parser.add_argument("source", nargs="?", default=DEFAULT_SUITE, help=f"suite, folder or file (default {DEFAULT_SUITE})")
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--rounds", type=positive, help="run every scenario N times")
+    when.add_argument("--days", type=positive, help="follow the five-runs-a-day schedule for D simulated days")
+    parser.add_argument("--start", type=_date, help="first simulated day with --days (default 2026-01-01)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed the round seeds derive from (default 0)")
+    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-01-01, got {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = resolve_targets(args.source)
+    if not targets:
+        print(f"chaosbench: no scenarios in {args.source}")
+        return EXIT_INPUT
+    with MemoryDB(args.db) as db:
+        planned = plan_rounds(targets, rounds=args.rounds, days=args.days, first_round=next_round(db),
+                              start=args.start)
+        bar = tqdm(total=sum(len(r.targets) for r in planned), desc="loop", unit="run", disable=None,
+                   leave=False, delay=1.0)
+        done = run_rounds(planned, db, Path(args.out), args.seed, on_run=lambda *_: bar.update())
+        bar.close()
+        ladder = {t.scenario.name: standing(db, t.scenario.name) for t in targets}
+    escalations = [(r, o) for r, o in done if o.record and o.record.escalated]
+    failures = [(r, o) for r, o in done if not o.result.passed]
+    if args.json:
+        print(json.dumps({
+            "rounds": len(planned), "runs": len(done), "failures": len(failures),
+            "ladder": {name: {"level": s.level, "streak": s.streak} for name, s in ladder.items()},
+            "escalations": [{"round": r.number, "scenario": o.result.journal["scenario"],
+                             "to_level": o.record.after.level} for r, o in escalations],
+            "failed_runs": [{"round": r.number, "reproduce": o.result.journal["reproduce"]} for r, o in failures],
+        }, indent=2))
+        return EXIT_FAIL if failures else EXIT_PASS
+    print(f"{len(planned)} rounds, {len(done)} runs, {len(failures)} failed, {len(escalations)} escalations")
+    width = max(len(name) for name in ladder)
+    for name, place in ladder.items():
+        print(f"  {name:<{width}}  level {place.level:>2}  streak {place.streak}")
+    for round_, outcome in failures:
+        print(f"FAILED {round_.label}: {outcome.result.journal['scenario']}  "
+              f"reproduce: {outcome.result.journal['reproduce']}")
+    return EXIT_FAIL if failures else EXIT_PASS

@@ -1,0 +1,61 @@
+"""``chaosbench report RESULTS``: the HTML report, the Markdown summary and JUnit XML of finished runs.
+
+RESULTS is one run directory or a folder holding run directories (and
+``chaosbench sweep`` folders) at any depth. With none of ``--html``, ``--md`` and ``--junit`` the HTML report is
+written to ``RESULTS/report.html``. Nothing is simulated. Exit 0 when every
+scenario passed (a canary passes by failing), 1 otherwise, 2 when there are
+no results.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+
+#: Where the chaos loop keeps its memory; read when present and --db is not given.
+DEFAULT_DB = Path(".chaosbench/memory.sqlite")
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("report", help="write reports of finished runs")
+    parser.add_argument("results", help="a run directory, or a folder of run directories at any depth")
+    parser.add_argument("--html", metavar="FILE", help="self-contained HTML resilience report")
+    parser.add_argument("--md", metavar="FILE", help="short Markdown summary for a CI job page")
+    parser.add_argument("--junit", metavar="FILE", help="JUnit XML, one testcase per run")
+    parser.add_argument("--db", metavar="FILE", help=f"memory database (default {DEFAULT_DB} when it exists)")
+    parser.add_argument("--json", action="store_true", help="print only JSON: files written and verdicts")
+
+
+def run(args: argparse.Namespace) -> int:
+    results = Path(args.results)
+    if not results.is_dir():
+        print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
+        return EXIT_INPUT
+    from chaosbench.reports import find_runs, write_reports
+    from chaosbench.reports.sweeps import find_sweeps
+
+    if not find_runs(results) and not find_sweeps(results):
+        print(f"chaosbench report: {results}: no run directories (journal.json) or sweeps (sweep.json) found",
+              file=sys.stderr)
+        return EXIT_INPUT
+    html = args.html
+    if not (args.html or args.md or args.junit):
+        html = str((results if not (results / "journal.json").is_file() else results.parent) / "report.html")
+    db = args.db if args.db else (DEFAULT_DB if DEFAULT_DB.is_file() else None)
+    report = write_reports(results, html=html, md=args.md, junit=args.junit, db=db)
+    written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
+    unhealthy = [section.name for section in report.sections if not section.healthy]
+    if args.json:
+        print(json.dumps({"written": written, "runs": len(report.runs), "failed_runs": len(report.failed_runs),
+                          "score": report.score, "unhealthy_scenarios": unhealthy}, indent=2))
+    else:
+        score = f", resilience score {report.score:.1f}/100" if report.score is not None else ""
+        print(f"{len(report.runs) - len(report.failed_runs)} of {len(report.runs)} runs passed{score}")
+        for name in unhealthy:
+            print(f"  failed: {name}")
+        for kind, path in written.items():
+            print(f"{kind}: {path}")
+    return EXIT_FAIL if unhealthy else EXIT_PASS

@@ -1,0 +1,83 @@
+"""``chaosbench suite SUITE|FOLDER``: run every scenario with K seeds, record and summarise."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from tqdm import tqdm
+
+from chaosbench.cli.arguments import non_negative, positive
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
+from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB, wall_clock_now
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("suite", help="run a suite of scenarios")
+    parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
+    parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
+    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
+    parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+    parser.add_argument("--html", metavar="FILE", help="also write the HTML resilience report of this suite's runs")
+    parser.add_argument("--md", metavar="FILE", help="also write a Markdown summary for a CI job page")
+    parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML, one testcase per run")
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = resolve_targets(args.source)
+    db = None if args.no_db else MemoryDB(args.db)
+    outcomes: list[Outcome] = []
+    try:
+        jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
+        for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
+            outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
+                                       when=wall_clock_now()))
+    finally:
+        if db is not None:
+            db.close()
+    failed = [outcome for outcome in outcomes if not outcome.result.passed]
+    if args.html or args.md or args.junit:
+        from chaosbench.reports import write_reports
+
+        write_reports([outcome.run_dir for outcome in outcomes], html=args.html, md=args.md, junit=args.junit,
+                      db=None if args.no_db else args.db)
+    if args.json:
+        print(json.dumps({"passed": not failed, "runs": [_summary(outcome) for outcome in outcomes]}, indent=2))
+    else:
+        print_table(outcomes)
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def _summary(outcome: Outcome) -> dict:
+    journal = outcome.result.journal
+    return {key: journal[key] for key in ("scenario", "file", "level", "seed", "passed", "trace_digest",
+                                          "reproduce", "probes", "invariants")} | {
+        "findings": journal.get("findings", []), "run_dir": str(outcome.run_dir)}
+
+
+def print_table(outcomes: list[Outcome]) -> None:
+    """One line per scenario (seeds passed of run), then each failure with its reproduce command."""
+    by_scenario: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_scenario.setdefault(outcome.result.journal["scenario"], []).append(outcome)
+    width = max((len(name) for name in by_scenario), default=8)
+    for name, runs in by_scenario.items():
+        passed = sum(outcome.result.passed for outcome in runs)
+        verdict = "pass" if passed == len(runs) else "FAIL"
+        wall = sum(outcome.result.journal["wall_time_s"] for outcome in runs)
+        print(f"{verdict}  {name:<{width}}  {passed}/{len(runs)} seeds  level {runs[0].result.journal['level']}"
+              f"  {wall:6.2f} s")
+    failures = [outcome for outcome in outcomes if not outcome.result.passed]
+    total = len(outcomes)
+    print(f"\n{total - len(failures)} of {total} runs passed")
+    for outcome in failures:
+        journal = outcome.result.journal
+        reasons = [f"{p['name']} = {p['value']:.4g} (needs {p['bound']})" for p in journal["probes"] if not p["passed"]]
+        reasons += [f"invariant {name}: {check['detail']}" for name, check in journal["invariants"].items()
+                    if not check["held"]]
+        print(f"FAILED {journal['scenario']} seed {journal['seed']}: {'; '.join(reasons) or 'see findings'}")
+        print(f"  reproduce: {journal['reproduce']}")

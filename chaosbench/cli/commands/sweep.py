@@ -1,0 +1,119 @@
+"""``chaosbench sweep SCENARIO --seeds A:B [--set path=v1,v2 ...] [--levels L1,L2]``: many runs, one table.
+
+Results go to ``--out`` (default ``runs/<scenario>/sweep``): ``results.parquet``
+(one row per run), ``summary.parquet`` (per setting and level, the mean of
+each probe with its 95% confidence interval) and ``sweep.json``. Rerunning
+the same command skips the runs already done.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from chaosbench.cli.arguments import positive
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.progress import progress_bar
+from chaosbench.sim.scenario.overrides import parse_setting
+from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
+from chaosbench.sim.sweep.parts import PartStore
+from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("sweep", help="run a scenario over seeds × settings × levels")
+    parser.add_argument("scenario", help="a scenario file")
+    parser.add_argument("--seeds", type=_argument(parse_seeds), required=True,
+                        help="seeds A:B (both included) or one seed")
+    parser.add_argument("--set", dest="sets", type=_argument(parse_setting), action="append", default=[],
+                        metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
+    parser.add_argument("--levels", type=_argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive,
+                       help="local processes (default: one per core; 1 = serial)")
+    where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
+    parser.add_argument("--out", help="output folder (default runs/<scenario>/sweep)")
+    parser.add_argument("--json", action="store_true", help="print only a JSON summary")
+
+
+def _argument(parse):
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = parse.__name__
+    return convert
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        levels = [int(item) for item in text.split(",")]
+    except ValueError:
+        raise ValueError(f"expected levels as L1,L2,..., got {text!r}") from None
+    if any(level < 0 for level in levels):
+        raise ValueError(f"expected levels of 0 or more, got {text!r}")
+    return list(dict.fromkeys(levels))
+
+
+def run(args: argparse.Namespace) -> int:
+    sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds)
+    out = Path(args.out) if args.out else Path("runs") / str(sweep.document.get("name", "scenario")) / "sweep"
+    try:
+        executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
+    except ExecutorUnavailable as exc:
+        print(f"chaosbench: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        with progress_bar(len(sweep.runs()), f"sweep {Path(args.scenario).stem}", unit="runs") as advance:
+            outcome = execute(sweep, out, executor, progress=advance)
+    except SweepRunError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+    finally:
+        executor.close()
+    report = _report(outcome, out, args)
+    PartStore(out).write_json("sweep", report)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print(report)
+    return EXIT_PASS if outcome.failed.empty else EXIT_FAIL
+
+
+def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
+    table = outcome.table
+    return {
+        "scenario": args.scenario,
+        "out": str(out),
+        "runs": len(table),
+        "ran": outcome.ran,
+        "resumed": outcome.skipped,
+        "passed": int(table["passed"].sum()),
+        "failed": int((~table["passed"]).sum()),
+        "results": str(out / "results.parquet"),
+        "summary": json.loads(outcome.summary.to_json(orient="records")),
+        "reproduce": outcome.failed["reproduce"].tolist(),
+    }
+
+
+_STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high")
+
+
+def _print(report: dict) -> None:
+    print(f"{report['scenario']}: {report['runs']} runs ({report['ran']} run now, {report['resumed']} already done), "
+          f"{report['passed']} passed, {report['failed']} failed")
+    groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
+              for row in report["summary"]]
+    width = max(map(len, groups), default=0)
+    for group, row in zip(groups, report["summary"]):
+        print(f"  {group:<{width}}  {row['metric']:<24} {_number(row['mean']):>10}  "
+              f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}]  n={row['runs']}")
+    for command in report["reproduce"]:
+        print(f"  reproduce: {command}")
+    print(f"  results: {report['results']}")
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"

@@ -1,0 +1,45 @@
+"""``chaosbench validate PATH...``: check scenario and suite files, reporting every problem."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
+from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
+from chaosbench.sim.scenario.loader import ScenarioError, read_yaml, scenario_from_document
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("validate", help="check scenario and suite files")
+    parser.add_argument("paths", nargs="+", help="files or folders")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    files = yaml_files(args.paths)
+    report, status = [], EXIT_PASS
+    for path in files:
+        try:
+            document = read_yaml(path)
+            if is_suite(document):
+                _, members = load_suite(path, document)
+                report.append({"file": str(path), "kind": "suite", "valid": True, "scenarios": len(members)})
+            else:
+                scenario = scenario_from_document(document, path)
+                report.append({"file": str(path), "kind": "scenario", "valid": True, "name": scenario.name})
+        except ScenarioError as exc:
+            status = EXIT_INPUT
+            report.append({"file": str(path), "valid": False,
+                           "problems": [{"field": p.field, "message": p.message} for p in exc.problems]})
+            if not args.json:
+                print(exc.render(), file=sys.stderr)
+    if not files:
+        print("chaosbench: no YAML files found in " + ", ".join(args.paths), file=sys.stderr)
+        status = EXIT_INPUT
+    if args.json:
+        print(json.dumps({"valid": status == EXIT_PASS, "files": report}, indent=2))
+    else:
+        good = sum(1 for entry in report if entry["valid"])
+        print(f"{good} of {len(report)} files valid")
+    return status

@@ -1,0 +1,207 @@
+"""``chaosbench workflows``: list, show, validate and report on trigger-mesh workflows.
+
+* ``list [--file F]``: the workflows of a file (the packaged trigger mesh by default);
+* ``show NAME [--file F]``: one workflow, as defined;
+* ``validate [FILE ...]``: check workflow files (or policy rule files, recognised by
+  their ``rules`` key) against the grammar, the event schemas and the kernels;
+  exit 2 naming the file and field of the first problem of each bad file;
+* ``stats RUN_DIR``: router, engine, bus and policy statistics of a finished run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.yamlfile import load_yaml
+from chaosbench.orchestration.mesh.event_schema import EventSchemas
+from chaosbench.orchestration.mesh.registry import default_workflow_path
+from chaosbench.orchestration.mesh.workflow_spec import WorkflowSet, load_workflow_file
+from chaosbench.orchestration.policy.rules import load_rules
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``workflows`` command and its sub-commands to ``subparsers``."""
+    parser = subparsers.add_parser("workflows", help="list, show, validate workflows; statistics of a run")
+    actions = parser.add_subparsers(dest="workflows_command", required=True)
+    listing = actions.add_parser("list", help="list the workflows of a file")
+    listing.add_argument("--file", help="workflow file (default: the packaged trigger mesh)")
+    listing.add_argument("--json", action="store_true", help="print only JSON")
+    show = actions.add_parser("show", help="show one workflow")
+    show.add_argument("name")
+    show.add_argument("--file", help="workflow file (default: the packaged trigger mesh)")
+    show.add_argument("--json", action="store_true", help="print only JSON")
+    validate = actions.add_parser("validate", help="check workflow or policy rule files")
+    validate.add_argument("files", nargs="*", help="files to check (default: the packaged trigger mesh)")
+    validate.add_argument("--json", action="store_true", help="print only JSON")
+    stats = actions.add_parser("stats", help="trigger-mesh statistics of a run directory")
+    stats.add_argument("run_dir")
+    stats.add_argument("--json", action="store_true", help="print only JSON")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``chaosbench workflows ...``; the exit status."""
+    handler = {"list": _list, "show": _show, "validate": _validate, "stats": _stats}[args.workflows_command]
+    try:
+        return handler(args)
+    except DefinitionError as exc:
+        print(f"chaosbench: {exc.describe()}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _load(file: str | None) -> WorkflowSet:
+    return load_workflow_file(file or default_workflow_path(), EventSchemas.load())
+
+
+def _summary(workflow: Any) -> dict[str, Any]:
+    return {
+        "name": workflow.name,
+        "event_type": workflow.event_type,
+        "enabled": workflow.enabled,
+        "actions": [f"{a.kernel}.{a.action}" for step in workflow.steps for a in step],
+        "parallel_groups": sum(1 for step in workflow.steps if len(step) > 1),
+        "rate_limit": None
+        if workflow.rate_limit is None
+        else {"max_events": workflow.rate_limit[0], "per_s": workflow.rate_limit[1]},
+        "description": workflow.description,
+    }
+
+
+def _list(args: argparse.Namespace) -> int:
+    workflows = _load(args.file)
+    rows = [_summary(w) for w in workflows.workflows]
+    if args.json:
+        print(
+            json.dumps(
+                {"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows},
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    width = max((len(r["name"]) for r in rows), default=4)
+    for row in rows:
+        state = "" if row["enabled"] else "  (disabled)"
+        print(f"{row['name']:<{width}}  {row['event_type']:<34} -> {', '.join(row['actions'])}{state}")
+    print(f"{len(rows)} workflows in {workflows.source}")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    workflows = _load(args.file)
+    match = [w for w in workflows.workflows if w.name == args.name]
+    if not match:
+        names = ", ".join(w.name for w in workflows.workflows)
+        print(f"chaosbench: no workflow named {args.name!r} in {workflows.source}; there are: {names}", file=sys.stderr)
+        return EXIT_INPUT
+    workflow = match[0]
+    if args.json:
+        print(json.dumps({**_summary(workflow), "definition": workflow.definition}, indent=2, default=str))
+    else:
+        print(yaml.safe_dump(workflow.definition, sort_keys=False).rstrip())
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    files = args.files or [str(default_workflow_path())]
+    schemas = EventSchemas.load()
+    report, status = [], EXIT_OK
+    for file in files:
+        try:
+            data = load_yaml(file)
+            if isinstance(data, dict) and "rules" in data and "workflows" not in data:
+                count = len(load_rules(file, schemas))
+                report.append({"file": file, "valid": True, "kind": "rules", "rules": count})
+            else:
+                count = len(load_workflow_file(file, schemas).workflows)
+                report.append({"file": file, "valid": True, "kind": "workflows", "workflows": count})
+        except DefinitionError as exc:
+            status = EXIT_INPUT
+            report.append({"file": file, "valid": False, "field": exc.path, "message": exc.message})
+            if not args.json:
+                print(f"chaosbench: {exc.describe()}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"valid": status == EXIT_OK, "files": report}, indent=2))
+    else:
+        good = [r for r in report if r["valid"]]
+        for row in good:
+            print(f"{row['file']}: valid ({row.get('workflows', row.get('rules'))} {row['kind']})")
+        print(f"{len(good)} of {len(report)} files valid")
+    return status
+
+
+_GROUPS = ("router", "engine", "bus", "policy")
+
+
+def _stats(args: argparse.Namespace) -> int:
+    run_dir = Path(args.run_dir)
+    journal_path = run_dir / "journal.json"
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"chaosbench: {journal_path}: not a readable run journal ({exc})", file=sys.stderr)
+        return EXIT_INPUT
+    counts = journal.get("counts", {})
+    result: dict[str, Any] = {
+        group: {key[len(group) + 1 :]: value for key, value in counts.items() if key.startswith(group + ".")}
+        for group in _GROUPS
+    }
+    result["safeguards"] = journal.get("safeguards", {}).get("fired", {})
+    events = run_dir / "events.parquet"
+    if events.exists():
+        import pandas as pd
+
+        frame = pd.read_parquet(events)
+        if len(frame):
+            peak = frame.loc[frame["received"].idxmax()]
+            result["per_second"] = {
+                "seconds": int(len(frame)),
+                "peak_received": int(peak["received"]),
+                "peak_second": int(peak["second"]),
+                "mean_received": float(frame["received"].mean()),
+            }
+    workflows = run_dir / "workflows.parquet"
+    if workflows.exists():
+        import pandas as pd
+
+        frame = pd.read_parquet(workflows)
+        if len(frame):
+            grouped = frame.groupby("workflow")
+            result["workflows"] = {
+                name: {
+                    "runs": int(len(group)),
+                    "failed": int((group["outcome"] == "failed").sum()),
+                    "latency_p50_s": float(group["latency"].quantile(0.5)),
+                    "latency_p99_s": float(group["latency"].quantile(0.99)),
+                }
+                for name, group in grouped
+            }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    print(f"{journal.get('scenario', '?')}  seed {journal.get('seed', '?')}  level {journal.get('level', '?')}")
+    for group in _GROUPS:
+        values = {k: v for k, v in result[group].items() if not isinstance(v, dict)}
+        if values:
+            print(
+                f"  {group}: "
+                + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in values.items())
+            )
+    if result["safeguards"]:
+        print("  safeguards fired: " + ", ".join(f"{k} {v:,}" for k, v in result["safeguards"].items()))
+    if "per_second" in result:
+        p = result["per_second"]
+        peak = f"peak {p['peak_received']:,} in second {p['peak_second']}"
+        print(f"  events: {p['mean_received']:,.0f}/s on average, {peak}")
+    for name, row in result.get("workflows", {}).items():
+        latency = f"latency p50 {row['latency_p50_s']:.3f}s p99 {row['latency_p99_s']:.3f}s"
+        print(f"  {name}: {row['runs']} runs, {row['failed']} failed, {latency}")
+    return EXIT_OK

@@ -1,0 +1,30 @@
+"""Progress bars on standard error, shown only for work that lasts more than about a second."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+
+@contextmanager
+def progress_bar(total: float, label: str, unit: str = "sim s") -> Iterator[Callable[[float], None]]:
+    """Yield a function taking the position reached (out of ``total``).
+
+    The bar appears after one second and never on a terminal-less stream.
+    """
+    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=None,
+               leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]")
+    reached = 0.0
+
+    def advance(position: float) -> None:
+        nonlocal reached
+        if position > reached:
+            bar.update(position - reached)
+            reached = position
+
+    try:
+        yield advance
+    finally:
+        bar.close()

@@ -1,0 +1,131 @@
+"""pytest plugin: scenario files as test items, so ``pytest scenarios/`` runs them with pytest's own reporting.
+
+A YAML file is collected only when pytest is pointed at it or at a folder
+holding it on the command line (never through ``testpaths``, and never below
+the project's ``tests/`` folder, whose YAML is test data); suite files are
+not scenarios and are skipped. Each scenario file gives one item per seed,
+named ``<scenario>[level<L>-seed<S>]``, so ``-k`` selects by scenario, level
+or seed, and ``--junitxml`` reports each run. A failing run fails its item
+with the probe table and the command that reproduces it; a file that cannot
+be loaded fails with every problem the loader found. A canary (tagged
+``canary`` or named ``canary...``) is a strict expected failure: it shows as
+xfailed when it fails, and fails the session when it passes.
+
+Options: ``--chaos-seed`` (repeatable, default 1), ``--chaos-level``
+(default 0), ``--chaos-out`` (write each run directory below this folder).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chaosbench.sim.run.rundir import default_run_dir, write_run
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
+from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chaosbench", "chaosbench scenario files")
+    group.addoption("--chaos-seed", type=int, action="append", dest="chaos_seeds", metavar="SEED",
+                    help="seed of each scenario run; repeat for several runs per scenario (default 1)")
+    group.addoption("--chaos-level", type=int, default=0, dest="chaos_level", metavar="LEVEL",
+                    help="difficulty level of every scenario run (default 0)")
+    group.addoption("--chaos-out", default=None, dest="chaos_out", metavar="DIR",
+                    help="write each run directory below DIR as <scenario>/level<L>-seed<S>")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix in YAML_SUFFIXES and _asked_for(file_path, parent.config):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _asked_for(path: Path, config: pytest.Config) -> bool:
+    """Named on the command line (itself or a folder above it), and not test data below ``<rootdir>/tests``."""
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        return False
+    if path.is_relative_to(config.rootpath / "tests"):
+        return False
+    named = [Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args]
+    path = path.resolve()
+    return any(path == target or path.is_relative_to(target) for target in named)
+
+
+class ScenarioFile(pytest.File):
+    """One scenario file: an item per seed; nothing for a suite file."""
+
+    def collect(self):
+        try:
+            document = read_yaml(self.path)
+        except ScenarioError:
+            document = None  # the item reports the problem when it runs
+        if is_suite(document):
+            return
+        fields = document if isinstance(document, dict) else {}
+        name = fields.get("name") if isinstance(fields.get("name"), str) else self.path.stem
+        tags = [tag for tag in fields.get("tags") or [] if isinstance(tag, str)] if isinstance(
+            fields.get("tags"), list) else []
+        level = self.config.getoption("chaos_level")
+        for seed in self.config.getoption("chaos_seeds") or [1]:
+            item = ScenarioItem.from_parent(self, name=f"{name}[level{level}-seed{seed}]", seed=seed, level=level)
+            for tag in tags:
+                item.keywords[tag] = True  # -k selects by tag too
+            if is_canary(name, tags):
+                item.add_marker(pytest.mark.xfail(raises=ScenarioFailed, strict=True, reason=CANARY_REASON))
+            yield item
+
+
+#: Why a canary is an expected failure (DESIGN §4).
+CANARY_REASON = "canary: it must fail, so that a suite which cannot fail is noticed"
+
+
+def is_canary(name: str, tags: list[str]) -> bool:
+    """A scenario that must fail: tagged ``canary`` or named ``canary...``."""
+    return "canary" in tags or name.startswith("canary")
+
+
+class ScenarioFailed(Exception):
+    """A scenario run whose probes or invariants did not hold."""
+
+    def __init__(self, journal: dict) -> None:
+        super().__init__(journal.get("reproduce", ""))
+        self.journal = journal
+
+
+class ScenarioItem(pytest.Item):
+    """One run of a scenario file at the session's level with one seed."""
+
+    def __init__(self, *, seed: int, level: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.seed, self.level = seed, level
+
+    def runtest(self) -> None:
+        file = self._file_label()
+        scenario = load_scenario(self.path, self.level)
+        result = run_scenario(scenario, seed=self.seed, level=self.level, file=file)
+        out = self.config.getoption("chaos_out")
+        if out:
+            write_run(result, default_run_dir(scenario.name, self.level, self.seed, out))
+        self.user_properties.append(("trace_digest", result.journal["trace_digest"]))
+        if not result.passed:
+            raise ScenarioFailed(result.journal)
+
+    def _file_label(self) -> str:
+        """The file as the reproduce command should name it: relative to where pytest was started, if below it."""
+        path, start = self.path.resolve(), self.config.invocation_params.dir.resolve()
+        return str(path.relative_to(start)) if path.is_relative_to(start) else str(path)
+
+    def repr_failure(self, excinfo, style=None):
+        from chaosbench.reports.junit import failure_message, failure_text
+
+        if isinstance(excinfo.value, ScenarioFailed):
+            journal = excinfo.value.journal
+            return f"{self.name} failed: {failure_message(journal)}\n{failure_text(journal)}"
+        if isinstance(excinfo.value, ScenarioError):
+            return f"{self.path} cannot be loaded:\n{excinfo.value.render()}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"scenario {self.name}"

@@ -1,0 +1,105 @@
+"""The immutable audit log: 5W1H narratives chained by SHA-256.
+
+Every entry holds who did what, when, where, why and how, plus the hash of
+the entry before it; its own hash covers all of that. Changing, removing or
+reordering any entry breaks the chain at that entry, which ``verify`` names.
+Entries are also appended to the recorder table ``audit`` so a run directory
+can keep them (``audit.parquet``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+from chaosbench.orchestration.core.runtime import Runtime
+
+GENESIS = "0" * 64
+AUDIT_COLUMNS = ("index", "time", "who", "what", "where", "why", "how", "prev_hash", "hash")
+
+
+class AuditEntry(NamedTuple):
+    """One narrative; immutable."""
+
+    index: int
+    time: float
+    who: str
+    what: str
+    where: str
+    why: str
+    how: str
+    prev_hash: str
+    hash: str
+
+
+def entry_hash(index: int, time: float, who: str, what: str, where: str, why: str, how: str, prev_hash: str) -> str:
+    """The digest of one entry: a compact, unambiguous text of its fields and its predecessor's hash."""
+    # Lengths before each text field keep "a|b" + "c" apart from "a" + "b|c".
+    text = (
+        f"{index}|{time!r}|{len(who)}:{who}|{len(what)}:{what}|{len(where)}:{where}"
+        f"|{len(why)}:{why}|{len(how)}:{how}|{prev_hash}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class AuditLog:
+    """An append-only, hash-chained log of 5W1H narratives."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.env = runtime.env
+        self._table = runtime.recorder.table("audit", AUDIT_COLUMNS)
+        self._entries: list[AuditEntry] = []
+        self.head = GENESIS
+
+    def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> AuditEntry:
+        """Append a narrative (``when`` defaults to now) and return it."""
+        time = float(self.env.now if when is None else when)
+        index = len(self._entries)
+        digest = entry_hash(index, time, who, what, where, why, how, self.head)
+        entry = AuditEntry(index, time, who, what, where, why, how, self.head, digest)
+        self._entries.append(entry)
+        self._table.append(index, time, who, what, where, why, how, self.head, digest)
+        self.head = digest
+        return entry
+
+    @property
+    def entries(self) -> list[AuditEntry]:
+        """The entries in order (the log's own list: what ``verify`` checks)."""
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def verify(self) -> int | None:
+        """Position of the first entry that does not chain correctly, or None if the log is intact."""
+        previous = GENESIS
+        for position, entry in enumerate(self._entries):
+            if entry.index != position or entry.prev_hash != previous:
+                return position
+            if entry_hash(*entry[:8]) != entry.hash:
+                return position
+            previous = entry.hash
+        if previous != self.head:
+            return len(self._entries)  # entries were cut off the end
+        return None
+
+    def query(
+        self,
+        actor: str | None = None,
+        action: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> list[AuditEntry]:
+        """Entries by ``actor`` (who), ``action`` (what) and time window ``[since, until]``."""
+        return [
+            e
+            for e in self._entries
+            if (actor is None or e.who == actor)
+            and (action is None or e.what == action)
+            and (since is None or e.time >= since)
+            and (until is None or e.time <= until)
+        ]
+
+    def frame_rows(self) -> list[tuple]:
+        """The entries as rows in the order of ``AUDIT_COLUMNS``."""
+        return [tuple(entry) for entry in self._entries]

@@ -1,0 +1,180 @@
+"""The governance gate and the trigger mesh's source check (seed 001).
+
+The gate decides whether an actor may perform an action. An actor is
+authorized when it is one of the stack's known components (or listed in
+``authorized``) and its trust score is at least ``min_trust``. What happens
+to an unauthorized request depends on the mode:
+
+* ``log_only``: allowed, and recorded as a would-be denial (counted and
+  narrated in the audit log) — the seed's safe learning period;
+* ``enforce_critical``: denied when the action's risk is high or critical,
+  otherwise handled as in log-only mode;
+* ``enforce_all``: always denied.
+
+With the gate off every request is allowed unexamined.
+
+:class:`MeshGuard` is the trigger mesh's validator pair (seed 001, phase 2):
+before an event from a source is routed, the gate checks the source's
+compliance and the trust scorer its trust. Events from a non-compliant source
+are dropped; events from an untrusted source are held back and retried every
+``hold`` seconds (trust recovers with time), dropped after ``max_holds``.
+Both are counted (``mesh.dropped``, ``mesh.held``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chaosbench.orchestration.core.sections import Safeguard, Section, active
+from chaosbench.orchestration.governance.trust import TrustScorer
+
+COMPONENTS = (
+    "htm",
+    "workload",
+    "operator",
+    "immune_kernel",
+    "watchdog",
+    "event_policy",
+    "event_policy_kernel",
+    "event_router",
+    "workflow_engine",
+    "trigger_mesh",
+    "unified_logic",
+    "governance",
+    "hunter",
+    "self_heal",
+    "learning",
+    "verification",
+    "boot",
+    "health_monitor",
+    "metrics_monitor",
+    "kpi_monitor",
+)
+
+Mode = Literal["log_only", "enforce_critical", "enforce_all"]
+
+
+class GovernanceConfig(Safeguard):
+    """The governance gate; seed 001 recommends starting in log-only mode."""
+
+    mode: Mode = Field(default="log_only", description="log_only, enforce_critical or enforce_all")
+    authorized: tuple[str, ...] = Field(
+        default=(), description="actors authorized besides the stack's components; a trailing * matches a prefix"
+    )
+
+
+class MeshGuardConfig(Section):
+    """The trigger mesh's constitutional and trust validators."""
+
+    hold: float = Field(default=5.0, gt=0, description="seconds an event from an untrusted source is held back")
+    max_holds: int = Field(default=3, ge=0, description="holds before the event is dropped")
+
+
+class GovernanceGate:
+    """Allows or denies actions by actor, trust and risk."""
+
+    def __init__(
+        self, runtime: Any, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True, audit: Any = None
+    ) -> None:
+        self.env = runtime.env
+        self.on = active(config, safeguards)
+        self.mode = config.mode
+        self.trust = trust
+        names = (*COMPONENTS, *config.authorized)
+        self._authorized = frozenset(name for name in names if not name.endswith("*"))
+        self._prefixes = tuple(name[:-1] for name in names if name.endswith("*"))
+        self._audit = audit
+        self._count = runtime.recorder.count
+        self._emit = runtime.trace.emit
+        self.denied = 0
+        self.would_deny = 0
+
+    def known(self, actor: str) -> bool:
+        """Whether ``actor`` is a component or listed as authorized."""
+        return actor in self._authorized or actor.startswith(self._prefixes)
+
+    def authorized(self, actor: str) -> bool:
+        """Whether ``actor`` is known and trusted."""
+        return self.known(actor) and self.trust.trusted(actor)
+
+    def check(self, actor: str, action: str, resource: str = "", risk: str = "medium") -> bool:
+        """Whether ``actor`` may perform ``action`` on ``resource`` at ``risk``."""
+        if not self.on or self.authorized(actor):
+            return True
+        enforce = self.mode == "enforce_all" or (self.mode == "enforce_critical" and risk in ("high", "critical"))
+        now = self.env.now
+        if enforce:
+            self.denied += 1
+            self._count("safeguard.governance_deny")
+            self._emit(now, "governance_deny", actor, action)
+            verdict = "denied"
+        else:
+            self.would_deny += 1
+            self._count("governance.would_deny")
+            self._emit(now, "governance_would_deny", actor, action)
+            verdict = "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
+        if self._audit is not None:
+            known = "untrusted" if self.known(actor) else "not authorized"
+            self._audit.record(
+                who="governance_gate",
+                what=f"{verdict}: {action} by {actor}",
+                where=resource or "stack",
+                why=f"actor {known}; risk {risk}; mode {self.mode}",
+                how="governance gate check",
+            )
+        return not enforce
+
+
+class MeshGuard:
+    """Checks an event's source before the mesh routes it.
+
+    A source's compliance (the gate's verdict on letting it publish) is asked
+    once, when the source is first seen, so a storm from one source leaves one
+    narrative rather than one per event; its trust is read for every event.
+    """
+
+    def __init__(self, runtime: Any, config: MeshGuardConfig, gate: GovernanceGate) -> None:
+        self.env = runtime.env
+        self.config = config
+        self._gate = gate
+        self._trust = gate.trust
+        self._count = runtime.recorder.count
+        self._emit = runtime.trace.emit
+        self._compliant: dict[str, bool] = {}
+        self.held = 0
+        self.dropped = 0
+
+    def guard(self, route: Callable[[Any], None]) -> Callable[[Any], None]:
+        """A bus handler that checks each event's source, then calls ``route(event)``."""
+        if not self._gate.on:
+            return route
+        return lambda event: self.admit(event, route)
+
+    def admit(self, event: Any, route: Callable[[Any], None], holds: int = 0) -> None:
+        """Route ``event`` now, later, or never, as its source's standing allows."""
+        source = event.source
+        compliant = self._compliant.get(source)
+        if compliant is None:
+            # Compliance is about who the source is; its trust is weighed per event below.
+            gate = self._gate
+            compliant = gate.known(source) or gate.check(source, "publish", "trigger_mesh", "medium")
+            self._compliant[source] = compliant
+        if not compliant:
+            self._drop(event)
+        elif self._trust.trusted(source):
+            route(event)
+        elif holds >= self.config.max_holds:
+            self._drop(event)
+        else:
+            self.held += 1
+            self._count("mesh.held")
+            self._emit(self.env.now, "mesh_hold", source, event.type)
+            timer = self.env.timeout(self.config.hold)
+            timer.callbacks.append(lambda _e: self.admit(event, route, holds + 1))
+
+    def _drop(self, event: Any) -> None:
+        self.dropped += 1
+        self._count("mesh.dropped")
+        self._emit(self.env.now, "mesh_drop", event.source, event.type)

@@ -1,0 +1,142 @@
+"""The intent governance router: autonomy tiers, mission alignment and the unified-logic vote.
+
+Autonomy tiers, exactly as seed 002 lists them (Phase 1 charter):
+
+* tier 0, human approval required: modify_governance, change_charter, grant_permissions;
+* tier 1, auto-execute, logged for review: execute_sandbox, deploy_model, modify_config;
+* tier 2, fully autonomous, low risk: query_knowledge, generate_summary, schedule_task;
+* tier 3, autonomous, high impact, requires a unified-logic vote: self_improve, extend_grace, optimize_system;
+* tier 4, emergency override, heavy logging: emergency_recovery, critical_incident.
+
+An intent of any other type is invalid and rejected at the door. Mission
+alignment is the weight of the highest charter priority the intent's mission
+context touches: resilience 1.0, revenue 0.8, autonomy 0.7, learning 0.6,
+otherwise ``default_alignment``.
+
+The unified-logic vote asks ``voters`` simulated voters; each votes yes with
+probability equal to the intent's alignment (stream ``unified_logic.vote``)
+and the intent passes with at least ``quorum`` yes votes. The tally arrives
+``vote_time`` seconds later.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.tasks.model import Priority
+
+TIERS: dict[str, int] = {
+    "modify_governance": 0,
+    "change_charter": 0,
+    "grant_permissions": 0,
+    "execute_sandbox": 1,
+    "deploy_model": 1,
+    "modify_config": 1,
+    "query_knowledge": 2,
+    "generate_summary": 2,
+    "schedule_task": 2,
+    "self_improve": 3,
+    "extend_grace": 3,
+    "optimize_system": 3,
+    "emergency_recovery": 4,
+    "critical_incident": 4,
+}
+
+TIER_RISK = ("critical", "medium", "low", "high", "critical")
+TIER_PRIORITY = (Priority.HIGH, Priority.NORMAL, Priority.NORMAL, Priority.HIGH, Priority.CRITICAL)
+TIER_REASON = (
+    "Tier 0: human approval required",
+    "Tier 1: auto-execute, logged for review",
+    "Tier 2: fully autonomous, low risk",
+    "Tier 3: high impact, requires unified logic vote",
+    "Tier 4: emergency override, heavy logging",
+)
+
+#: Charter priorities and their weights, matched against mission-context keys.
+MISSION_WEIGHTS = (
+    (("resilience", "resilience_impact"), 1.0),
+    (("revenue", "revenue_impact"), 0.8),
+    (("autonomy", "autonomy_impact"), 0.7),
+    (("learning", "learning_impact"), 0.6),
+)
+
+
+class IntentConfig(Section):
+    """Intent routing and the unified-logic vote."""
+
+    voters: int = Field(default=5, ge=1, description="simulated unified-logic voters")
+    quorum: int = Field(default=3, ge=1, description="yes votes needed")
+    vote_time: float = Field(default=2.0, ge=0, description="seconds for the tally")
+    default_alignment: float = Field(default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority")
+
+    @model_validator(mode="after")
+    def _quorum_reachable(self) -> IntentConfig:
+        if self.quorum > self.voters:
+            raise ValueError(f"quorum ({self.quorum}) cannot exceed voters ({self.voters})")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where an intent goes and why."""
+
+    tier: int
+    alignment: float
+    requires_approval: bool
+    requires_vote: bool
+    priority: Priority
+    risk: str
+    reasoning: tuple[str, ...]
+
+
+def mission_alignment(mission_context: dict | None, default: float) -> float:
+    """Weight of the highest charter priority ``mission_context`` marks as true."""
+    if not mission_context:
+        return default
+    best = 0.0
+    for keys, weight in MISSION_WEIGHTS:
+        if any(mission_context.get(key) for key in keys):
+            best = max(best, weight)
+    return best or default
+
+
+class IntentRouter:
+    """Routes intents by tier and runs the unified-logic vote."""
+
+    def __init__(self, runtime: Any, config: IntentConfig) -> None:
+        self.env = runtime.env
+        self.config = config
+        self._votes = runtime.rng("unified_logic.vote")
+        self._emit = runtime.trace.emit
+
+    def route(self, intent_type: str, mission_context: dict | None = None) -> Routing | None:
+        """The routing of an intent, or None for an unknown (invalid) intent type."""
+        tier = TIERS.get(intent_type)
+        if tier is None:
+            return None
+        alignment = mission_alignment(mission_context, self.config.default_alignment)
+        return Routing(
+            tier=tier,
+            alignment=alignment,
+            requires_approval=tier == 0,
+            requires_vote=tier == 3,
+            priority=TIER_PRIORITY[tier],
+            risk=TIER_RISK[tier],
+            reasoning=(TIER_REASON[tier], f"Mission alignment: {alignment:.0%}"),
+        )
+
+    def vote(self, ref: int, alignment: float, on_result: Callable[[bool, int], None]) -> None:
+        """Hold the unified-logic vote; ``on_result(passed, yes_votes)`` after ``vote_time``."""
+        config = self.config
+        yes = sum(1 for _ in range(config.voters) if self._votes.random() < alignment)
+        passed = yes >= config.quorum
+        timer = self.env.timeout(config.vote_time)
+        timer.callbacks.append(lambda _e: self._tally(ref, passed, yes, on_result))
+
+    def _tally(self, ref: int, passed: bool, yes: int, on_result: Callable[[bool, int], None]) -> None:
+        self._emit(self.env.now, "vote", ref, yes, int(passed))
+        on_result(passed, yes)

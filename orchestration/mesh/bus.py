@@ -1,0 +1,287 @@
+"""The event bus: topic publish/subscribe with bounded per-subscriber queues.
+
+A subscription names a pattern in which ``*`` matches any run of characters
+(``kpi.*``, ``*.critical_error``, ``*``). Each subscriber has its own FIFO
+queue of events in transit: an event is delivered ``latency`` seconds after
+it was published, and with ``deliver_rate`` set a subscriber takes at most
+that many events per second, so a slow subscriber's queue fills. When a queue
+is full the backpressure policy decides: ``drop`` discards the event for that
+subscriber, ``block`` holds it at the publisher's side until room frees up.
+Both are counted.
+
+Faults act through three controls -- message loss, duplication and
+reordering -- each drawing from its own named random stream and counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chaosbench.orchestration.config import Section
+from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.mesh.events import Event
+
+Handler = Callable[[Event], None]
+
+
+class BusConfig(Section):
+    """Delivery latency, queue bounds and backpressure of the event bus."""
+
+    # More than zero, so a runaway cascade with the breaker off still advances simulated time.
+    latency: float = Field(default=0.001, gt=0, le=60, description="seconds from publish to delivery")
+    capacity: int = Field(default=10_000, ge=1, description="events a subscriber's queue holds")
+    backpressure: Literal["drop", "block"] = Field(default="drop", description="what a full queue does")
+    deliver_rate: float | None = Field(
+        default=None, gt=0, description="events per second a subscriber takes; unset is unbounded"
+    )
+
+
+def compile_pattern(pattern: str) -> Callable[[str], bool]:
+    """A matcher for a topic pattern where ``*`` matches any run of characters."""
+    if "*" not in pattern:
+        return pattern.__eq__
+    regex = re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z", re.S)
+    return lambda topic: regex.match(topic) is not None
+
+
+class Subscription:
+    """One subscriber: its pattern, handler, queue and counters."""
+
+    __slots__ = (
+        "name",
+        "pattern",
+        "handler",
+        "capacity",
+        "matches",
+        "queue",
+        "waiting",
+        "pending",
+        "next_free",
+        "delivered",
+        "dropped",
+        "blocked",
+        "max_depth",
+    )
+
+    def __init__(self, name: str, pattern: str, handler: Handler, capacity: int) -> None:
+        self.name = name
+        self.pattern = pattern
+        self.handler = handler
+        self.capacity = capacity
+        self.matches = compile_pattern(pattern)
+        self.queue: deque[tuple[float, Event]] = deque()
+        self.waiting: deque[Event] = deque()
+        self.pending = False
+        self.next_free = 0.0
+        self.delivered = 0
+        self.dropped = 0
+        self.blocked = 0
+        self.max_depth = 0
+
+    @property
+    def depth(self) -> int:
+        """Events in transit to this subscriber, including those held by backpressure."""
+        return len(self.queue) + len(self.waiting)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "delivered": self.delivered,
+            "dropped": self.dropped,
+            "blocked": self.blocked,
+            "depth": self.depth,
+            "max_depth": self.max_depth,
+            "capacity": self.capacity,
+        }
+
+
+class EventBus:
+    """Topic pub/sub with per-subscriber bounded queues and delivery latency."""
+
+    def __init__(self, runtime: Runtime, config: BusConfig | None = None) -> None:
+        config = config or BusConfig()
+        self.env = runtime.env
+        self.config = config
+        self._runtime = runtime
+        self._emit = runtime.trace.emit
+        self._subs: dict[str, Subscription] = {}
+        self._routes: dict[str, tuple[Subscription, ...]] = {}
+        self._latency = config.latency
+        self._block = config.backpressure == "block"
+        self._gap = 0.0 if config.deliver_rate is None else 1.0 / config.deliver_rate
+        self._loss = 0.0
+        self._duplication = 0.0
+        self._reorder = 0.0
+        self._loss_draw = runtime.rng("bus.loss").random
+        self._dup_draw = runtime.rng("bus.duplication").random
+        self._reorder_draw = runtime.rng("bus.reorder").random
+        self.published = 0
+        self.unrouted = 0
+        self.lost = 0
+        self.duplicated = 0
+        self.reordered = 0
+
+    # -- subscriptions --------------------------------------------------
+
+    def subscribe(self, pattern: str, name: str, handler: Handler, capacity: int | None = None) -> Subscription:
+        """Deliver events whose type matches ``pattern`` to ``handler`` under the unique ``name``."""
+        if name in self._subs:
+            raise ValueError(f"a subscription named {name!r} exists already")
+        sub = Subscription(name, pattern, handler, capacity or self.config.capacity)
+        self._subs[name] = sub
+        self._routes.clear()
+        return sub
+
+    def unsubscribe(self, name: str) -> None:
+        """Remove a subscription; events still queued for it are dropped."""
+        sub = self._subs.pop(name)
+        sub.dropped += len(sub.queue) + len(sub.waiting)
+        sub.queue.clear()
+        sub.waiting.clear()
+        self._routes.clear()
+
+    @property
+    def subscription_count(self) -> int:
+        return len(self._subs)
+
+    @property
+    def subscriptions(self) -> dict[str, Subscription]:
+        return dict(self._subs)
+
+    @property
+    def queue_depth(self) -> int:
+        """Events in transit to all subscribers (the mesh's event queue depth)."""
+        return sum(sub.depth for sub in self._subs.values())
+
+    # -- publishing -----------------------------------------------------
+
+    def publish(self, event: Event) -> None:
+        """Send ``event`` to every matching subscriber (after loss and duplication faults)."""
+        self.published += 1
+        subs = self._routes.get(event.type)
+        if subs is None:
+            subs = self._routes[event.type] = tuple(s for s in self._subs.values() if s.matches(event.type))
+        if not subs:
+            self.unrouted += 1
+            return
+        if self._loss and self._loss_draw() < self._loss:
+            self.lost += 1
+            self._emit(self.env.now, "bus.lost", event.source, event.id)
+            return
+        copies = 1
+        if self._duplication and self._dup_draw() < self._duplication:
+            copies = 2
+            self.duplicated += 1
+            self._emit(self.env.now, "bus.duplicated", event.source, event.id)
+        due = self.env.now + self._latency
+        for sub in subs:
+            for _ in range(copies):
+                self._offer(sub, event, due)
+
+    def _offer(self, sub: Subscription, event: Event, due: float) -> None:
+        queue = sub.queue
+        if len(queue) >= sub.capacity:
+            if self._block:
+                sub.blocked += 1
+                sub.waiting.append(event)
+            else:
+                sub.dropped += 1
+                self._emit(self.env.now, "bus.dropped", sub.name, event.source, event.id)
+            return
+        if self._reorder and queue and self._reorder_draw() < self._reorder:
+            # The newcomer overtakes the event queued just before it.
+            before_due, before = queue[-1]
+            queue[-1] = (before_due, event)
+            event = before
+            self.reordered += 1
+            self._emit(self.env.now, "bus.reordered", sub.name, event.source, event.id)
+        queue.append((due, event))
+        depth = len(queue)
+        if depth > sub.max_depth:
+            sub.max_depth = depth
+        if not sub.pending:
+            self._arm(sub, due)
+
+    def _arm(self, sub: Subscription, at: float) -> None:
+        sub.pending = True
+        now = self.env.now
+        timer = self.env.timeout(at - now if at > now else 0.0, sub)
+        timer.callbacks.append(self._drain)
+
+    def _drain(self, timer: Any) -> None:
+        sub: Subscription = timer.value
+        sub.pending = False
+        if self._subs.get(sub.name) is not sub:
+            return
+        queue = sub.queue
+        now = self.env.now
+        handler = sub.handler
+        gap = self._gap
+        while queue and queue[0][0] <= now:
+            if gap:
+                if sub.next_free > now:
+                    break
+                sub.next_free = now + gap
+            event = queue.popleft()[1]
+            sub.delivered += 1
+            if sub.waiting:
+                queue.append((now + self._latency, sub.waiting.popleft()))
+            handler(event)
+            if gap:
+                break
+        if queue and not sub.pending:
+            head = queue[0][0]
+            self._arm(sub, max(head, sub.next_free) if gap else head)
+
+    # -- fault controls -------------------------------------------------
+
+    def set_loss(self, probability: float) -> None:
+        """Lose each published event with ``probability`` (0 turns loss off)."""
+        self._loss = _probability(probability)
+        self._emit(self.env.now, "bus.set_loss", self._loss)
+
+    def set_duplication(self, probability: float) -> None:
+        """Deliver each published event twice with ``probability``."""
+        self._duplication = _probability(probability)
+        self._emit(self.env.now, "bus.set_duplication", self._duplication)
+
+    def set_reorder(self, probability: float) -> None:
+        """Let each queued event overtake the one before it with ``probability``."""
+        self._reorder = _probability(probability)
+        self._emit(self.env.now, "bus.set_reorder", self._reorder)
+
+    # -- statistics -----------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Bus totals and per-subscription statistics."""
+        subs = list(self._subs.values())
+        return {
+            "published": self.published,
+            "delivered": sum(s.delivered for s in subs),
+            "dropped": sum(s.dropped for s in subs),
+            "blocked": sum(s.blocked for s in subs),
+            "unrouted": self.unrouted,
+            "lost": self.lost,
+            "duplicated": self.duplicated,
+            "reordered": self.reordered,
+            "subscriptions": {s.name: s.stats() for s in subs},
+        }
+
+    def close(self) -> None:
+        """Add the bus totals to the recorder's counts."""
+        count = self._runtime.recorder.count
+        for key, value in self.stats().items():
+            if key != "subscriptions":
+                count(f"bus.{key}", value)
+
+
+def _probability(value: float) -> float:
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"expected a probability in [0, 1], got {value!r}")
+    return value

@@ -1,0 +1,190 @@
+"""Simulated kernel handlers that workflows and policy rules call.
+
+Each kernel answers a fixed set of actions after a latency drawn from its own
+distribution and fails a call with its configured probability. Controls let
+a client (or a chaos fault) take a kernel down, hang it, bring it back or slow
+it: a down kernel fails every call at once; a hung one still claims to be up
+but answers nothing (a call with a timeout fails when it expires, one without
+never completes) and stops its heartbeat; a slowed one multiplies its latency.
+Bringing a kernel back (a restart) ends both.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import simpy
+from pydantic import Field
+from simpy.events import NORMAL
+
+from chaosbench.orchestration.config import Section
+from chaosbench.orchestration.core.errors import KernelError
+from chaosbench.orchestration.core.runtime import Runtime
+
+#: The actions each kernel answers. Workflow and rule targets are checked against it.
+KERNEL_ACTIONS: dict[str, tuple[str, ...]] = {
+    "avn_core": ("escalate_healing", "diagnose", "run_playbook", "emergency_response"),
+    "learning_kernel": ("adapt_thresholds", "record_pattern", "track_improvement", "update_metrics"),
+    "governance": ("review_trust", "audit_change", "approve", "escalate"),
+    "hunter": ("analyze", "alert"),
+    "self_heal": ("run_playbook", "restart_component", "verify_recovery"),
+    "verification": ("verify", "run_suite"),
+    "unified_logic": ("vote", "correlate", "route"),
+}
+
+
+class KernelSpec(Section):
+    """Latency and reliability of one kernel."""
+
+    latency: float = Field(default=0.1, gt=0, description="mean latency of a call, seconds")
+    distribution: Literal["fixed", "exponential", "lognormal"] = "exponential"
+    sigma: float = Field(default=0.5, gt=0, description="shape of the lognormal distribution")
+    failure_probability: float = Field(default=0.005, ge=0, le=1)
+
+
+class KernelsConfig(Section):
+    """Every kernel's latency distribution and failure probability."""
+
+    avn_core: KernelSpec = KernelSpec(latency=0.2)
+    learning_kernel: KernelSpec = KernelSpec(latency=0.1)
+    governance: KernelSpec = KernelSpec(latency=0.3)
+    hunter: KernelSpec = KernelSpec(latency=0.5)
+    self_heal: KernelSpec = KernelSpec(latency=1.0)
+    verification: KernelSpec = KernelSpec(latency=0.2)
+    unified_logic: KernelSpec = KernelSpec(latency=0.15)
+
+
+class _Failure(simpy.Event):
+    """An event that fails with ``exception`` after ``delay`` (as ``Timeout`` succeeds)."""
+
+    def __init__(self, env: simpy.Environment, delay: float, exception: BaseException) -> None:
+        super().__init__(env)
+        self._ok = False
+        self._value = exception
+        env.schedule(self, NORMAL, delay)
+
+
+class _Kernel:
+    __slots__ = ("name", "actions", "spec", "up", "hung_since", "factor", "calls", "failures", "timeouts", "draw",
+                 "fail_draw")
+
+    def __init__(self, runtime: Runtime, name: str, spec: KernelSpec) -> None:
+        self.name = name
+        self.actions = frozenset(KERNEL_ACTIONS[name])
+        self.spec = spec
+        self.up = True
+        self.hung_since: float | None = None
+        self.factor = 1.0
+        self.calls = 0
+        self.failures = 0
+        self.timeouts = 0
+        latency_rng = runtime.rng(f"kernel.{name}.latency")
+        self.fail_draw = runtime.rng(f"kernel.{name}.failure").random
+        mean = spec.latency
+        if spec.distribution == "fixed":
+            self.draw = lambda: mean
+        elif spec.distribution == "exponential":
+            rate = 1.0 / mean
+            self.draw = lambda: latency_rng.expovariate(rate)
+        else:
+            # Parameterised so that the mean is ``latency`` whatever ``sigma`` is.
+            sigma = spec.sigma
+            mu = math.log(mean) - sigma * sigma / 2
+            self.draw = lambda: latency_rng.lognormvariate(mu, sigma)
+
+
+class Kernels:
+    """The kernel handlers of the stack and their controls."""
+
+    def __init__(self, runtime: Runtime, config: KernelsConfig) -> None:
+        self.env = runtime.env
+        self._runtime = runtime
+        self._emit = runtime.trace.emit
+        self._kernels = {name: _Kernel(runtime, name, getattr(config, name)) for name in KERNEL_ACTIONS}
+
+    # -- calls ----------------------------------------------------------
+
+    def call(self, name: str, action: str, params: Any = None, timeout: float | None = None) -> simpy.Event:
+        """Call ``name.action``: an event that succeeds with the result or fails with a KernelError.
+
+        With ``timeout``, a call that would take longer fails with reason
+        ``"timeout"`` once ``timeout`` seconds have passed. The latency is drawn
+        when the call is made, so the race against the timeout is decided then
+        and costs a single scheduled event.
+        """
+        kernel = self._kernels[name]
+        if action not in kernel.actions:
+            raise KeyError(f"kernel {name!r} has no action {action!r}")
+        kernel.calls += 1
+        if not kernel.up:
+            kernel.failures += 1
+            return _Failure(self.env, 0.0, KernelError(name, action, "kernel is down"))
+        if kernel.hung_since is not None:
+            if timeout is None:
+                return simpy.Event(self.env)  # never answered
+            kernel.timeouts += 1
+            return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
+        delay = kernel.draw() * kernel.factor
+        if timeout is not None and delay > timeout:
+            kernel.timeouts += 1
+            return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
+        if kernel.spec.failure_probability and kernel.fail_draw() < kernel.spec.failure_probability:
+            kernel.failures += 1
+            return _Failure(self.env, delay, KernelError(name, action, "call failed"))
+        return self.env.timeout(delay, action)
+
+    # -- controls -------------------------------------------------------
+
+    def take_down(self, name: str) -> None:
+        """Make every call to ``name`` fail at once until it is brought back."""
+        self._kernels[name].up = False
+        self._emit(self.env.now, "kernel.down", name)
+
+    def hang(self, name: str) -> None:
+        """Make ``name`` stop answering and stop its heartbeat, while it still reports itself up."""
+        kernel = self._kernels[name]
+        if kernel.hung_since is None:
+            kernel.hung_since = float(self.env.now)
+        self._emit(self.env.now, "kernel.hang", name)
+
+    def bring_up(self, name: str) -> None:
+        """Restart ``name``: it answers calls again, down or hung before."""
+        kernel = self._kernels[name]
+        kernel.up = True
+        kernel.hung_since = None
+        self._emit(self.env.now, "kernel.up", name)
+
+    def silent_for(self, name: str) -> float:
+        """Seconds since ``name`` last sent a heartbeat (0 while it beats)."""
+        kernel = self._kernels[name]
+        return 0.0 if kernel.hung_since is None else float(self.env.now) - kernel.hung_since
+
+    def slow(self, name: str, factor: float) -> None:
+        """Multiply the latency of ``name`` by ``factor`` (1.0 restores it)."""
+        if not factor > 0:
+            raise ValueError(f"slow-down factor must be positive, got {factor!r}")
+        self._kernels[name].factor = float(factor)
+        self._emit(self.env.now, "kernel.slow", name, float(factor))
+
+    def is_up(self, name: str) -> bool:
+        return self._kernels[name].up
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._kernels)
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        """Calls, failures, state and slow-down factor of every kernel."""
+        return {
+            k.name: {"calls": k.calls, "failures": k.failures, "timeouts": k.timeouts, "up": k.up, "factor": k.factor}
+            for k in self._kernels.values()
+        }
+
+    def close(self) -> None:
+        """Add each kernel's call and failure totals to the recorder's counts."""
+        count = self._runtime.recorder.count
+        for kernel in self._kernels.values():
+            count(f"kernel.{kernel.name}.calls", kernel.calls)
+            count(f"kernel.{kernel.name}.failures", kernel.failures)
+            count(f"kernel.{kernel.name}.timeouts", kernel.timeouts)

@@ -1,0 +1,82 @@
+"""The critical-kernel heartbeat trigger (seed 002): notices a kernel that went silent.
+
+A hung kernel still reports itself up, so the watchdog's kernel check does
+not see it; only its missing heartbeat does. Every ``interval`` seconds the
+monitor asks each critical kernel how long it has been silent; past
+``missed`` intervals it publishes ``system.heartbeat_failed`` (which the
+policy kernel's heartbeat rule answers with self-healing) and an
+``anomaly.detected`` of type ``kernel_down`` (which the immune kernel answers
+by restarting the kernel). One alarm per silence: a kernel is reported again
+only after it has beaten once more.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.mesh.events import Event
+
+SOURCE = "heartbeat_monitor"
+
+
+class HeartbeatConfig(Safeguard):
+    """Heartbeat checks of the critical kernels."""
+
+    interval: float = Field(default=5.0, gt=0, description="seconds between heartbeat checks")
+    missed: int = Field(default=3, ge=1, description="intervals of silence before the alarm")
+    kernels: tuple[str, ...] = Field(
+        default=("avn_core", "governance", "unified_logic", "self_heal"),
+        description="the critical kernels whose heartbeats are watched",
+    )
+
+
+class HeartbeatMonitor:
+    """Watches the heartbeats of ``config.kernels``; started by :meth:`start`."""
+
+    def __init__(self, runtime: Any, config: HeartbeatConfig, kernels: Any, bus: Any, audit: Any = None) -> None:
+        unknown = [name for name in config.kernels if name not in kernels.names]
+        if unknown:
+            raise ValueError(f"heartbeat monitor: unknown kernels {unknown}; known: {kernels.names}")
+        self.env = runtime.env
+        self.config = config
+        self._kernels = kernels
+        self._bus = bus
+        self._audit = audit
+        self._count = runtime.recorder.count
+        self._emit = runtime.trace.emit
+        self._alarmed: set[str] = set()
+        self._next_id = 0
+        self.alarms = 0
+
+    def start(self) -> None:
+        self.env.process(self._watch())
+
+    def _watch(self):
+        limit = self.config.interval * self.config.missed
+        while True:
+            yield self.env.timeout(self.config.interval)
+            for name in self.config.kernels:
+                silent = self._kernels.silent_for(name)
+                if silent < limit:
+                    self._alarmed.discard(name)
+                elif name not in self._alarmed:
+                    self._alarm(name, silent)
+
+    def _alarm(self, name: str, silent: float) -> None:
+        now = self.env.now
+        self._alarmed.add(name)
+        self.alarms += 1
+        self._count("heartbeat.alarms")
+        self._emit(now, "heartbeat.lost", name, silent)
+        self._publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
+        self._publish("anomaly.detected", {"type": "kernel_down", "severity": "critical", "component_id": name})
+        if self._audit is not None:
+            self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
+                               why=f"no heartbeat for {silent:.0f}s (limit {self.config.interval * self.config.missed:.0f}s)",
+                               how="periodic heartbeat check", when=now)
+
+    def _publish(self, event_type: str, payload: dict) -> None:
+        self._next_id += 1
+        self._bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload))

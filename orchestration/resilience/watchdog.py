@@ -1,0 +1,194 @@
+"""The layer-2 watchdog (seed 002): periodic health checks of the orchestration layer.
+
+At start the watchdog waits for readiness: every readiness probe must hold
+within ``readiness_timeout`` seconds (30 s in the seed), polled each second;
+otherwise the failure is reported (counted, narrated, published) and the
+watchdog goes on with its checks anyway.
+
+Every ``interval`` seconds (15 s) it checks:
+
+* HTM queue depth: warning at ``queue_warn`` (1000), critical at ``queue_critical`` (5000);
+* workers alive, against ``min_workers``;
+* trigger mesh subscriptions, against ``min_subscriptions`` (5), as counted
+  by the probe the stack hands in;
+* policy fire rate over the interval, against ``max_policy_rate``, and new cascades broken;
+* dispatch rate over the interval, against ``min_dispatch_rate`` (1 task/s), while work waits;
+* kernels down;
+* SLO breaches (SLA breaches counted by the HTM) during the interval.
+
+Each failed check becomes an ``anomaly.detected`` event on the bus (payload
+``type`` names it), which the immune kernel answers. Every check also
+publishes a ``telemetry.layer2`` event and a row of the ``watchdog`` table.
+A dispatcher paused for at least ``restart_grace`` seconds is resumed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+
+from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.mesh.events import Event
+
+WATCHDOG_COLUMNS = (
+    "time", "queue_depth", "workers", "subscriptions", "policy_rate", "dispatch_rate", "slo_breaches", "alerts",
+)
+SOURCE = "watchdog"
+
+
+class WatchdogConfig(Safeguard):
+    """The layer-2 watchdog, with the thresholds of seed 002."""
+
+    interval: float = Field(default=15.0, gt=0, description="seconds between checks")
+    queue_warn: int = Field(default=1000, ge=1)
+    queue_critical: int = Field(default=5000, ge=1)
+    min_workers: int = Field(default=1, ge=0)
+    min_subscriptions: int = Field(default=5, ge=0)
+    max_policy_rate: float = Field(default=100.0, gt=0, description="policy fires per second before an alert")
+    min_dispatch_rate: float = Field(default=1.0, ge=0, description="tasks per second, checked while work waits")
+    readiness_timeout: float = Field(default=30.0, gt=0)
+    restart_grace: float = Field(default=30.0, ge=0, description="seconds a paused dispatcher is left paused")
+
+
+class Watchdog:
+    """Checks the stack every ``interval`` seconds; started by :meth:`start`."""
+
+    def __init__(self, runtime: Any, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
+                 kernels: Any = None, trust: Any = None, audit: Any = None,
+                 subscriptions: Callable[[], int] | None = None,
+                 readiness: dict[str, Callable[[], bool]] | None = None) -> None:
+        self.env = runtime.env
+        self.config = config
+        self._htm = htm
+        self._bus = bus
+        self._policy = policy
+        self._kernels = kernels
+        self._trust = trust
+        self._audit = audit
+        self._readiness = readiness or {}
+        self._subscriptions = subscriptions
+        self._count = runtime.recorder.count
+        self._emit = runtime.trace.emit
+        self._rows = runtime.recorder.table("watchdog", WATCHDOG_COLUMNS)
+        self._next_id = 0
+        self._dispatched = 0
+        self._fired = 0
+        self._cascades = 0
+        self._breaches = 0
+        self.ready: dict[str, bool] = {}
+        self.readiness_ok: bool | None = None
+        self.slo_breaches = 0
+        self.checks = 0
+        self.restarts = 0
+        self.alerts: dict[str, int] = {}
+
+    def start(self) -> None:
+        self.env.process(self._run())
+
+    def _run(self):
+        env = self.env
+        deadline = env.now + self.config.readiness_timeout
+        while True:
+            self.ready = {name: bool(probe()) for name, probe in self._readiness.items()}
+            if all(self.ready.values()) or env.now >= deadline:
+                break
+            yield env.timeout(min(1.0, deadline - env.now))
+        self.readiness_ok = all(self.ready.values())
+        self._emit(env.now, "readiness", int(self.readiness_ok))
+        if not self.readiness_ok:
+            failing = ", ".join(name for name, ok in self.ready.items() if not ok)
+            self._count("watchdog.readiness_failed")
+            self._publish("watchdog.readiness_failed", {"failing": failing})
+            if self._audit is not None:
+                self._audit.record(who=SOURCE, what="readiness failed", where=failing,
+                                   why=f"not ready within {self.config.readiness_timeout:g}s",
+                                   how="readiness probes polled every second")
+        self._mark()
+        while True:
+            yield env.timeout(self.config.interval)
+            self.check()
+
+    def _mark(self) -> None:
+        htm = self._htm
+        self._dispatched = htm.dispatched
+        self._breaches = htm.breaches
+        policy = self._policy
+        if policy is not None:
+            self._fired = sum(policy.fired.values())
+            self._cascades = policy.cascades_broken
+
+    def check(self) -> list[str]:
+        """Run every check now; returns the alerts raised."""
+        config = self.config
+        htm = self._htm
+        now = self.env.now
+        interval = config.interval
+        self.checks += 1
+        alerts: list[tuple[str, str, dict]] = []
+        depth = htm.depth()
+        if depth >= config.queue_critical:
+            alerts.append(("queue_critical", "critical", {"queue_depth": depth}))
+        elif depth >= config.queue_warn:
+            alerts.append(("queue_warn", "medium", {"queue_depth": depth}))
+        workers = htm.workers
+        if workers < config.min_workers or workers < htm.config.workers:
+            alerts.append(("workers_low", "high", {"workers": workers}))
+        subscriptions = self._subscriptions() if self._subscriptions is not None else -1
+        if self._subscriptions is not None and subscriptions < config.min_subscriptions:
+            alerts.append(("subscriptions_low", "high", {"subscriptions": subscriptions}))
+        policy_rate = 0.0
+        if self._policy is not None:
+            fired = sum(self._policy.fired.values())
+            policy_rate = (fired - self._fired) / interval
+            if policy_rate > config.max_policy_rate:
+                alerts.append(("policy_storm", "high", {"rate": policy_rate}))
+            if self._policy.cascades_broken > self._cascades:
+                alerts.append(("policy_cascade", "high", {"broken": self._policy.cascades_broken - self._cascades}))
+        dispatch_rate = (htm.dispatched - self._dispatched) / interval
+        if htm.paused:
+            alerts.append(("dispatcher_paused", "high", {"paused_for": now - htm.paused_at}))
+        elif depth and dispatch_rate < config.min_dispatch_rate:
+            alerts.append(("dispatch_stalled", "high", {"rate": dispatch_rate}))
+        if self._kernels is not None:
+            for name in self._kernels.names:
+                if not self._kernels.is_up(name):
+                    alerts.append(("kernel_down", "critical", {"component_id": name}))
+                    if self._trust is not None:
+                        self._trust.failure(name)
+        breaches = htm.breaches - self._breaches
+        self.slo_breaches += breaches
+        self._mark()
+        names = [name for name, _, _ in alerts]
+        for name, severity, detail in alerts:
+            self.alerts[name] = self.alerts.get(name, 0) + 1
+            self._count(f"watchdog.alert.{name}")
+            self._emit(now, "watchdog_alert", name)
+            self._publish("anomaly.detected", {"type": name, "severity": severity, **detail})
+        if breaches:
+            self._count("watchdog.slo_breaches", breaches)
+        self._rows.append(float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names))
+        self._publish("telemetry.layer2", {
+            "layer": "layer2_orchestration", "queue_depth": depth, "worker_count": workers,
+            "subscriptions": subscriptions, "event_queue_depth": self._bus.queue_depth if self._bus is not None else 0,
+            "dispatch_rate": dispatch_rate, "policy_rate": policy_rate, "slo_breaches": breaches,
+            "alerts": ",".join(names),
+        })
+        if htm.paused and now - htm.paused_at >= config.restart_grace:
+            self._restart(now - htm.paused_at)
+        return names
+
+    def _restart(self, paused_for: float) -> None:
+        self.restarts += 1
+        self._htm.resume()
+        self._count("safeguard.watchdog_restart")
+        self._emit(self.env.now, "watchdog_restart", paused_for)
+        if self._audit is not None:
+            self._audit.record(who=SOURCE, what="restart the dispatcher", where="htm",
+                               why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
+                               how="resume")
+
+    def _publish(self, event_type: str, payload: dict) -> None:
+        if self._bus is not None:
+            self._next_id += 1
+            self._bus.publish(Event(SOURCE, self._next_id, event_type, float(self.env.now), payload))

@@ -1,0 +1,71 @@
+"""Safety invariants, checked in every run whatever the probes say.
+
+Each check reads only what the run recorded and the stack's public state, and
+returns ``(held, detail)``. A broken invariant fails the run.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from chaosbench.orchestration.governance.intents import TIERS
+from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.run.runtime import SimRuntime
+
+TIER0_INTENTS = sorted(name for name, tier in TIERS.items() if tier == 0)
+
+Check = Callable[[SimRuntime, Stack, pd.DataFrame], tuple[bool, str]]
+
+
+def task_conservation(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """Every task the stack created appears exactly once in the tasks table."""
+    created = stack.tasks_created
+    rows = len(tasks)
+    duplicated = int(tasks["task_id"].duplicated().sum()) if rows else 0
+    missing = created - (rows - duplicated)
+    held = duplicated == 0 and missing == 0
+    return held, f"{created} created, {rows} recorded, {missing} missing, {duplicated} duplicated"
+
+
+def audit_chain(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """The audit log's hash chain verifies from the first entry to the head."""
+    broken = stack.audit.verify()
+    if broken is None:
+        return True, f"{len(stack.audit)} entries verified"
+    return False, f"chain broken at entry {broken} of {len(stack.audit)}"
+
+
+def cascade_depth(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """No chain of policy reactions went deeper than the cascade limit."""
+    policy = stack.policy
+    detail = f"deepest {policy.deepest} of at most {policy.max_depth}; {policy.cascades_broken} cascades stopped"
+    return policy.deepest <= policy.max_depth, detail
+
+
+def tier0_approval(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+    """No tier-0 intent started without the operator's approval."""
+    if not len(tasks):
+        return True, "no tier-0 intent"
+    tier0 = tasks[tasks["kind"].isin(TIER0_INTENTS)]
+    started = tier0[tier0["started_at"].notna()]
+    unapproved = started[started["approval"] != "approved"]
+    detail = f"{len(tier0)} tier-0 intents, {len(started)} started, {len(unapproved)} without approval"
+    return len(unapproved) == 0, detail
+
+
+CHECKS: dict[str, Check] = {
+    "task_conservation": task_conservation,
+    "audit_chain": audit_chain,
+    "tier0_approval": tier0_approval,
+    "cascade_depth": cascade_depth,
+}
+
+
+def check_invariants(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict]:
+    """Run every check; ``{name: {"held": bool, "detail": str}}``."""
+    results = {}
+    for name, check in CHECKS.items():
+        held, detail = check(runtime, stack, tasks)
+        results[name] = {"held": bool(held), "detail": detail}
+    return results

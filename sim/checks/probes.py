@@ -1,0 +1,249 @@
+"""Steady-state probes: each measures one value of a finished run and compares it to a bound.
+
+A probe is a parameter model plus a function of the run's :class:`Observed`
+data that returns the measured value. Tasks enqueued during the warm-up are
+left out of every task-based probe.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from chaosbench.sim.checks.recovery import recovery_time
+from chaosbench.sim.checks.safeguards import INTRUDER
+from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a run recorded, as probes see it."""
+
+    tasks: pd.DataFrame
+    timeseries: pd.DataFrame
+    warmup: float
+    end: float
+    faults: pd.DataFrame | None = None
+    counts: dict | None = None
+    tables: dict[str, pd.DataFrame] | None = None
+
+    def measured_tasks(self, priority: str | None) -> pd.DataFrame:
+        tasks = self.tasks[self.tasks["enqueued_at"] >= self.warmup]
+        if priority is not None:
+            tasks = tasks[tasks["priority"] == priority]
+        return tasks
+
+
+class SlaCompliance(Model):
+    """Share of accepted tasks that finished by their deadline, among those whose fate is known.
+
+    Tasks rejected at the door or denied by governance are left out; shed,
+    expired, failed and dead-lettered tasks count as misses.
+    """
+
+    priority: PriorityName | None = None
+    min: Fraction
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(self.priority)
+        # A request refused at the door or by governance was never the stack's work to finish.
+        tasks = tasks[~tasks["outcome"].isin(("rejected", "denied"))]
+        known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < seen.end)]
+        if known.empty:
+            return 1.0
+        met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
+        return float(met.mean())
+
+    def holds(self, value: float) -> bool:
+        return value >= self.min
+
+    def bound(self) -> str:
+        return f">= {self.min:g}"
+
+
+class Latency(Model):
+    """A quantile of the wait in queue, or of the time from enqueue to finish, of completed tasks."""
+
+    priority: PriorityName | None = None
+    quantile: float = Field(default=0.99, gt=0.0, le=1.0)
+    measure: Literal["wait", "end_to_end"] = "end_to_end"
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(self.priority)
+        tasks = tasks[tasks["outcome"] == "completed"]
+        if tasks.empty:
+            return 0.0
+        start = tasks["started_at"] if self.measure == "wait" else tasks["finished_at"]
+        return float(np.quantile(start - tasks["enqueued_at"], self.quantile))
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+class MaxQueueDepth(Model):
+    """The deepest the queue got, in one priority or in all, sampled each interval."""
+
+    priority: PriorityName | None = None
+    max: int = Field(ge=0)
+
+    def observe(self, seen: Observed) -> float:
+        series = seen.timeseries
+        if series.empty:
+            return 0.0
+        column = f"depth_{self.priority}" if self.priority else "depth_total"
+        return float(series[column].max())
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max}"
+
+
+class Throughput(Model):
+    """Tasks completed per simulated second after the warm-up."""
+
+    min: Rate
+
+    def observe(self, seen: Observed) -> float:
+        span = seen.end - seen.warmup
+        done = seen.measured_tasks(None)
+        return float((done["outcome"] == "completed").sum() / span) if span > 0 else 0.0
+
+    def holds(self, value: float) -> bool:
+        return value >= self.min
+
+    def bound(self) -> str:
+        return f">= {self.min:g}/s"
+
+
+class RecoveryTime(Model):
+    """Seconds from the end of the last fault until the queue is back to its pre-fault range."""
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        return recovery_time(seen.timeseries, seen.faults, seen.warmup)
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+class ShedFraction(Model):
+    """Share of the tasks (after the warm-up) that the load shedder dropped."""
+
+    max: Fraction
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(None)
+        return float((tasks["outcome"] == "shed").mean()) if len(tasks) else 0.0
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}"
+
+
+class _Bounded(Model):
+    """A probe whose value must stay at or below ``max``."""
+
+    max: float = Field(ge=0, allow_inf_nan=False)
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}"
+
+
+class DeadLetterCount(_Bounded):
+    """Workflow runs and tasks that ended in a dead-letter queue."""
+
+    def observe(self, seen: Observed) -> float:
+        tasks = float((seen.tasks["outcome"] == "dead_lettered").sum())
+        return tasks + float((seen.counts or {}).get("engine.dead_letters", 0))
+
+
+class UnauthorizedAllowed(_Bounded):
+    """Requests from actors nobody authorized (an ACL flood's intruders) that were let in."""
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.tasks
+        intruders = tasks[tasks["origin"].str.startswith(INTRUDER)]
+        return float((~intruders["outcome"].isin(("denied", "rejected"))).sum())
+
+
+class CascadeDepthMax(_Bounded):
+    """The longest chain of policy rules triggering rules."""
+
+    def observe(self, seen: Observed) -> float:
+        return float((seen.counts or {}).get("policy.deepest", 0))
+
+
+class DuplicateExecutions(_Bounded):
+    """Completed workflow runs beyond the first for one event identity (source, id): work done twice.
+
+    A run replayed from the dead-letter queue after a failed one is a retry, not a duplicate.
+    """
+
+    def observe(self, seen: Observed) -> float:
+        runs = seen.tables.get("workflows") if seen.tables else None
+        if runs is None or runs.empty:
+            return 0.0
+        done = runs[runs["outcome"] == "completed"]
+        return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
+
+
+class BootTime(Model):
+    """Seconds from the first boot chunk's start to the last one's end; infinite when boot stopped."""
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        boot = seen.tables.get("boot") if seen.tables else None
+        if boot is None or boot.empty:
+            return math.inf
+        if (~boot["ok"].astype(bool) & ~boot["can_fail"].astype(bool)).any():
+            return math.inf
+        return float(boot["finished_at"].max() - boot["started_at"].min())
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
+PROBES: dict[str, type[Model]] = {
+    "sla_compliance": SlaCompliance,
+    "latency": Latency,
+    "max_queue_depth": MaxQueueDepth,
+    "throughput": Throughput,
+    "recovery_time": RecoveryTime,
+    "shed_fraction": ShedFraction,
+    "dead_letter_count": DeadLetterCount,
+    "unauthorized_allowed": UnauthorizedAllowed,
+    "cascade_depth_max": CascadeDepthMax,
+    "duplicate_executions": DuplicateExecutions,
+    "boot_time": BootTime,
+}
+
+
+def evaluate(name: str, probe: Model, seen: Observed) -> dict:
+    """``{name, value, bound, passed}`` for one probe; a NaN value never passes."""
+    value = probe.observe(seen)
+    passed = not math.isnan(value) and probe.holds(value)
+    return {"name": name, "value": value, "bound": probe.bound(), "passed": bool(passed)}
+

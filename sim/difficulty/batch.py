@@ -1,0 +1,65 @@
+"""Running many scenarios: resolving what to run, and running, writing and recording each run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaosbench.sim.difficulty.memory import MemoryDB
+from chaosbench.sim.difficulty.recording import RunRecord, record_run
+from chaosbench.sim.run.rundir import default_run_dir, write_run
+from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
+from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors, load_scenario, read_yaml
+from chaosbench.sim.scenario.model import Scenario
+
+
+@dataclass(frozen=True)
+class Target:
+    """One scenario file to run, with its level-0 model."""
+
+    file: Path
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One finished run of a batch."""
+
+    target: Target
+    result: RunResult
+    run_dir: Path
+    record: RunRecord | None
+
+
+def resolve_targets(source: str | Path) -> list[Target]:
+    """The scenarios of a suite file, of a folder, or a single scenario file; all validated first.
+
+    Every bad file is reported before anything runs: one ScenarioError whose
+    problems name each file.
+    """
+    source = Path(source)
+    if source.is_dir():
+        files = [path for path in yaml_files([source]) if not is_suite(read_yaml(path))]
+    elif is_suite(read_yaml(source)):
+        files = load_suite(source)[1]
+    else:
+        files = [source]
+    targets, errors = [], []
+    for file in files:
+        try:
+            targets.append(Target(file, load_scenario(file)))
+        except ScenarioError as exc:
+            errors.append(exc)
+    if errors:
+        raise ScenarioErrors(errors)
+    return targets
+
+
+def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: MemoryDB | None,
+               when: str, round: int | None = None) -> Outcome:
+    """Run ``target`` at ``level`` with ``seed``, write its run directory and record it."""
+    scenario = target.scenario if level == 0 else load_scenario(target.file, level)
+    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file))
+    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root))
+    record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
+    return Outcome(target, result, run_dir, record)

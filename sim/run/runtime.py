@@ -1,0 +1,187 @@
+"""The testbench's implementation of the stack's ``Runtime`` protocol.
+
+* Random streams are derived from the run seed and the stream's name through
+  SHA-256, so a stream never depends on Python's per-process string hashing
+  or on which other streams exist.
+* The recorder keeps columns (typed arrays for numbers) and builds pandas
+  DataFrames only at the end.
+* The trace hashes its decision records in chunks; together with every
+  recorded table its SHA-256 digest identifies a run.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+
+
+def derive_seed(seed: int, name: str) -> int:
+    """A 64-bit seed for stream ``name`` of run ``seed``, stable across processes and machines."""
+    digest = hashlib.sha256(f"{seed}\x00{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+class ColumnTable:
+    """An append-only table stored column by column.
+
+    Rows are buffered and moved into columns a batch at a time, which keeps
+    ``append`` to one list append. A column's storage is chosen from its
+    first value: ``array('d')`` for floats, ``array('q')`` for ints, a list
+    otherwise; a column that later receives a value its array cannot hold is
+    widened (ints to floats, numbers to a list), so a row is never refused.
+    """
+
+    _BATCH = 4096
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self._data: list[Any] | None = None
+        self._rows: list[tuple] = []
+
+    def append(self, *row: Any) -> None:
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= self._BATCH:
+            self._settle()
+
+    def _settle(self) -> None:
+        rows = self._rows
+        if not rows:
+            return
+        if self._data is None:
+            self._data = [_storage_for(value) for value in rows[0]]
+        data = self._data
+        for index, values in enumerate(zip(*rows)):
+            column = data[index]
+            try:
+                # A whole batch converted at once, then copied in: faster than extending value by value,
+                # and a refused batch leaves the column untouched.
+                column.extend(array(column.typecode, values) if isinstance(column, array) else values)
+            except (TypeError, OverflowError):
+                data[index] = _widened(column, values)
+        rows.clear()
+
+    def __len__(self) -> int:
+        return len(self._rows) + (0 if self._data is None else len(self._data[0]))
+
+    def frame(self) -> pd.DataFrame:
+        self._settle()
+        if self._data is None:
+            return pd.DataFrame({name: [] for name in self.columns})
+        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data)})
+
+    def digest_into(self, sha: hashlib._Hash) -> None:
+        """Feed the table's contents, in a platform-independent encoding, to ``sha``."""
+        self._settle()
+        for name, column in zip(self.columns, self._data or ()):
+            sha.update(name.encode())
+            if isinstance(column, array):
+                sha.update(np.asarray(column, dtype="<f8" if column.typecode == "d" else "<i8").tobytes())
+            else:
+                sha.update(repr(column).encode())
+
+
+def _storage_for(value: Any) -> Any:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, float):
+        return array("d")
+    if isinstance(value, int):
+        return array("q")
+    return []
+
+
+def _as_column(column: Any) -> Any:
+    if isinstance(column, array):
+        return np.frombuffer(column, dtype="f8" if column.typecode == "d" else "i8").copy()
+    return column
+
+
+def _widened(column: Any, values: tuple) -> Any:
+    if isinstance(column, array) and column.typecode == "q" and all(isinstance(v, (int, float)) for v in values):
+        widened: Any = array("d", column)
+    else:
+        widened = list(column)
+    widened.extend(values)
+    return widened
+
+
+class Recorder:
+    """Named column tables plus integer counters."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, ColumnTable] = {}
+        self.counts: dict[str, int] = {}
+
+    def table(self, name: str, columns: Sequence[str]) -> ColumnTable:
+        existing = self.tables.get(name)
+        if existing is None:
+            existing = self.tables[name] = ColumnTable(columns)
+        elif existing.columns != tuple(columns):
+            raise ValueError(f"table {name!r} already has columns {existing.columns}")
+        return existing
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def frame(self, name: str) -> pd.DataFrame:
+        table = self.tables.get(name)
+        return table.frame() if table is not None else pd.DataFrame()
+
+
+class Trace:
+    """Decision records hashed in chunks of ``chunk`` records."""
+
+    def __init__(self, chunk: int = 8192) -> None:
+        self._sha = hashlib.sha256()
+        self._buffer: list[tuple] = []
+        self._chunk = chunk
+        self.records = 0
+
+    def emit(self, *record: Any) -> None:
+        buffer = self._buffer
+        buffer.append(record)
+        if len(buffer) >= self._chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        # repr of str, int and float is exact and the same on every platform.
+        self._sha.update(repr(self._buffer).encode())
+        self.records += len(self._buffer)
+        self._buffer.clear()
+
+    def digest(self, tables: dict[str, ColumnTable] | None = None) -> str:
+        """Hex digest of every record so far and of ``tables`` (in name order)."""
+        self._flush()
+        sha = self._sha.copy()
+        for name in sorted(tables or {}):
+            sha.update(name.encode())
+            tables[name].digest_into(sha)
+        return sha.hexdigest()
+
+
+class SimRuntime:
+    """A fresh SimPy environment with seeded streams, a recorder and a trace."""
+
+    def digest(self) -> str:
+        """The run's identity: the trace and every recorded table."""
+        return self.trace.digest(self.recorder.tables)
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.recorder = Recorder()
+        self.trace = Trace()
+        self._streams: dict[str, random.Random] = {}
+
+    def rng(self, name: str) -> random.Random:
+        stream = self._streams.get(name)
+        if stream is None:
+            stream = self._streams[name] = random.Random(derive_seed(self.seed, name))
+        return stream

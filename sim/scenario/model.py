@@ -1,0 +1,117 @@
+"""The scenario file as validated models (DESIGN §3).
+
+A scenario names its background workload, the faults to inject and when,
+the steady-state probes that must hold, the safeguards it expects to fire,
+stack overrides and a difficulty ladder.
+"""
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.sim.checks.probes import PROBES
+from chaosbench.sim.checks.safeguards import SAFEGUARDS
+from chaosbench.sim.faults import FAULTS
+from chaosbench.sim.scenario.explore_section import ExploreSpec
+from chaosbench.sim.spec.fields import Duration, Instant, Model, keyed_union, suggest
+from chaosbench.sim.workloads.events import EventWorkload
+from chaosbench.sim.workloads.tasks import TaskWorkload
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+class WorkloadItem(Model):
+    """One background workload: ``{tasks: ...}`` or ``{events: ...}``."""
+
+    tasks: TaskWorkload | None = None
+    events: EventWorkload | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> WorkloadItem:
+        if (self.tasks is None) == (self.events is None):
+            raise ValueError("expected exactly one of tasks, events")
+        return self
+
+
+FaultEntry = keyed_union("fault", {name: fault.Params for name, fault in FAULTS.items()},
+                         shared={"at": (Instant, ...)})
+ProbeEntry = keyed_union("probe", PROBES)
+
+
+class Difficulty(Model):
+    """How a scenario gets harder: per level, multiply (``scale``) or add (``step``) at field paths."""
+
+    escalate_after: int = Field(default=5, ge=1, le=1000)
+    scale: dict[str, float] = {}
+    step: dict[str, float] = {}
+    max_level: int = Field(default=10, ge=0, le=1000)
+
+    @field_validator("scale")
+    @classmethod
+    def _positive_factors(cls, scale: dict[str, float]) -> dict[str, float]:
+        for path, factor in scale.items():
+            if not factor > 0:
+                raise ValueError(f"expected a factor more than zero for {path!r}, got {factor!r}")
+        return scale
+
+
+class Scenario(Model):
+    """A whole scenario file."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    tags: list[str] = []
+    duration: Duration
+    warmup: Instant = 0.0
+    settle: Duration = 60.0
+    stack: StackConfig = StackConfig()
+    workload: list[WorkloadItem] = []
+    faults: list[FaultEntry] = []
+    steady_state: list[ProbeEntry] = []
+    expect_safeguards: list[str] = []
+    difficulty: Difficulty = Difficulty()
+    explore: ExploreSpec | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        if not _NAME.match(name):
+            raise ValueError(f"expected lower-case letters, digits, '_' or '-', got {name!r}")
+        return name
+
+    @field_validator("expect_safeguards")
+    @classmethod
+    def _known_safeguards(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if name not in SAFEGUARDS:
+                raise PydanticCustomError("unknown", f"unknown safeguard {name!r}{suggest(name, SAFEGUARDS)}")
+        return names
+
+    @model_validator(mode="after")
+    def _fits_in_time(self) -> Scenario:
+        problems = []
+        if self.warmup >= self.duration:
+            problems.append(("warmup", f"expected a warm-up shorter than the duration ({self.duration:g}s), "
+                                       f"got {self.warmup:g}s"))
+        for i, fault in enumerate(self.faults):
+            if fault.at >= self.duration:
+                problems.append((f"faults[{i}].at", f"the fault starts at {fault.at:g}s, at or after the end "
+                                                    f"of the run ({self.duration:g}s)"))
+            elif fault.at + fault.params.duration > self.duration:
+                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at "
+                                 f"{fault.at + fault.params.duration:g}s, after the end of the run ({self.duration:g}s)"))
+        if problems:
+            raise ScenarioTimingError(problems)
+        return self
+
+
+class ScenarioTimingError(ValueError):
+    """Several cross-field problems at once, each with its own field path."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+        self.problems = problems

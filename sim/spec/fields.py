@@ -1,0 +1,128 @@
+"""Pydantic field types shared by scenario models: durations, rates, priorities, fractions."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, create_model
+from pydantic_core import PydanticCustomError
+
+from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
+from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
+
+#: Longest simulated span a scenario may ask for (30 days).
+MAX_DURATION = 30 * 86400.0
+#: Highest rate a scenario may ask for.
+MAX_RATE = 10_000_000.0
+
+
+class Model(BaseModel):
+    """Base of scenario models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _unit(parse, kind: str, low_inclusive: bool, high: float):
+    def check(value: object) -> float:
+        try:
+            number = parse(value)
+        except UnitError as exc:
+            raise PydanticCustomError(kind, str(exc)) from None
+        if number < 0 or (number == 0 and not low_inclusive):
+            bound = "zero or more" if low_inclusive else "more than zero"
+            raise PydanticCustomError(kind, f"expected {bound}, got {value!r}")
+        if number > high:
+            raise PydanticCustomError(kind, f"expected at most {high:g}, got {value!r}")
+        return number
+
+    return BeforeValidator(check)
+
+
+#: A duration of more than zero seconds (``'30s'``, ``'5m'``...).
+Duration = Annotated[float, _unit(parse_duration, "duration", False, MAX_DURATION)]
+#: A point in time or offset of zero seconds or more.
+Instant = Annotated[float, _unit(parse_duration, "duration", True, MAX_DURATION)]
+#: A rate of more than zero per second (``'5/s'``, ``'300/min'``...).
+Rate = Annotated[float, _unit(parse_rate, "rate", False, MAX_RATE)]
+#: A number between 0 and 1 inclusive.
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+def _priority(value: object) -> str:
+    if not isinstance(value, str) or value.lower() not in PRIORITY_LABELS:
+        hint = suggest(str(value).lower(), PRIORITY_LABELS)
+        raise PydanticCustomError(
+            "priority", f"unknown priority {value!r}; expected one of critical, high, normal, low{hint}"
+        )
+    return value.lower()
+
+
+#: One of critical, high, normal, low (any case).
+PriorityName = Annotated[str, BeforeValidator(_priority)]
+
+
+def _mix_sums_to_one(mix: dict[str, float]) -> dict[str, float]:
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise PydanticCustomError("mix", f"expected weights summing to 1, got {total:g}")
+    return mix
+
+
+#: Weights per priority that sum to 1.
+PriorityMix = Annotated[dict[PriorityName, Fraction], AfterValidator(_mix_sums_to_one)]
+
+
+class KeyedEntry(Model):
+    """An entry written as ``{name: parameters}`` (plus any shared fields): named for what it is."""
+
+    _shared: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def name(self) -> str:
+        return next(name for name in type(self).model_fields if name not in self._shared)
+
+    @property
+    def params(self) -> Any:
+        return getattr(self, self.name)
+
+
+def keyed_union(what: str, catalogue: dict[str, type[BaseModel]], shared: dict[str, Any] | None = None) -> Any:
+    """The type of one ``{name: parameters}`` entry whose name is in ``catalogue``.
+
+    ``shared`` adds fields every entry has beside its name (``{"at": (Instant, ...)}``
+    makes ``{at: 60s, worker_dropout: {...}}``). An unknown or misspelled name
+    is reported with the closest known one; the parameters are validated by the
+    name's model, so errors inside them carry the full path
+    (``steady_state[0].latency.max``).
+    """
+    names = tuple(catalogue)
+    shared = shared or {}
+
+    def key_of(value: Any) -> str:
+        if isinstance(value, BaseModel):
+            return value.name
+        keys = [key for key in value if key not in shared] if isinstance(value, dict) else []
+        if len(keys) != 1:
+            extra = f" and {', '.join(shared)}" if shared else ""
+            raise PydanticCustomError("shape", f"expected one {what} written as {{name: parameters}}{extra}, "
+                                               f"got {value!r}")
+        name = keys[0]
+        if name not in catalogue:
+            raise PydanticCustomError("unknown", f"unknown {what} {name!r}{suggest(str(name), names)}")
+        return name
+
+    base = type(f"{what.title()}Entry", (KeyedEntry,), {"_shared": tuple(shared)})
+    entries = tuple(
+        Annotated[create_model(f"{model.__name__}Entry", __base__=base, **shared, **{name: (model, ...)}), Tag(name)]
+        for name, model in catalogue.items()
+    )
+    union = Annotated[Union[entries], Discriminator(key_of)]  # noqa: UP007 (a runtime tuple of types)
+    # Checked first so that an unknown name is reported once, with its suggestion.
+    return Annotated[union, BeforeValidator(lambda value: (key_of(value), value)[1])]

@@ -1,0 +1,226 @@
+"""Sweeps: one scenario over the cartesian product of settings × levels × seeds.
+
+A *setting* is one combination of the values given for each ``--set`` path.
+A run is shipped to an executor as plain data (the raw document, the file it
+came from, the overrides, the level, the seed) and comes back as plain data
+(the journal's verdict, digest, probe values and counts), so any executor,
+down to a remote Dask worker, gives the same result for the same run.
+
+Each finished run is written at once to its own part file under
+``OUT/parts``, named by a key derived from everything that determines the
+run; a rerun of the same sweep skips the runs whose part exists. The tidy
+table and the per-setting summary are assembled from the parts.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chaosbench.orchestration.tasks.model import OUTCOMES
+from chaosbench.sim.run.journal import versions
+from chaosbench.sim.run.runner import reproduce_command, run_scenario
+from chaosbench.sim.scenario.loader import Problem, ScenarioError, read_yaml
+from chaosbench.sim.scenario.overrides import Axis, scenario_at, with_settings
+from chaosbench.sim.sweep.executors import Executor
+from chaosbench.sim.sweep.parts import PartStore
+from chaosbench.sim.sweep.stats import summarize
+
+_VERSION = versions()["chaosbench"]
+
+
+class SweepRunError(RuntimeError):
+    """A run that could not be carried out (its message says why); plain, so it crosses processes."""
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``A:B`` (both included) or a single seed ``A``."""
+    first, sep, last = text.partition(":")
+    try:
+        start = int(first)
+        stop = int(last) if sep else start
+    except ValueError:
+        raise ValueError(f"expected seeds as A:B or A, got {text!r}") from None
+    if stop < start:
+        raise ValueError(f"expected A <= B in --seeds A:B, got {text!r}")
+    return list(range(start, stop + 1))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What to run: a scenario file, its ``--set`` axes, levels and seeds."""
+
+    file: str
+    document: dict
+    axes: tuple[Axis, ...]
+    levels: tuple[int, ...]
+    seeds: tuple[int, ...]
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.axes]
+
+    def settings(self) -> list[tuple[tuple[Any, str], ...]]:
+        """Every combination of the axes' values, in the order given."""
+        return list(itertools.product(*(values for _, values in self.axes)))
+
+    def runs(self) -> list[dict]:
+        """Every run as plain data, settings outermost and seeds innermost."""
+        runs = []
+        scenario = _canonical(self.document)
+        for setting in self.settings():
+            overrides = [[path, value] for path, (value, _) in zip(self.paths, setting)]
+            texts = [f"{path}={text}" for path, (_, text) in zip(self.paths, setting)]
+            for level in self.levels:
+                for seed in self.seeds:
+                    runs.append({"key": run_key(scenario, overrides, level, seed), "file": self.file,
+                                 "document": self.document, "overrides": overrides, "sets": texts,
+                                 "level": level, "seed": seed})
+        return runs
+
+
+def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], seeds: Sequence[int]) -> Sweep:
+    """Read the scenario and check every setting at every level; a :class:`ScenarioError` names the first bad one."""
+    document = read_yaml(file)
+    sweep = Sweep(str(file), document, tuple(axes), tuple(levels), tuple(seeds))
+    paths = sweep.paths
+    if len(set(paths)) != len(paths):
+        raise ScenarioError(file, [Problem("--set", "each path may be given once; list its values with commas")])
+    for setting in sweep.settings():
+        overrides = [[path, value] for path, (value, _) in zip(paths, setting)]
+        for level in levels:
+            scenario_at(document, overrides, str(file), level)
+    return sweep
+
+
+def run_key(document: str, overrides: Sequence, level: int, seed: int) -> str:
+    """A stable name for a run: a digest of everything that determines it.
+
+    ``document`` is the scenario as canonical JSON; the chaosbench version is
+    part of the key, so a new release never reuses an older release's parts.
+    """
+    text = _canonical([_VERSION, document, overrides, level, seed])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def run_one(spec: dict) -> dict:
+    """Carry out one run described by plain data; its record as plain data."""
+    try:
+        scenario = scenario_at(spec["document"], spec["overrides"], spec["file"], spec["level"])
+        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"])
+    except ScenarioError as exc:
+        raise SweepRunError(exc.render()) from None
+    journal = result.journal
+    return {
+        "key": spec["key"],
+        "setting": {path: value for path, value in spec["overrides"]},
+        "level": spec["level"],
+        "seed": spec["seed"],
+        "passed": bool(journal["passed"]),
+        "trace_digest": journal["trace_digest"],
+        "probes": dict(zip(probe_columns([p["name"] for p in journal["probes"]]),
+                           (_finite(p["value"]) for p in journal["probes"]))),
+        "wall_time_s": journal["wall_time_s"],
+        "sim_time": journal["sim_time"],
+        "events_processed": journal["events_processed"],
+        "counts": {"tasks_created": journal["counts"]["tasks_created"],
+                   **{f"tasks_{outcome}": n for outcome, n in journal["counts"]["tasks"].items()}},
+        "reproduce": with_settings(reproduce_command(spec["file"], spec["seed"], spec["level"]), spec["sets"]),
+    }
+
+
+def run_chunk(specs: list[dict]) -> list[dict]:
+    """:func:`run_one` over a chunk of runs (one executor task)."""
+    return [run_one(spec) for spec in specs]
+
+
+def probe_columns(names: Sequence[str]) -> list[str]:
+    """``probe_<name>`` per probe; a name used again gets ``_2``, ``_3``..."""
+    seen: dict[str, int] = {}
+    columns = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        columns.append(f"probe_{name}" if seen[name] == 1 else f"probe_{name}_{seen[name]}")
+    return columns
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def chunked(items: list, workers: int) -> list[list]:
+    """Split into chunks: one item each unless there are many more items than workers can take in turn."""
+    size = max(1, min(16, len(items) // (workers * 16)))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+@dataclass
+class SweepOutcome:
+    """The assembled results of a sweep."""
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    ran: int
+    skipped: int
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self.table[~self.table["passed"]]
+
+
+def execute(sweep: Sweep, out: str | Path, executor: Executor,
+            progress: Callable[[int], None] | None = None) -> SweepOutcome:
+    """Carry out every run of ``sweep`` not already stored under ``out``; assemble and write the results."""
+    store = PartStore(out)
+    runs = sweep.runs()
+    done = store.keys()
+    todo = [spec for spec in runs if spec["key"] not in done]
+    finished = len(runs) - len(todo)
+    if progress is not None:
+        progress(finished)
+    for _, records in executor.run(run_chunk, chunked(todo, executor.workers)):
+        for record in records:
+            store.write(record)
+        finished += len(records)
+        if progress is not None:
+            progress(finished)
+    table = tidy_table(sweep, [store.read(spec["key"]) for spec in runs])
+    summary = summarize(table, [*sweep.paths, "level"])
+    store.write_table("results", table)
+    store.write_table("summary", summary)
+    return SweepOutcome(table, summary, ran=len(todo), skipped=len(runs) - len(todo))
+
+
+def tidy_table(sweep: Sweep, records: list[dict]) -> pd.DataFrame:
+    """One row per run: setting columns, level, seed, verdict, digest, probe values, timings and counts."""
+    probes = list(dict.fromkeys(column for record in records for column in record["probes"]))
+    rows = [{**{path: record["setting"][path] for path in sweep.paths},
+             "level": record["level"], "seed": record["seed"], "passed": record["passed"],
+             "trace_digest": record["trace_digest"],
+             **{column: record["probes"].get(column) for column in probes},
+             "wall_time_s": record["wall_time_s"], "sim_time": record["sim_time"],
+             "events_processed": record["events_processed"], **record["counts"],
+             "reproduce": record["reproduce"]}
+            for record in records]
+    columns = [*sweep.paths, "level", "seed", "passed", "trace_digest", *probes, "wall_time_s", "sim_time",
+               "events_processed", "tasks_created", *(f"tasks_{outcome}" for outcome in OUTCOMES), "reproduce"]
+    table = pd.DataFrame(rows, columns=columns)
+    for column in probes:
+        table[column] = table[column].astype(float)
+    for path, values in sweep.axes:
+        # A setting column is numeric when every value is a number, else the values as written.
+        if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value, _ in values):
+            texts = {json.dumps(value, default=str): text for value, text in values}
+            table[path] = [texts[json.dumps(value, default=str)] for value in table[path]]
+    return table

@@ -1,0 +1,154 @@
+"""Task workloads: Poisson arrivals with a priority mix, service times and per-priority SLAs."""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from functools import partial
+from itertools import repeat
+
+from pydantic import Field, model_validator
+
+from chaosbench.orchestration.stack import Stack
+from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.sim.spec.fields import Duration, Instant, Model, PriorityMix, PriorityName, Rate
+
+#: SLAs of the design documents: CRITICAL 5 min, HIGH 30 min, NORMAL 4 h, LOW 24 h.
+DEFAULT_SLA = {"critical": 300.0, "high": 1800.0, "normal": 14400.0, "low": 86400.0}
+
+
+class LogNormal(Model):
+    """Log-normal service time given by its mean and the sigma of the underlying normal."""
+
+    mean: Duration
+    sigma: float = Field(gt=0, le=10, allow_inf_nan=False)
+
+
+class Uniform(Model):
+    """Service time uniform on [low, high]."""
+
+    low: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"expected high >= low, got low={self.low:g}s and high={self.high:g}s")
+        return self
+
+
+class ServiceTime(Model):
+    """Exactly one distribution: ``exponential`` (its mean), ``deterministic``, ``lognormal`` or ``uniform``."""
+
+    exponential: Duration | None = None
+    deterministic: Duration | None = None
+    lognormal: LogNormal | None = None
+    uniform: Uniform | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ServiceTime:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "expected exactly one of exponential, deterministic, lognormal, uniform"
+                + (f", got {', '.join(given)}" if given else "")
+            )
+        return self
+
+    @property
+    def mean(self) -> float:
+        if self.exponential is not None:
+            return self.exponential
+        if self.deterministic is not None:
+            return self.deterministic
+        if self.lognormal is not None:
+            return self.lognormal.mean
+        return (self.uniform.low + self.uniform.high) / 2
+
+    def sampler(self, rng: random.Random) -> Callable[[], float]:
+        """A function drawing one service time from ``rng``.
+
+        Bound methods and ``partial`` keep a draw to one C-level call: it
+        happens once per task.
+        """
+        if self.exponential is not None:
+            return partial(rng.expovariate, 1.0 / self.exponential)
+        if self.deterministic is not None:
+            return repeat(self.deterministic).__next__
+        if self.lognormal is not None:
+            sigma = self.lognormal.sigma
+            mu = math.log(self.lognormal.mean) - sigma * sigma / 2
+            return partial(rng.lognormvariate, mu, sigma)
+        return partial(rng.uniform, self.uniform.low, self.uniform.high)
+
+
+class TaskWorkload(Model):
+    """Tasks arriving as a Poisson process from ``start`` until ``stop`` (or the end of the run)."""
+
+    rate: Rate
+    service: ServiceTime
+    priority_mix: PriorityMix = {"normal": 1.0}
+    sla: dict[PriorityName, Duration] = {}
+    kind: str = "task"
+    origin: str = "workload"
+    start: Instant = 0.0
+    stop: Instant | None = None
+
+    def sla_for(self, priority: str) -> float:
+        return self.sla.get(priority, DEFAULT_SLA[priority])
+
+
+def start_task_workload(stack: Stack, spec: TaskWorkload, index: int, until: float) -> None:
+    """Start the arrival process of workload number ``index`` on ``stack``."""
+    runtime = stack.runtime
+    stream = f"workload.{index}"
+    stack.runtime.env.process(_arrivals(stack, spec, runtime.rng(stream + ".arrivals"),
+                                        runtime.rng(stream + ".mix"), runtime.rng(stream + ".service"),
+                                        min(until, spec.stop if spec.stop is not None else until)))
+
+
+def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: random.Random,
+              service: random.Random, stop: float):
+    """Wait for ``spec.start``, then hand the arrivals over to timeout callbacks.
+
+    Each arrival is a timeout whose callback enqueues the task and schedules
+    the next arrival: a callback costs far less than resuming a generator,
+    and the events, their order and every random draw are those of a process
+    looping over ``yield timeout(gap)``.
+    """
+    env = stack.runtime.env
+    timeout = env.timeout
+    gap = arrivals.expovariate
+    rate = spec.rate
+    draw_work = spec.service.sampler(service)
+    levels = [(Priority.parse(name), weight) for name, weight in spec.priority_mix.items()]
+    levels.sort()
+    cumulative, total = [], 0.0
+    for priority, weight in levels:
+        total += weight
+        cumulative.append((total, priority, spec.sla_for(priority.label)))
+    pick = mix.random
+    enqueue = stack.enqueue
+    kind, origin = spec.kind, spec.origin
+
+    if len(cumulative) == 1:
+        # One priority: no draw from the mix stream is needed (it feeds nothing else).
+        _, only, only_sla = cumulative[0]
+
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                enqueue(kind, only, draw_work(), only_sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+    else:
+        def arrive(_event: object) -> None:
+            if env.now < stop:
+                u = pick() * total
+                for bound, priority, sla in cumulative:
+                    if u < bound:
+                        break
+                enqueue(kind, priority, draw_work(), sla, origin)
+                timeout(gap(rate)).callbacks.append(arrive)
+
+    if spec.start > 0:
+        yield timeout(spec.start)
+    timeout(gap(rate)).callbacks.append(arrive)

@@ -1,0 +1,36 @@
+"""Every shipped scenario keeps the trace digest recorded for it (level 0, seed 1).
+
+A change that alters behaviour on purpose re-records the file in the same commit:
+``CHAOSBENCH_RECORD_DIGESTS=1 pytest tests/sim/test_shipped_digests.py``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.loader import load_scenario
+
+RECORDED = Path(__file__).parent / "data" / "shipped_digests.json"
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "scenarios").rglob("*.yaml")
+                 if "suites" not in path.parts)
+
+
+def _digest(file: str) -> str:
+    return run_scenario(load_scenario(str(ROOT / file), 0), seed=1, level=0, file=file).journal["trace_digest"]
+
+
+@pytest.mark.skipif(not os.environ.get("CHAOSBENCH_RECORD_DIGESTS"), reason="records digests only when asked")
+def test_record_digests() -> None:
+    RECORDED.write_text(json.dumps({file: _digest(file) for file in SHIPPED}, indent=1, sort_keys=True) + "\n")
+
+
+@pytest.mark.parametrize("file", SHIPPED)
+def test_shipped_scenario_keeps_its_recorded_trace_digest(file: str) -> None:
+    recorded = json.loads(RECORDED.read_text())
+    assert file in recorded, f"{file} has no recorded digest; record it (see the module docstring)"
+    assert _digest(file) == recorded[file]
