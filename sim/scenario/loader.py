@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
-from chaosbench.sim.spec.fields import suggest
+from chaosbench.sim.spec.fields import KeyedUnion, suggest
 
 
 @dataclass(frozen=True)
@@ -168,10 +168,12 @@ def _is_model(annotation: Any) -> bool:
 
 
 def _unwrap(annotation: Any, field: Any = None) -> Any:
-    """The model inside ``X | None``, ``list[X]``, ``dict[K, X]`` or a union of models.
+    """The model inside ``X | None``, ``list[X]``, ``dict[K, X]``, a union of models or a keyed entry.
 
     Among several models, the one that has ``field`` is preferred.
     """
+    if isinstance(annotation, KeyedUnion):
+        annotation = annotation.choices  # a keyed entry's own models, one per name
     if get_origin(annotation) is None:
         return annotation
     models = [inner for inner in (_unwrap(arg, field) for arg in get_args(annotation)) if _is_model(inner)]
