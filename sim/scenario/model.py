@@ -104,17 +104,18 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _fits_in_time(self) -> Scenario:
-        problems = []
+        problems: list[tuple[str, str]] = []
         if self.warmup >= self.duration:
             problems.append(("warmup", f"expected a warm-up shorter than the duration ({self.duration:g}s), "
                                        f"got {self.warmup:g}s"))
         for i, fault in enumerate(self.faults):
+            end = fault.at + fault.params.duration
             if fault.at >= self.duration:
                 problems.append((f"faults[{i}].at", f"the fault starts at {fault.at:g}s, at or after the end "
                                                     f"of the run ({self.duration:g}s)"))
-            elif fault.at + fault.params.duration > self.duration:
-                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at "
-                                 f"{fault.at + fault.params.duration:g}s, after the end of the run ({self.duration:g}s)"))
+            elif end > self.duration:
+                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at {end:g}s, after the end "
+                                                              f"of the run ({self.duration:g}s)"))
         if problems:
             raise ScenarioTimingError(problems)
         return self
