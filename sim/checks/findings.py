@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def departures(series: pd.DataFrame, columns: dict[str, str], baseline_end: floa
     return sorted(found)
 
 
-def failure_analysis(journal: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+def failure_analysis(journal: dict[str, Any], tables: dict[str, pd.DataFrame]) -> list[str]:
     """One finding per failed probe or broken invariant, naming the likely cause."""
     failed = [f"probe {p['name']}" for p in journal["probes"] if not p["passed"]]
     failed += [f"invariant {name}" for name, check in journal["invariants"].items() if not check["held"]]
@@ -80,7 +81,7 @@ def failure_analysis(journal: dict, tables: dict[str, pd.DataFrame]) -> list[str
     return [f"{what} failed after faults [{windows}]; {cause}" for what in failed]
 
 
-def findings(journal: dict, tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
+def findings(journal: dict[str, Any], tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
     """Every finding of a run, in a stable order."""
     found = [f"expected safeguard {name} never fired" for name in journal["safeguards"]["missing"]]
     found += fault_findings(tables.get("faults"))

@@ -28,7 +28,7 @@ class Observed:
     warmup: float
     end: float
     faults: pd.DataFrame | None = None
-    counts: dict | None = None
+    counts: dict[str, int] | None = None
     tables: dict[str, pd.DataFrame] | None = None
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
