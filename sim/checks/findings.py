@@ -3,9 +3,10 @@
 * an expected safeguard that never fired;
 * a fault with no observable effect (a scenario whose fault never lands proves nothing);
 * a stack that did not settle after its faults;
-* for each failed probe or broken invariant, the likely cause (seed 002's kernel
-  failure analyzer): the fault windows that preceded it and the components
-  whose metrics left their pre-fault baseline first.
+* for each failed probe or broken invariant, the likely cause (the kernel
+  failure analyzer of the layer-2 hardening, design document 002): the fault
+  windows that preceded it and the components whose metrics left their
+  pre-fault baseline first.
 """
 from __future__ import annotations
 
