@@ -1,10 +1,11 @@
-# Two entry points for people: `make demo` and `make test`. Both set up .venv first.
+# Two entry points for people: `make demo` and `make test` (which runs `make lint`
+# first, so CI checks ruff and mypy too). Both set up .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo lint test bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +21,11 @@ demo: $(STAMP)
 	@echo "Results are in $(abspath runs/demo)/"
 	@echo "HTML report: $(abspath runs/demo/report.html)"
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy
+
+test: lint
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest
 
@@ -28,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) runs .chaosbench .pytest_cache .hypothesis
+	rm -rf $(VENV) runs .chaosbench .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -10,6 +10,11 @@ lifecycle events on the bus.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.engine import EngineConfig, WorkflowEngine
@@ -40,7 +45,8 @@ ONE_ACTION = {
 }
 
 
-def _publisher(env, publish, event_type: str, count: int, payload: dict):
+def _publisher(env: simpy.Environment, publish: Callable[[Event], object], event_type: str, count: int,
+               payload: dict[str, Any]) -> ProcessGenerator:
     sent = 0
     while sent < count:
         now = env.now

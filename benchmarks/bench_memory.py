@@ -18,7 +18,7 @@ ARRIVAL_RATE = 3.2
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(tasks: int) -> dict:
+def measure(tasks: int) -> dict[str, float]:
     """Run long enough for at least ``tasks`` arrivals (five standard deviations to spare); figures of this process."""
     from chaosbench.sim.run.runner import run_scenario
     from chaosbench.sim.scenario.model import Scenario
@@ -41,7 +41,7 @@ def measure(tasks: int) -> dict:
     }
 
 
-def main(tasks: int = TASKS) -> dict:
+def main(tasks: int = TASKS) -> dict[str, float]:
     completed = subprocess.run([sys.executable, "-m", "benchmarks.bench_memory", "--child", str(tasks)],
                                cwd=ROOT, capture_output=True, text=True, check=True)
     figures = json.loads(completed.stdout.strip().splitlines()[-1])

@@ -41,6 +41,7 @@ def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float | None]
             if value is not None:
                 figures[label] = max(value, figures[label] or 0.0)
     textbook, ciw, plain, full = figures.values()
+    assert textbook is not None and plain is not None and full is not None, "only Ciw may be missing"
     print(f"M/M/{SERVERS}, rho = {ARRIVAL_RATE / SERVICE_RATE / SERVERS:g}, {customers:,} customers "
           f"(customers per wall-clock second, best of {rounds} interleaved rounds)")
     for label, value in figures.items():

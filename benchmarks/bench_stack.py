@@ -35,7 +35,8 @@ def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float]:
         rate, fired = full_stack_mmc(customers)
         ours_runs.append(rate)
     textbook, ours = statistics.median(textbook_runs), statistics.median(ours_runs)
-    print(f"M/M/{SERVERS}, rho = {ARRIVAL_RATE / SERVICE_RATE / SERVERS:g}, {customers:,} customers, median of {rounds}")
+    rho = ARRIVAL_RATE / SERVICE_RATE / SERVERS
+    print(f"M/M/{SERVERS}, rho = {rho:g}, {customers:,} customers, median of {rounds}")
     print(f"  textbook SimPy (process per customer + Resource): {textbook:>10,.0f} tasks/s")
     print(f"  chaosbench full stack, every safeguard + audit:    {ours:>10,.0f} tasks/s")
     print(f"  ratio full stack / textbook: {ours / textbook:.2f}  (target >= 0.33)")

@@ -45,7 +45,8 @@ def _spin(_: object = None) -> float:
 
 def parallel_capacity(workers: int, rounds: int = 3) -> float:
     """How many loops' worth of work ``workers`` processes got done at once, relative to one alone (medians)."""
-    alone, together = [], []
+    alone: list[float] = []
+    together: list[float] = []
     pool = PoolExecutor(workers)
     try:
         for _ in range(rounds):

@@ -10,6 +10,7 @@ import random
 import time
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from chaosbench.sim.run.runner import RunResult, run_scenario
 from chaosbench.sim.scenario.model import Scenario
@@ -25,14 +26,14 @@ def textbook_mmc(customers: int, arrival_rate: float, service_rate: float, serve
     counter = simpy.Resource(env, capacity=servers)
     served = 0
 
-    def customer():
+    def customer() -> ProcessGenerator:
         nonlocal served
         with counter.request() as request:
             yield request
             yield env.timeout(rng.expovariate(service_rate))
         served += 1
 
-    def source():
+    def source() -> ProcessGenerator:
         for _ in range(customers):
             yield env.timeout(rng.expovariate(arrival_rate))
             env.process(customer())

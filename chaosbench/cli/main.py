@@ -3,20 +3,29 @@
 Exit status: 0 when everything passed, 1 when a scenario failed, 2 for bad
 input or usage. ``--json`` writes only JSON to standard output; progress
 bars and messages go to standard error. Each subcommand lives in its own
-module of :mod:`sim.commands`.
+module of :mod:`chaosbench.cli.commands`.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn, Protocol
 
-from chaosbench.cli.commands import explore, frontier, listing, loop, report, run, suite, sweep, validate
-from chaosbench.cli.commands import workflows as cli_workflows
+from chaosbench.cli.commands import explore, frontier, listing, loop, report, run, suite, sweep, validate, workflows
 from chaosbench.cli.exit_codes import EXIT_INPUT
 from chaosbench.sim.scenario.loader import ScenarioError
 
-COMMANDS = {
+
+class Command(Protocol):
+    """A subcommand module: it adds its parser to the subparsers and runs the parsed arguments."""
+
+    def add_parser(self, commands: argparse._SubParsersAction[Any]) -> object: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+COMMANDS: dict[str, Command] = {
     "validate": validate,
     "list": listing,
     "run": run,
@@ -24,7 +33,7 @@ COMMANDS = {
     "loop": loop,
     "frontier": frontier,
     "explore": explore,
-    "workflows": cli_workflows,
+    "workflows": workflows,
     "report": report,
     "sweep": sweep,
 }
@@ -33,7 +42,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a one-line message on a usage error."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)

@@ -14,8 +14,8 @@ def progress_bar(total: float, label: str, unit: str = "sim s") -> Iterator[Call
 
     The bar appears after one second and never on a terminal-less stream.
     """
-    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=None,
-               leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]")
+    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=None, leave=False,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]")
     reached = 0.0
 
     def advance(position: float) -> None:

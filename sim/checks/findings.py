@@ -3,13 +3,15 @@
 * an expected safeguard that never fired;
 * a fault with no observable effect (a scenario whose fault never lands proves nothing);
 * a stack that did not settle after its faults;
-* for each failed probe or broken invariant, the likely cause (seed 002's kernel
-  failure analyzer): the fault windows that preceded it and the components
-  whose metrics left their pre-fault baseline first.
+* for each failed probe or broken invariant, the likely cause (the kernel
+  failure analyzer of the layer-2 hardening, design document 002): the fault
+  windows that preceded it and the components whose metrics left their
+  pre-fault baseline first.
 """
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +59,7 @@ def departures(series: pd.DataFrame, columns: dict[str, str], baseline_end: floa
     return sorted(found)
 
 
-def failure_analysis(journal: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+def failure_analysis(journal: dict[str, Any], tables: dict[str, pd.DataFrame]) -> list[str]:
     """One finding per failed probe or broken invariant, naming the likely cause."""
     failed = [f"probe {p['name']}" for p in journal["probes"] if not p["passed"]]
     failed += [f"invariant {name}" for name, check in journal["invariants"].items() if not check["held"]]
@@ -80,7 +82,7 @@ def failure_analysis(journal: dict, tables: dict[str, pd.DataFrame]) -> list[str
     return [f"{what} failed after faults [{windows}]; {cause}" for what in failed]
 
 
-def findings(journal: dict, tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
+def findings(journal: dict[str, Any], tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
     """Every finding of a run, in a stable order."""
     found = [f"expected safeguard {name} never fired" for name in journal["safeguards"]["missing"]]
     found += fault_findings(tables.get("faults"))

@@ -6,6 +6,7 @@ returns ``(held, detail)``. A broken invariant fails the run.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -62,7 +63,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def check_invariants(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict]:
+def check_invariants(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Run every check; ``{name: {"held": bool, "detail": str}}``."""
     results = {}
     for name, check in CHECKS.items():

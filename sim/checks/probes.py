@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ class Observed:
     warmup: float
     end: float
     faults: pd.DataFrame | None = None
-    counts: dict | None = None
+    counts: dict[str, int] | None = None
     tables: dict[str, pd.DataFrame] | None = None
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
@@ -241,7 +241,17 @@ PROBES: dict[str, type[Model]] = {
 }
 
 
-def evaluate(name: str, probe: Model, seen: Observed) -> dict:
+class Probe(Protocol):
+    """What :func:`evaluate` needs of a probe's parameter model."""
+
+    def observe(self, seen: Observed) -> float: ...
+
+    def holds(self, value: float) -> bool: ...
+
+    def bound(self) -> str: ...
+
+
+def evaluate(name: str, probe: Probe, seen: Observed) -> dict[str, Any]:
     """``{name, value, bound, passed}`` for one probe; a NaN value never passes."""
     value = probe.observe(seen)
     passed = not math.isnan(value) and probe.holds(value)

@@ -149,7 +149,8 @@ class MemoryDB:
         marks = ", ".join("?" for _ in values)
         with self.transaction():
             cursor = self._db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None, "an INSERT sets the rowid"
+        return cursor.lastrowid
 
     def upsert(self, table: str, row: dict[str, Any]) -> None:
         """Insert ``row``, or update the given fields of the row with the same primary key."""
@@ -167,6 +168,8 @@ class MemoryDB:
     def get(self, table: str, key: Any) -> dict[str, Any] | None:
         """The row of ``table`` whose primary key is ``key``, or None."""
         schema = self._schema(table)
+        if schema.key is None:
+            raise ValueError(f"{table} has no primary key to get a row by")
         frame = self.query(table, where={schema.key: key})
         return None if frame.empty else frame.iloc[0].to_dict()
 

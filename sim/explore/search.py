@@ -161,7 +161,7 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
         else:
             tally.examples += 1
         tally.failures += failed
-        for index, (entry, measured) in enumerate(zip(probes, journal["probes"])):
+        for index, (entry, measured) in enumerate(zip(probes, journal["probes"], strict=True)):
             margin = probe_margin(entry.params, measured["value"])
             if not math.isnan(margin):
                 target(-margin, label=f"{index}:{entry.name}")
@@ -253,5 +253,6 @@ def _described(document: dict[str, Any], name: str, seed: int, sim_seed: int) ->
     """``document`` with a description of where it came from, placed after the name and title."""
     text = (f"The smallest fault schedule chaosbench explore found that fails {name} (search seed {seed}): "
             f"removing any one of its faults makes the run pass with seed {sim_seed}.")
-    head = {key: document[key] for key in ("name", "title") if key in document}
-    return {**head, "description": text, **{key: value for key, value in document.items() if key not in head and key != "description"}}
+    head: dict[str, Any] = {key: document[key] for key in ("name", "title") if key in document}
+    rest = {key: value for key, value in document.items() if key not in head and key != "description"}
+    return {**head, "description": text, **rest}

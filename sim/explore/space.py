@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.scenario.explore_section import WINDOW_PARAMS, Bound, ExploreSpec, Span
-from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml
+from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml, scenario_mapping
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.spec.docpath import PathError, assign
 
@@ -102,7 +102,9 @@ class FaultSpace:
 
     def start_span(self, kind: str) -> Span:
         """When a fault of ``kind`` may start so that its shortest window still ends in time."""
-        shortest = min((bound.min for name, bound in self.bounds[kind].items() if name in WINDOW_PARAMS), default=0.0)
+        # _check made every window bound a span.
+        shortest = min((bound.min for name, bound in self.bounds[kind].items()
+                        if name in WINDOW_PARAMS and isinstance(bound, Span)), default=0.0)
         latest = self.ends_by - shortest if shortest > 0 else self.ends_by - self.starts.resolution
         return Span(min=self.starts.min, max=max(min(self.starts.max, latest), self.starts.min),
                     step=self.starts.resolution)
@@ -215,7 +217,4 @@ def _draw(draw: st.DrawFn, bound: Bound, high: float | None = None) -> Any:
 
 def read_document(path: str | Path) -> dict[str, Any]:
     """The plain data of a scenario file (the loader's errors when it cannot be read or is not a mapping)."""
-    document = read_yaml(path)
-    if not isinstance(document, dict):
-        raise ScenarioError(path, [Problem("", f"expected a mapping of scenario fields, got {type(document).__name__}")])
-    return document
+    return scenario_mapping(read_yaml(path), path)

@@ -6,13 +6,15 @@ effect in the ``faults`` table.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from chaosbench.sim.faults.base import Fault, FaultParams, record, schedule
 from chaosbench.sim.faults.governance import AclFlood
 from chaosbench.sim.faults.kernels import HeartbeatLoss, KernelCrash, LatencySpike
 from chaosbench.sim.faults.mesh import MessageDuplication, MessageLoss, MessageReorder, PolicyCascade, TriggerStorm
 from chaosbench.sim.faults.work import ApprovalOutage, QueueFlood, ResourceSiege, SchedulerPause, WorkerDropout
 
-FAULTS: dict[str, type[Fault]] = {
+FAULTS: dict[str, type[Fault[Any]]] = {
     fault.kind: fault
     for fault in (
         QueueFlood, TriggerStorm, WorkerDropout, SchedulerPause, PolicyCascade, KernelCrash, LatencySpike,

@@ -8,9 +8,10 @@ never landed, and the run says so.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import ConfigDict, Field
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.spec.fields import Duration, Model
@@ -34,18 +35,22 @@ class Windowed(FaultParams):
     for_: Duration = Field(alias="for")
 
 
-class Fault:
-    """One injected fault of a run.
+P = TypeVar("P", bound=FaultParams)
 
-    Subclasses name their ``kind`` and ``Params`` and implement :meth:`begin`;
-    :meth:`end` undoes what a windowed fault did; :meth:`effect` measures
-    what the fault changed, as a size (0 when nothing) and a sentence.
+
+class Fault(Generic[P]):
+    """One injected fault of a run; ``P`` is the model of its parameters.
+
+    Subclasses name their ``kind`` and ``Params`` (the model ``P``) and
+    implement :meth:`begin`; :meth:`end` undoes what a windowed fault did;
+    :meth:`effect` measures what the fault changed, as a size (0 when
+    nothing) and a sentence.
     """
 
     kind: ClassVar[str]
     Params: ClassVar[type[FaultParams]]
 
-    def __init__(self, stack: Stack, params: FaultParams, at: float, index: int) -> None:
+    def __init__(self, stack: Stack, params: P, at: float, index: int) -> None:
         self.stack = stack
         self.params = params
         self.at = at
@@ -74,13 +79,13 @@ class Fault:
         return (self.index, self.kind, start, end, parameters, float(size), description)
 
 
-def schedule(faults: list[Fault]) -> None:
+def schedule(faults: list[Fault[Any]]) -> None:
     """Start the process of each fault: begin at ``at``, end after its duration."""
     for fault in faults:
         fault.stack.runtime.env.process(_window(fault))
 
 
-def _window(fault: Fault):
+def _window(fault: Fault[Any]) -> ProcessGenerator:
     env = fault.stack.runtime.env
     trace = fault.stack.runtime.trace
     yield env.timeout(fault.at)
@@ -94,7 +99,7 @@ def _window(fault: Fault):
     trace.emit(fault.ended, "fault.end", fault.index, fault.kind)
 
 
-def record(faults: list[Fault]) -> None:
+def record(faults: list[Fault[Any]]) -> None:
     """Write one row per fault that began into the ``faults`` table."""
     if not faults:
         return

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pydantic import Field, field_validator
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.sim.checks.safeguards import INTRUDER
@@ -22,7 +23,7 @@ class AclFloodParams(Windowed):
         return intent
 
 
-class AclFlood(Fault):
+class AclFlood(Fault[AclFloodParams]):
     """Intents from unauthorized actors at ``rate`` for ``for`` seconds."""
 
     kind = "acl_flood"
@@ -34,7 +35,7 @@ class AclFlood(Fault):
         self.before = gate.denied, gate.would_deny
         self.stack.runtime.env.process(self._flood())
 
-    def _flood(self):
+    def _flood(self) -> ProcessGenerator:
         env = self.stack.runtime.env
         rng = self.stack.runtime.rng(self.rng_name)
         until = env.now + self.params.duration

@@ -1,6 +1,8 @@
 """Faults on the kernels: crashes, latency spikes and lost heartbeats."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pydantic import Field, field_validator
 
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
@@ -20,7 +22,10 @@ class KernelWindow(Windowed):
         return kernel
 
 
-class _KernelFault(Fault):
+K = TypeVar("K", bound=KernelWindow)
+
+
+class _KernelFault(Fault[K]):
     """Shared accounting: what the kernel's callers saw during the window."""
 
     def _calls(self) -> tuple[int, int, int]:
@@ -31,16 +36,21 @@ class _KernelFault(Fault):
         self.before = self._calls()
         self._break()
 
+    def _break(self) -> None:
+        """Put the kernel in the fault's state."""
+        raise NotImplementedError
+
     def end(self) -> None:
         self.after = self._calls()
         self.stack.bring_kernel_up(self.params.kernel)
 
     def _delta(self) -> tuple[int, int, int]:
         after = getattr(self, "after", self._calls())
-        return tuple(a - b for a, b in zip(after, self.before))  # type: ignore[return-value]
+        calls, failures, timeouts = (a - b for a, b in zip(after, self.before, strict=True))
+        return calls, failures, timeouts
 
 
-class KernelCrash(_KernelFault):
+class KernelCrash(_KernelFault[KernelWindow]):
     """Kernel ``kernel`` is down for ``for`` seconds (unless something restarts it earlier)."""
 
     kind, Params = "kernel_crash", KernelWindow
@@ -53,7 +63,7 @@ class KernelCrash(_KernelFault):
         return failures, f"{failures} of {calls} calls to {self.params.kernel} failed while it was down"
 
 
-class HeartbeatLoss(_KernelFault):
+class HeartbeatLoss(_KernelFault[KernelWindow]):
     """Kernel ``kernel`` hangs (answers nothing, sends no heartbeat) for ``for`` seconds unless restarted."""
 
     kind, Params = "heartbeat_loss", KernelWindow
@@ -83,7 +93,7 @@ class LatencySpikeParams(KernelWindow):
     factor: float = Field(gt=1.0, le=10_000.0, description="latency multiplier")
 
 
-class LatencySpike(_KernelFault):
+class LatencySpike(_KernelFault[LatencySpikeParams]):
     """Kernel ``kernel`` answers ``factor`` times slower for ``for`` seconds."""
 
     kind, Params = "latency_spike", LatencySpikeParams

@@ -22,7 +22,7 @@ class TriggerStormParams(Windowed):
     duplicates: Fraction = Field(default=0.1, description="share of events that are redeliveries of an earlier one")
 
 
-class TriggerStorm(Fault):
+class TriggerStorm(Fault[TriggerStormParams]):
     """An event stream at ``rate`` for ``for`` seconds, some events redelivered with the same (source, id)."""
 
     kind = "trigger_storm"
@@ -45,7 +45,11 @@ class TriggerStorm(Fault):
         return received, f"{published} events published during the storm; the trigger mesh received {received}"
 
 
-class _BusFault(Fault):
+class BusProbability(Windowed):
+    probability: Fraction
+
+
+class _BusFault(Fault[BusProbability]):
     """Shared shape of the three bus faults: set a probability, count what the bus did, clear it."""
 
     counter: str
@@ -58,13 +62,13 @@ class _BusFault(Fault):
         self.after = self.stack.bus.stats()[self.counter]
         self._set(0.0)
 
+    def _set(self, probability: float) -> None:
+        """Make the bus misbehave with ``probability`` (0 stops it)."""
+        raise NotImplementedError
+
     def effect(self) -> tuple[float, str]:
         changed = getattr(self, "after", self.before) - self.before
         return changed, f"{changed} deliveries {self.counter} at probability {self.params.probability:g}"
-
-
-class BusProbability(Windowed):
-    probability: Fraction
 
 
 class MessageLoss(_BusFault):
@@ -98,7 +102,7 @@ class PolicyCascadeParams(FaultParams):
     depth: int = Field(ge=1, le=1000)
 
 
-class PolicyCascade(Fault):
+class PolicyCascade(Fault[PolicyCascadeParams]):
     """A misconfigured rule set in which each rule's event triggers the next, ``depth`` rules deep.
 
     The fault puts ``depth`` chained rules in front of the stack's own rules

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pydantic import Field, model_validator
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.tasks.model import Priority
 from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
@@ -24,7 +25,7 @@ class QueueFloodParams(FaultParams):
         return self.over
 
 
-class QueueFlood(Fault):
+class QueueFlood(Fault[QueueFloodParams]):
     """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed."""
 
     kind = "queue_flood"
@@ -36,7 +37,7 @@ class QueueFlood(Fault):
         self.rejected = 0
         self.stack.runtime.env.process(self._flood())
 
-    def _flood(self):
+    def _flood(self) -> ProcessGenerator:
         params, stack = self.params, self.stack
         rng = stack.runtime.rng(self.rng_name)
         draw_work = params.service.sampler(rng)
@@ -77,7 +78,7 @@ class WorkerDropoutParams(FaultParams):
         return self.restart_after or 0.0
 
 
-class WorkerDropout(Fault):
+class WorkerDropout(Fault[WorkerDropoutParams]):
     """Kill a fraction (or a count) of the live workers; optionally restart them all after a while."""
 
     kind = "worker_dropout"
@@ -85,11 +86,12 @@ class WorkerDropout(Fault):
 
     def begin(self) -> None:
         alive = self.stack.htm.workers
-        k = self.params.count
+        k, fraction = self.params.count, self.params.fraction
         if k is None:
+            assert fraction is not None, "the parameters hold exactly one of fraction and count"
             # Half up, and a non-zero fraction of a live pool is at least one worker.
-            k = int(self.params.fraction * alive + 0.5)
-            if self.params.fraction > 0 and alive:
+            k = int(fraction * alive + 0.5)
+            if fraction > 0 and alive:
                 k = max(k, 1)
         self.alive_before = alive
         self.killed = self.stack.kill_workers(k)
@@ -101,7 +103,7 @@ class WorkerDropout(Fault):
         return len(self.killed), f"killed {len(self.killed)} of {self.alive_before} workers"
 
 
-class SchedulerPause(Fault):
+class SchedulerPause(Fault[Windowed]):
     """Pause the HTM dispatcher for ``for`` seconds (or until something resumes it).
 
     Its effect is the most tasks held waiting while the dispatcher stood
@@ -118,7 +120,7 @@ class SchedulerPause(Fault):
         self.stack.pause_dispatcher()
         self.stack.runtime.env.process(self._watch())
 
-    def _watch(self):
+    def _watch(self) -> ProcessGenerator:
         env, htm = self.stack.runtime.env, self.stack.htm
         start = env.now
         until = start + self.params.duration
@@ -142,7 +144,7 @@ class ResourceSiegeParams(Windowed):
     memory: float = Field(default=0.0, ge=0, le=100, description="percentage points of memory pressure")
 
 
-class ResourceSiege(Fault):
+class ResourceSiege(Fault[ResourceSiegeParams]):
     """Add CPU and memory pressure for ``for`` seconds."""
 
     kind = "resource_siege"
@@ -154,7 +156,7 @@ class ResourceSiege(Fault):
         self.stack.set_pressure(cpu=self.params.cpu, memory=self.params.memory)
         self.stack.runtime.env.process(self._watch())
 
-    def _watch(self):
+    def _watch(self) -> ProcessGenerator:
         env = self.stack.runtime.env
         until = env.now + self.params.duration
         while env.now < until:
@@ -169,7 +171,7 @@ class ResourceSiege(Fault):
                 f"stress level went from {self.level_before} to {self.peak_level} (0 low .. 3 critical)")
 
 
-class ApprovalOutage(Fault):
+class ApprovalOutage(Fault[Windowed]):
     """The human operator is away for ``for`` seconds."""
 
     kind = "approval_outage"
@@ -180,7 +182,7 @@ class ApprovalOutage(Fault):
         self.peak_waiting = 0
         self.stack.runtime.env.process(self._watch())
 
-    def _watch(self):
+    def _watch(self) -> ProcessGenerator:
         env = self.stack.runtime.env
         until = env.now + self.params.duration
         while env.now < until:

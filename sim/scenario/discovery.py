@@ -51,7 +51,8 @@ def load_suite(path: str | Path, document: Any = None) -> tuple[Suite, list[Path
         raise ScenarioError(path, problems_of(exc, Suite)) from None
     # normpath folds "suites/../layer2" so reproduce commands show the plain path.
     files = [Path(os.path.normpath(path.parent / entry)) for entry in suite.scenarios]
-    missing = [Problem(f"scenarios[{i}]", f"no scenario file {str(f)!r}") for i, f in enumerate(files) if not f.is_file()]
+    missing = [Problem(f"scenarios[{i}]", f"no scenario file {str(file)!r}")
+               for i, file in enumerate(files) if not file.is_file()]
     if missing:
         raise ScenarioError(path, missing)
     return suite, files

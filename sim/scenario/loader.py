@@ -13,10 +13,11 @@ from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
-from chaosbench.sim.spec.fields import suggest
+from chaosbench.sim.spec.fields import KeyedUnion, suggest
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,17 @@ def load_scenario(path: str | Path, level: int = 0) -> Scenario:
     return scenario_from_document(document, path, level)
 
 
+def scenario_mapping(document: Any, path: str | Path) -> dict[str, Any]:
+    """``document`` if it is a mapping, as a scenario file must be; else the ScenarioError of ``path``."""
+    if not isinstance(document, dict):
+        problem = Problem("", f"expected a mapping of scenario fields, got {type(document).__name__}")
+        raise ScenarioError(path, [problem])
+    return document
+
+
 def scenario_from_document(document: Any, path: str | Path, level: int = 0) -> Scenario:
     """Validate an already-read document as the scenario of ``path``."""
-    if not isinstance(document, dict):
-        raise ScenarioError(path, [Problem("", f"expected a mapping of scenario fields, got {type(document).__name__}")])
+    document = scenario_mapping(document, path)
     try:
         document = apply_level(document, level)
     except LadderError as exc:
@@ -101,7 +109,7 @@ def scenario_from_document(document: Any, path: str | Path, level: int = 0) -> S
 
 def problems_of(error: ValidationError, model: type[BaseModel]) -> list[Problem]:
     """Translate pydantic's errors into problems with readable paths and messages."""
-    problems = []
+    problems: list[Problem] = []
     for item in error.errors(include_url=False):
         cause = (item.get("ctx") or {}).get("error")
         if isinstance(cause, ScenarioTimingError):
@@ -112,7 +120,7 @@ def problems_of(error: ValidationError, model: type[BaseModel]) -> list[Problem]
     return problems
 
 
-def field_path(loc: tuple) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
     """``('workload', 0, 'tasks', 'rate')`` → ``workload[0].tasks.rate``.
 
     pydantic's markers (``[key]``) and the tag a keyed entry repeats before
@@ -131,7 +139,7 @@ def field_path(loc: tuple) -> str:
     return text
 
 
-def _message(item: dict, model: type[BaseModel], loc: tuple) -> str:
+def _message(item: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
         fields = _fields_at(model, loc[:-1])
@@ -148,7 +156,7 @@ def _message(item: dict, model: type[BaseModel], loc: tuple) -> str:
     return message
 
 
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The field names of the model found at ``loc`` under ``model``, if one is."""
     current: Any = model
     for part in loc:
@@ -168,10 +176,12 @@ def _is_model(annotation: Any) -> bool:
 
 
 def _unwrap(annotation: Any, field: Any = None) -> Any:
-    """The model inside ``X | None``, ``list[X]``, ``dict[K, X]`` or a union of models.
+    """The model inside ``X | None``, ``list[X]``, ``dict[K, X]``, a union of models or a keyed entry.
 
     Among several models, the one that has ``field`` is preferred.
     """
+    if isinstance(annotation, KeyedUnion):
+        annotation = annotation.choices  # a keyed entry's own models, one per name
     if get_origin(annotation) is None:
         return annotation
     models = [inner for inner in (_unwrap(arg, field) for arg in get_args(annotation)) if _is_model(inner)]

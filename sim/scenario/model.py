@@ -7,6 +7,7 @@ stack overrides and a difficulty ladder.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -16,7 +17,7 @@ from chaosbench.sim.checks.probes import PROBES
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.scenario.explore_section import ExploreSpec
-from chaosbench.sim.spec.fields import Duration, Instant, Model, keyed_union, suggest
+from chaosbench.sim.spec.fields import Duration, Instant, KeyedEntry, Model, keyed_union, suggest
 from chaosbench.sim.workloads.events import EventWorkload
 from chaosbench.sim.workloads.tasks import TaskWorkload
 
@@ -36,9 +37,19 @@ class WorkloadItem(Model):
         return self
 
 
-FaultEntry = keyed_union("fault", {name: fault.Params for name, fault in FAULTS.items()},
-                         shared={"at": (Instant, ...)})
-ProbeEntry = keyed_union("probe", PROBES)
+class FaultEntry(KeyedEntry):
+    """One fault of a scenario and when it starts: ``{at: 60s, worker_dropout: {fraction: 0.5}}``."""
+
+    at: Instant
+
+
+class ProbeEntry(KeyedEntry):
+    """One steady-state probe of a scenario: ``{latency: {quantile: 0.99, max: 2s}}``."""
+
+
+AnyFault = Annotated[FaultEntry, keyed_union("fault", {name: fault.Params for name, fault in FAULTS.items()},
+                                             FaultEntry)]
+AnyProbe = Annotated[ProbeEntry, keyed_union("probe", PROBES, ProbeEntry)]
 
 
 class Difficulty(Model):
@@ -70,8 +81,8 @@ class Scenario(Model):
     settle: Duration = 60.0
     stack: StackConfig = StackConfig()
     workload: list[WorkloadItem] = []
-    faults: list[FaultEntry] = []
-    steady_state: list[ProbeEntry] = []
+    faults: list[AnyFault] = []
+    steady_state: list[AnyProbe] = []
     expect_safeguards: list[str] = []
     difficulty: Difficulty = Difficulty()
     explore: ExploreSpec | None = None
@@ -93,17 +104,18 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _fits_in_time(self) -> Scenario:
-        problems = []
+        problems: list[tuple[str, str]] = []
         if self.warmup >= self.duration:
             problems.append(("warmup", f"expected a warm-up shorter than the duration ({self.duration:g}s), "
                                        f"got {self.warmup:g}s"))
         for i, fault in enumerate(self.faults):
+            end = fault.at + fault.params.duration
             if fault.at >= self.duration:
                 problems.append((f"faults[{i}].at", f"the fault starts at {fault.at:g}s, at or after the end "
                                                     f"of the run ({self.duration:g}s)"))
-            elif fault.at + fault.params.duration > self.duration:
-                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at "
-                                 f"{fault.at + fault.params.duration:g}s, after the end of the run ({self.duration:g}s)"))
+            elif end > self.duration:
+                problems.append((f"faults[{i}].{fault.name}", f"the fault ends at {end:g}s, after the end "
+                                                              f"of the run ({self.duration:g}s)"))
         if problems:
             raise ScenarioTimingError(problems)
         return self

@@ -41,7 +41,7 @@ def parse_setting(text: str) -> Axis:
     return path, parsed
 
 
-def scenario_at(document: Any, overrides: Iterable[Sequence], file: str, level: int) -> Scenario:
+def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, level: int) -> Scenario:
     """The scenario of ``document`` with ``overrides`` applied, at difficulty ``level``."""
     document = copy.deepcopy(document)
     for path, value in overrides if isinstance(document, dict) else ():  # else the loader says what is wrong

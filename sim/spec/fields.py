@@ -1,12 +1,23 @@
-"""Pydantic field types shared by scenario models: durations, rates, priorities, fractions."""
+"""Pydantic field types shared by scenario models: durations, rates, priorities, fractions, keyed entries."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import Annotated, Any, ClassVar, Union
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, create_model
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    Tag,
+    create_model,
+)
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
 from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
@@ -29,7 +40,7 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _unit(parse, kind: str, low_inclusive: bool, high: float):
+def _unit(parse: Callable[[object], float], kind: str, low_inclusive: bool, high: float) -> BeforeValidator:
     def check(value: object) -> float:
         try:
             number = parse(value)
@@ -80,33 +91,50 @@ PriorityMix = Annotated[dict[PriorityName, Fraction], AfterValidator(_mix_sums_t
 
 
 class KeyedEntry(Model):
-    """An entry written as ``{name: parameters}`` (plus any shared fields): named for what it is."""
+    """An entry written as ``{name: parameters}`` (plus any fields a subclass shares): named for what it is.
 
-    _shared: ClassVar[tuple[str, ...]] = ()
+    :func:`keyed_union` makes one subclass per name, whose last field is that name.
+    """
 
     @property
     def name(self) -> str:
-        return next(name for name in type(self).model_fields if name not in self._shared)
+        return next(reversed(type(self).model_fields))
 
     @property
     def params(self) -> Any:
         return getattr(self, self.name)
 
 
-def keyed_union(what: str, catalogue: dict[str, type[BaseModel]], shared: dict[str, Any] | None = None) -> Any:
-    """The type of one ``{name: parameters}`` entry whose name is in ``catalogue``.
+@dataclass(frozen=True)
+class KeyedUnion:
+    """Annotation metadata: validate an entry as ``choices``, the union of one entry model per name.
 
-    ``shared`` adds fields every entry has beside its name (``{"at": (Instant, ...)}``
-    makes ``{at: 60s, worker_dropout: {...}}``). An unknown or misspelled name
-    is reported with the closest known one; the parameters are validated by the
-    name's model, so errors inside them carry the full path
-    (``steady_state[0].latency.max``).
+    pydantic reads it through ``__get_pydantic_core_schema__``; the loader
+    reads ``choices`` to tell which keys an entry's parameters may have.
+    """
+
+    choices: Any
+
+    def __get_pydantic_core_schema__(self, _source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return handler(self.choices)
+
+
+def keyed_union(what: str, catalogue: Mapping[str, type[BaseModel]], base: type[KeyedEntry] = KeyedEntry) -> KeyedUnion:
+    """How pydantic validates one ``{name: parameters}`` entry whose name is in ``catalogue``.
+
+    Used as ``Annotated[base, keyed_union(what, catalogue, base)]``: the entry
+    is an instance of a subclass of ``base`` whose one extra field is the
+    name, so ``base``'s own fields are shared by every entry (a ``base`` with
+    ``at: Instant`` makes ``{at: 60s, worker_dropout: {...}}``). An unknown or
+    misspelled name is reported with the closest known one; the parameters
+    are validated by the name's model, so errors inside them carry the full
+    path (``steady_state[0].latency.max``).
     """
     names = tuple(catalogue)
-    shared = shared or {}
+    shared = tuple(base.model_fields)
 
     def key_of(value: Any) -> str:
-        if isinstance(value, BaseModel):
+        if isinstance(value, KeyedEntry):
             return value.name
         keys = [key for key in value if key not in shared] if isinstance(value, dict) else []
         if len(keys) != 1:
@@ -118,11 +146,11 @@ def keyed_union(what: str, catalogue: dict[str, type[BaseModel]], shared: dict[s
             raise PydanticCustomError("unknown", f"unknown {what} {name!r}{suggest(str(name), names)}")
         return name
 
-    base = type(f"{what.title()}Entry", (KeyedEntry,), {"_shared": tuple(shared)})
-    entries = tuple(
-        Annotated[create_model(f"{model.__name__}Entry", __base__=base, **shared, **{name: (model, ...)}), Tag(name)]
-        for name, model in catalogue.items()
-    )
-    union = Annotated[Union[entries], Discriminator(key_of)]  # noqa: UP007 (a runtime tuple of types)
+    entries = []
+    for name, model in catalogue.items():
+        own_field: dict[str, Any] = {name: (model, ...)}
+        entries.append(Annotated[create_model(f"{model.__name__}Entry", __base__=base, **own_field), Tag(name)])
+    # Type forms built at run time: annotated as values so that mypy does not read them as aliases.
+    union: object = Annotated[Union[tuple(entries)], Discriminator(key_of)]  # noqa: UP007 (a runtime tuple of types)
     # Checked first so that an unknown name is reported once, with its suggestion.
-    return Annotated[union, BeforeValidator(lambda value: (key_of(value), value)[1])]
+    return KeyedUnion(Annotated[union, BeforeValidator(lambda value: (key_of(value), value)[1])])

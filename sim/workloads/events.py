@@ -23,7 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
+from simpy.events import ProcessGenerator
 
+from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.stack import Stack
@@ -31,7 +33,8 @@ from chaosbench.sim.spec.fields import Fraction, Instant, Model, Rate
 
 _SCHEMAS = EventSchemas.load()
 _GENERATORS = ("choice", "uniform", "normal", "integer", "cycle")
-Generator = Callable[[random.Random], Any]
+#: Draws one payload field's value.
+FieldGenerator = Callable[[random.Random], Any]
 
 
 class EventWorkload(Model):
@@ -67,7 +70,8 @@ class EventWorkload(Model):
         return self
 
 
-def start_event_stream(runtime: Any, stack: Stack, spec: EventWorkload, name: str, until: float | None = None) -> None:
+def start_event_stream(runtime: Runtime, stack: Stack, spec: EventWorkload, name: str,
+                       until: float | None = None) -> None:
     """Start publishing ``spec`` on ``stack``, drawing from the random streams ``<name>.events.*``."""
     stop = spec.stop if spec.stop is not None else until
     if until is not None and stop is not None:
@@ -75,7 +79,7 @@ def start_event_stream(runtime: Any, stack: Stack, spec: EventWorkload, name: st
     runtime.env.process(_stream(runtime, stack, spec, f"{name}.events", stop))
 
 
-def _stream(runtime: Any, stack: Stack, spec: EventWorkload, stream: str, stop: float | None):
+def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, stop: float | None) -> ProcessGenerator:
     env = runtime.env
     gap = runtime.rng(stream + ".arrivals").expovariate
     pick = runtime.rng(stream + ".mix").random
@@ -119,7 +123,7 @@ def _payload_maker(event_type: str, spec: EventWorkload) -> Callable[[random.Ran
     return lambda rng: {name: make(rng) for name, make in fields}
 
 
-def _from_schema(name: str, rule: dict[str, Any]) -> Generator:
+def _from_schema(name: str, rule: dict[str, Any]) -> FieldGenerator:
     if "enum" in rule:
         members = list(rule["enum"])
         return lambda rng: rng.choice(members)
@@ -136,7 +140,7 @@ def _from_schema(name: str, rule: dict[str, Any]) -> Generator:
     return lambda rng: type(empty)()
 
 
-def _generator(spec: Any, path: str) -> Generator:
+def _generator(spec: Any, path: str) -> FieldGenerator:
     if not isinstance(spec, dict):
         if isinstance(spec, list):
             raise ValueError(f"{path}: a list is not a generator; use {{choice: [...]}}")

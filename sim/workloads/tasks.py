@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
 from itertools import repeat
 
 from pydantic import Field, model_validator
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import Priority
@@ -63,6 +65,7 @@ class ServiceTime(Model):
             return self.deterministic
         if self.lognormal is not None:
             return self.lognormal.mean
+        assert self.uniform is not None, "the model holds exactly one distribution"
         return (self.uniform.low + self.uniform.high) / 2
 
     def sampler(self, rng: random.Random) -> Callable[[], float]:
@@ -79,6 +82,7 @@ class ServiceTime(Model):
             sigma = self.lognormal.sigma
             mu = math.log(self.lognormal.mean) - sigma * sigma / 2
             return partial(rng.lognormvariate, mu, sigma)
+        assert self.uniform is not None, "the model holds exactly one distribution"
         return partial(rng.uniform, self.uniform.low, self.uniform.high)
 
 
@@ -108,7 +112,7 @@ def start_task_workload(stack: Stack, spec: TaskWorkload, index: int, until: flo
 
 
 def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: random.Random,
-              service: random.Random, stop: float):
+              service: random.Random, stop: float) -> ProcessGenerator:
     """Wait for ``spec.start``, then hand the arrivals over to timeout callbacks.
 
     Each arrival is a timeout whose callback enqueues the task and schedules
@@ -123,17 +127,22 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
     draw_work = spec.service.sampler(service)
     levels = [(Priority.parse(name), weight) for name, weight in spec.priority_mix.items()]
     levels.sort()
-    cumulative, total = [], 0.0
+    # Priority level i is drawn when the draw falls below bounds[i], its cumulative weight, and no earlier bound.
+    bounds: list[float] = []
+    choices: list[tuple[Priority, float]] = []
+    total = 0.0
     for priority, weight in levels:
         total += weight
-        cumulative.append((total, priority, spec.sla_for(priority.label)))
+        bounds.append(total)
+        choices.append((priority, spec.sla_for(priority.label)))
+    last = len(choices) - 1
     pick = mix.random
     enqueue = stack.enqueue
     kind, origin = spec.kind, spec.origin
 
-    if len(cumulative) == 1:
+    if len(choices) == 1:
         # One priority: no draw from the mix stream is needed (it feeds nothing else).
-        _, only, only_sla = cumulative[0]
+        only, only_sla = choices[0]
 
         def arrive(_event: object) -> None:
             if env.now < stop:
@@ -142,10 +151,8 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
     else:
         def arrive(_event: object) -> None:
             if env.now < stop:
-                u = pick() * total
-                for bound, priority, sla in cumulative:
-                    if u < bound:
-                        break
+                # The last level also takes a draw that rounding carried up to the total.
+                priority, sla = choices[min(bisect_right(bounds, pick() * total), last)]
                 enqueue(kind, priority, draw_work(), sla, origin)
                 timeout(gap(rate)).callbacks.append(arrive)
 

@@ -127,9 +127,19 @@ def test_a_failed_rerun_leaves_the_earlier_result_intact(capsys, write_scenario,
 
 
 def test_unknown_fault_gets_a_suggestion(capsys, write_scenario):
-    status, err = _run(capsys, write_scenario(mmc_document(faults=[{"at": "60s", "worker_dropuot": {"fraction": 0.5}}])))
+    document = mmc_document(faults=[{"at": "60s", "worker_dropuot": {"fraction": 0.5}}])
+    status, err = _run(capsys, write_scenario(document))
     assert status == 2
     assert "faults[0]: unknown fault 'worker_dropuot'; did you mean 'worker_dropout'?" in err
+
+
+def test_misspelled_parameter_of_a_fault_or_probe_gets_a_suggestion(capsys, write_scenario):
+    document = mmc_document(faults=[{"at": "60s", "worker_dropout": {"fractoin": 0.5}}],
+                            steady_state=[{"latency": {"quantil": 0.9, "max": "2s"}}])
+    status, err = _run(capsys, write_scenario(document))
+    assert status == 2
+    assert "faults[0].worker_dropout.fractoin: unknown key 'fractoin'; did you mean 'fraction'?" in err
+    assert "steady_state[0].latency.quantil: unknown key 'quantil'; did you mean 'quantile'?" in err
 
 
 def test_negative_fault_rate_names_the_fault_parameter(capsys, write_scenario):

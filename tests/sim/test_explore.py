@@ -202,7 +202,8 @@ def test_the_command_prints_only_json_and_exits_1_on_a_failure(write_scenario, t
                    "--database", str(tmp_path / "db")])
     summary = json.loads(capsys.readouterr().out)
     assert status == 1 and out.exists()
-    assert summary["found"] and summary["out"] == str(out) and summary["reproduce"].endswith(f"--seed {summary['sim_seed']}")
+    assert summary["found"] and summary["out"] == str(out)
+    assert summary["reproduce"].endswith(f"--seed {summary['sim_seed']}")
     assert set(summary) >= {"examples", "failures", "minimal", "wall_time_s"}
 
 

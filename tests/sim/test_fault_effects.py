@@ -32,7 +32,8 @@ def test_queue_flood_deepens_the_queue_and_its_malformed_tasks_are_rejected_at_t
 
 def test_worker_dropout_removes_workers_and_their_tasks_start_again():
     busy = {"tasks": {"rate": "4.4/s", "service": {"exponential": "1s"}}}  # more than four workers serve: none idles
-    dropped, calm = with_and_without({"worker_dropout": {"fraction": 0.75}}, [busy], stack={"pool": {"restart_delay": 20}})
+    dropped, calm = with_and_without({"worker_dropout": {"fraction": 0.75}}, [busy],
+                                     stack={"pool": {"restart_delay": 20}})
     assert_bites(dropped, "worker_dropout")
     alive, alive_calm = dropped.tables["timeseries"]["workers_alive"], calm.tables["timeseries"]["workers_alive"]
     assert alive.min() == 1 and alive_calm.min() == 4
@@ -60,7 +61,8 @@ def test_scheduler_pause_starts_nothing_while_the_queue_grows():
 
 def test_a_pause_the_stack_heals_early_still_bites():
     # With the watchdog and the immune kernel on, the dispatcher is resumed long before the window ends.
-    paused = run(scenario(workload=[TASKS], faults=[{"at": "10s", "scheduler_pause": {"for": "100s"}}], duration="120s"))
+    pause = {"at": "10s", "scheduler_pause": {"for": "100s"}}
+    paused = run(scenario(workload=[TASKS], faults=[pause], duration="120s"))
     assert_bites(paused, "scheduler_pause")
     assert len(window(paused.tables["tasks"], "started_at", 10.5, 60.0)) > 0
     assert "resumed before the window ended" in fault_row(paused, "scheduler_pause")["effect"]

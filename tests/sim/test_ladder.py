@@ -33,7 +33,9 @@ def test_the_level_survives_a_new_process(tmp_path):
     with MemoryDB(path) as db:
         for _ in range(5):
             advance_standing(db, "storm", LADDER, standing(db, "storm").level, True, "t")
-    code = f"from chaosbench.sim.difficulty.memory import MemoryDB; from chaosbench.sim.difficulty.ladder import standing; print(standing(MemoryDB({str(path)!r}), 'storm'))"
+    code = ("from chaosbench.sim.difficulty.memory import MemoryDB\n"
+            "from chaosbench.sim.difficulty.ladder import standing\n"
+            f"print(standing(MemoryDB({str(path)!r}), 'storm'))")
     printed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert printed.strip() == "Standing(level=1, streak=0)"
 

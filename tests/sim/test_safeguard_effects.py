@@ -75,7 +75,8 @@ def mean_wait(result, priority: str) -> float:
 def test_throttle_keeps_high_priority_work_moving_while_the_stack_is_stressed():
     work = {"tasks": {"rate": "3.4/s", "service": {"exponential": "1s"}, "priority_mix": {"high": 0.3, "normal": 0.7}}}
     siege = {"at": "10s", "resource_siege": {"for": "100s", "cpu": 90}}
-    document = scenario(workload=[work], faults=[siege], duration="120s", stack={"pool": {"relief": {"enabled": False}}})
+    document = scenario(workload=[work], faults=[siege], duration="120s",
+                        stack={"pool": {"relief": {"enabled": False}}})
     on, off = on_and_off(document, "htm.throttle")
     assert fired(on, "throttle") > 100 and fired(off, "throttle") == 0
     assert count(on, "htm.throttle_yields") > 0
@@ -86,7 +87,8 @@ def test_throttle_keeps_high_priority_work_moving_while_the_stack_is_stressed():
 def test_relief_agents_absorb_the_load_of_a_resource_siege():
     work = {"tasks": {"rate": "3.6/s", "service": {"exponential": "1s"}}}
     siege = {"at": "10s", "resource_siege": {"for": "120s", "cpu": 90}}
-    document = scenario(workload=[work], faults=[siege], duration="150s", stack={"htm": {"throttle": {"enabled": False}}})
+    document = scenario(workload=[work], faults=[siege], duration="150s",
+                        stack={"htm": {"throttle": {"enabled": False}}})
     on, off = on_and_off(document, "pool.relief")
     assert fired(on, "relief_agent") > 0 and fired(off, "relief_agent") == 0
     assert on.tables["timeseries"]["workers_alive"].max() > off.tables["timeseries"]["workers_alive"].max()
@@ -134,7 +136,8 @@ def test_retry_rides_out_flaky_kernel_calls():
 
 def test_dead_letter_queue_keeps_failed_runs_for_replay_once_the_kernel_is_healed():
     crash = {"at": "10s", "kernel_crash": {"kernel": "avn_core", "for": "30s"}}
-    on, off = on_and_off(scenario(workload=[TASKS, CRITICAL_KPIS], faults=[crash], duration="90s"), "engine.dead_letter")
+    document = scenario(workload=[TASKS, CRITICAL_KPIS], faults=[crash], duration="90s")
+    on, off = on_and_off(document, "engine.dead_letter")
     assert fired(on, "dead_letter") > 0 and fired(off, "dead_letter") == 0
     assert (on.tables["immune"]["playbook"] == "restart_kernel").any()
 
@@ -159,8 +162,9 @@ def test_approval_gate_holds_tier_0_intents_for_the_operator():
 
 
 def test_governance_gate_denies_unauthorized_intents():
-    document = scenario(workload=[TASKS], faults=[{"at": "5s", "acl_flood": {"rate": "5/s", "for": "10s"}}],
-                        stack={"governance": {"mode": "enforce_all"}}, steady_state=[{"unauthorized_allowed": {"max": 0}}])
+    flood = {"at": "5s", "acl_flood": {"rate": "5/s", "for": "10s"}}
+    document = scenario(workload=[TASKS], faults=[flood], stack={"governance": {"mode": "enforce_all"}},
+                        steady_state=[{"unauthorized_allowed": {"max": 0}}])
     on, off = on_and_off(document, "governance")
     assert_protects(on, off, "governance_deny", "unauthorized_allowed")
     assert probe(off, "unauthorized_allowed")["value"] > 30
@@ -169,7 +173,8 @@ def test_governance_gate_denies_unauthorized_intents():
 def test_sla_escalation_rescues_normal_tasks_starved_by_high_priority_work():
     work = {"tasks": {"rate": "3.9/s", "service": {"exponential": "1s"}, "priority_mix": {"high": 0.9, "normal": 0.1},
                       "sla": {"normal": "60s"}}}
-    document = scenario(workload=[work], duration="2000s", steady_state=[{"sla_compliance": {"priority": "normal", "min": 0}}])
+    document = scenario(workload=[work], duration="2000s",
+                        steady_state=[{"sla_compliance": {"priority": "normal", "min": 0}}])
     on, off = on_and_off(document, "htm.escalation")
     assert fired(on, "sla_escalation") > 0 and fired(off, "sla_escalation") == 0
     missed_on, missed_off = (1 - probe(result, "sla_compliance")["value"] for result in (on, off))
