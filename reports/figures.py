@@ -152,7 +152,7 @@ def recovery_times(runs: pd.DataFrame) -> Figure | None:
                      len(group) - len(settled), float(group["sim_time"].max())))
     figure = Figure(figsize=(9, 0.38 * len(rows) + 1.4))
     axes = figure.subplots()
-    for index, (label, mean, unsettled, end) in enumerate(rows):
+    for index, (_label, mean, unsettled, end) in enumerate(rows):
         if math.isnan(mean):
             axes.barh(index, end, color="white", edgecolor="#c0392b", hatch="//")
             axes.text(end, index, "  never settled", va="center", fontsize="x-small", color="#c0392b")
@@ -179,7 +179,7 @@ def ladder(memory_runs: pd.DataFrame | None) -> Figure | None:
     figure = Figure(figsize=(9, 3.8))
     axes = figure.subplots()
     colours = _cycle(len(frame["scenario"].unique()))
-    for colour, (scenario, group) in zip(colours, frame.groupby("scenario", sort=True)):
+    for colour, (scenario, group) in zip(colours, frame.groupby("scenario", sort=True), strict=True):
         top = group.groupby("round")["level"].max()
         axes.step(top.index, top.to_numpy(), where="post", color=colour, label=scenario, linewidth=1.2)
         passed = group["passed"].astype(bool)

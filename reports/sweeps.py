@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chaosbench.reports.loading import Results, RunRecord
+from chaosbench.reports.loading import Results, RunRecord, result_items
 
 SWEEP = "sweep.json"
 
@@ -41,8 +41,8 @@ class SweepResult:
 
 
 def find_sweeps(results: Results) -> list[SweepResult]:
-    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below ``results``."""
-    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
+    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below the folders of ``results``."""
+    roots = [Path(item) for item in result_items(results) if isinstance(item, (str, Path))]
     found = []
     for root in roots:
         if not root.is_dir():

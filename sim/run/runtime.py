@@ -57,7 +57,7 @@ class ColumnTable:
         if self._data is None:
             self._data = [_storage_for(value) for value in rows[0]]
         data = self._data
-        for index, values in enumerate(zip(*rows)):
+        for index, values in enumerate(zip(*rows, strict=True)):
             column = data[index]
             try:
                 # A whole batch converted at once, then copied in: faster than extending value by value,
@@ -74,12 +74,12 @@ class ColumnTable:
         self._settle()
         if self._data is None:
             return pd.DataFrame({name: [] for name in self.columns})
-        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data)})
+        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data, strict=True)})
 
     def digest_into(self, sha: hashlib._Hash) -> None:
         """Feed the table's contents, in a platform-independent encoding, to ``sha``."""
         self._settle()
-        for name, column in zip(self.columns, self._data or ()):
+        for name, column in zip(self.columns, self._data or (), strict=False):
             sha.update(name.encode())
             if isinstance(column, array):
                 sha.update(np.asarray(column, dtype="<f8" if column.typecode == "d" else "<i8").tobytes())

@@ -25,10 +25,10 @@ from typing import Any
 import pandas as pd
 
 from chaosbench.orchestration.tasks.model import OUTCOMES
-from chaosbench.sim.run.journal import versions
-from chaosbench.sim.run.runner import reproduce_command, run_scenario
+from chaosbench.sim.run.record import versions
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, read_yaml
-from chaosbench.sim.scenario.overrides import Axis, scenario_at, with_settings
+from chaosbench.sim.scenario.overrides import Axis, scenario_at
 from chaosbench.sim.sweep.executors import Executor
 from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.stats import summarize
@@ -76,13 +76,11 @@ class Sweep:
         runs = []
         scenario = _canonical(self.document)
         for setting in self.settings():
-            overrides = [[path, value] for path, (value, _) in zip(self.paths, setting)]
-            texts = [f"{path}={text}" for path, (_, text) in zip(self.paths, setting)]
+            overrides = [[path, value] for path, (value, _) in zip(self.paths, setting, strict=True)]
             for level in self.levels:
                 for seed in self.seeds:
                     runs.append({"key": run_key(scenario, overrides, level, seed), "file": self.file,
-                                 "document": self.document, "overrides": overrides, "sets": texts,
-                                 "level": level, "seed": seed})
+                                 "document": self.document, "overrides": overrides, "level": level, "seed": seed})
         return runs
 
 
@@ -94,7 +92,7 @@ def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], se
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, [Problem("--set", "each path may be given once; list its values with commas")])
     for setting in sweep.settings():
-        overrides = [[path, value] for path, (value, _) in zip(paths, setting)]
+        overrides = [[path, value] for path, (value, _) in zip(paths, setting, strict=True)]
         for level in levels:
             scenario_at(document, overrides, str(file), level)
     return sweep
@@ -116,27 +114,28 @@ def _canonical(data: Any) -> str:
 
 def run_one(spec: dict) -> dict:
     """Carry out one run described by plain data; its record as plain data."""
+    settings = [(path, value) for path, value in spec["overrides"]]
     try:
-        scenario = scenario_at(spec["document"], spec["overrides"], spec["file"], spec["level"])
-        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"])
+        scenario = scenario_at(spec["document"], settings, spec["file"], spec["level"])
+        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"], settings=settings)
     except ScenarioError as exc:
         raise SweepRunError(exc.render()) from None
     journal = result.journal
     return {
         "key": spec["key"],
-        "setting": {path: value for path, value in spec["overrides"]},
+        "setting": dict(settings),
         "level": spec["level"],
         "seed": spec["seed"],
-        "passed": bool(journal["passed"]),
-        "trace_digest": journal["trace_digest"],
-        "probes": dict(zip(probe_columns([p["name"] for p in journal["probes"]]),
-                           (_finite(p["value"]) for p in journal["probes"]))),
-        "wall_time_s": journal["wall_time_s"],
-        "sim_time": journal["sim_time"],
-        "events_processed": journal["events_processed"],
-        "counts": {"tasks_created": journal["counts"]["tasks_created"],
-                   **{f"tasks_{outcome}": n for outcome, n in journal["counts"]["tasks"].items()}},
-        "reproduce": with_settings(reproduce_command(spec["file"], spec["seed"], spec["level"]), spec["sets"]),
+        "passed": journal.passed,
+        "trace_digest": journal.trace_digest,
+        "probes": dict(zip(probe_columns([probe.name for probe in journal.probes]),
+                           (_finite(probe.value) for probe in journal.probes), strict=True)),
+        "wall_time_s": journal.wall_time_s,
+        "sim_time": journal.sim_time,
+        "events_processed": journal.events_processed,
+        "counts": {"tasks_created": journal.counts.tasks_created,
+                   **{f"tasks_{outcome}": n for outcome, n in journal.counts.tasks.items()}},
+        "reproduce": journal.reproduce,
     }
 
 

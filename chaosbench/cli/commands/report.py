@@ -13,13 +13,14 @@ import json
 import sys
 from pathlib import Path
 
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 
 #: Where the chaos loop keeps its memory; read when present and --db is not given.
 DEFAULT_DB = Path(".chaosbench/memory.sqlite")
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("report", help="write reports of finished runs")
     parser.add_argument("results", help="a run directory, or a folder of run directories at any depth")
     parser.add_argument("--html", metavar="FILE", help="self-contained HTML resilience report")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.scenario.overrides import parse_setting
@@ -21,7 +22,7 @@ from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("sweep", help="run a scenario over seeds × settings × levels")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seeds", type=_argument(parse_seeds), required=True,
@@ -107,7 +108,7 @@ def _print(report: dict) -> None:
     groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
               for row in report["summary"]]
     width = max(map(len, groups), default=0)
-    for group, row in zip(groups, report["summary"]):
+    for group, row in zip(groups, report["summary"], strict=True):
         print(f"  {group:<{width}}  {row['metric']:<24} {_number(row['mean']):>10}  "
               f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}]  n={row['runs']}")
     for command in report["reproduce"]:
