@@ -9,8 +9,10 @@ that vary between them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -64,8 +66,9 @@ def find_sweeps(results: Results) -> list[SweepResult]:
 _DESCRIPTIVE = ("name", "title", "description", "tags")
 
 
-def flatten(document, prefix: str = "") -> dict[str, object]:
+def flatten(document: Any, prefix: str = "") -> dict[str, object]:
     """``{"workload.0.tasks.rate": 3.2, ...}``: every scalar leaf of a nested document by its dotted path."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(document, dict):
         items = document.items()
     elif isinstance(document, list):

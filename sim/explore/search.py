@@ -160,7 +160,7 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
         else:
             tally.examples += 1
         tally.failures += failed
-        for index, (entry, measured) in enumerate(zip(probes, journal.probes)):
+        for index, (entry, measured) in enumerate(zip(probes, journal.probes, strict=True)):
             margin = probe_margin(entry.params, measured.value)
             if not math.isnan(margin):
                 target(-margin, label=f"{index}:{entry.name}")

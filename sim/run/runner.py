@@ -66,7 +66,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     for index, item in enumerate(scenario.workload):
         if item.tasks is not None:
             start_task_workload(stack, item.tasks, index, scenario.duration)
-        else:
+        elif item.events is not None:
             start_event_stream(runtime, stack, item.events, f"workload.{index}", scenario.duration)
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)

@@ -160,7 +160,8 @@ class Trace:
         """Hex digest of every record so far and of ``tables`` (in name order)."""
         self._flush()
         sha = self._sha.copy()
-        for name in sorted(tables or {}):
+        tables = tables or {}
+        for name in sorted(tables):
             sha.update(name.encode())
             tables[name].digest_into(sha)
         return sha.hexdigest()
