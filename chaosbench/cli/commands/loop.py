@@ -15,6 +15,7 @@ from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.difficulty.ladder import standing
 from chaosbench.sim.difficulty.loop import next_round, plan_rounds, run_rounds
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 
 DEFAULT_SUITE = "scenarios/suites/default.yaml"
 
@@ -28,7 +29,7 @@ def add_parser(commands: Commands) -> None:
     when.add_argument("--days", type=positive, help="follow the five-runs-a-day schedule for D simulated days")
     parser.add_argument("--start", type=_date, help="first simulated day with --days (default 2026-01-01)")
     parser.add_argument("--seed", type=int, default=0, help="base seed the round seeds derive from (default 0)")
-    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 

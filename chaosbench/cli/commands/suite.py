@@ -14,6 +14,7 @@ from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.reports.content import format_value
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB, wall_clock_now
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.run.record import Journal
 
 
@@ -22,7 +23,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
     parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
     parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
-    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
     parser.add_argument("--json", action="store_true", help="print only JSON")

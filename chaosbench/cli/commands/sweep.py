@@ -16,6 +16,7 @@ from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
 from chaosbench.sim.sweep.parts import PartStore
@@ -60,7 +61,7 @@ def _levels(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds)
-    out = Path(args.out) if args.out else Path("runs") / str(sweep.document.get("name", "scenario")) / "sweep"
+    out = Path(args.out) if args.out else DEFAULT_ROOT / str(sweep.document.get("name", "scenario")) / "sweep"
     try:
         executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
     except ExecutorUnavailable as exc:
