@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -132,7 +133,7 @@ def sla_compliance(runs: pd.DataFrame) -> Figure | None:
     return figure
 
 
-def _label_grid(axes, rows: list[str], columns: list[str]) -> None:
+def _label_grid(axes: Axes, rows: list[str], columns: list[str]) -> None:
     axes.set_yticks(range(len(rows)), rows, fontsize="small")
     axes.set_xticks(range(len(columns)), columns, fontsize="small")
 
@@ -195,7 +196,7 @@ def ladder(memory_runs: pd.DataFrame | None) -> Figure | None:
     return figure
 
 
-def _cycle(count: int) -> list:
+def _cycle(count: int) -> list[tuple[float, float, float, float]]:
     palette = colormaps["tab10"] if count <= 10 else colormaps["tab20"]
     return [palette(i % palette.N) for i in range(count)]
 

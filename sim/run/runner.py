@@ -38,7 +38,8 @@ def setting_text(value: Any) -> str:
     unchanged, anything else (and strings such as ``off`` or ``7``) in YAML's flow style."""
     if isinstance(value, str) and _reads_back(value):
         return value
-    return yaml.safe_dump(value, default_flow_style=True, width=2**16).removesuffix("\n...\n").strip()
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=2**16)
+    return text.removesuffix("\n...\n").strip()
 
 
 def _reads_back(text: str) -> bool:

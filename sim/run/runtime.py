@@ -42,7 +42,7 @@ class ColumnTable:
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._data: list[Any] | None = None
-        self._rows: list[tuple] = []
+        self._rows: list[tuple[Any, ...]] = []
 
     def append(self, *row: Any) -> None:
         rows = self._rows
@@ -103,7 +103,7 @@ def _as_column(column: Any) -> Any:
     return column
 
 
-def _widened(column: Any, values: tuple) -> Any:
+def _widened(column: Any, values: tuple[Any, ...]) -> Any:
     if isinstance(column, array) and column.typecode == "q" and all(isinstance(v, (int, float)) for v in values):
         widened: Any = array("d", column)
     else:
@@ -140,7 +140,7 @@ class Trace:
 
     def __init__(self, chunk: int = 8192) -> None:
         self._sha = hashlib.sha256()
-        self._buffer: list[tuple] = []
+        self._buffer: list[tuple[Any, ...]] = []
         self._chunk = chunk
         self.records = 0
 

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -34,6 +34,7 @@ from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.stats import summarize
 
 _VERSION = versions()["chaosbench"]
+T = TypeVar("T")
 
 
 class SweepRunError(RuntimeError):
@@ -58,7 +59,7 @@ class Sweep:
     """What to run: a scenario file, its ``--set`` axes, levels and seeds."""
 
     file: str
-    document: dict
+    document: dict[str, Any]
     axes: tuple[Axis, ...]
     levels: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -71,7 +72,7 @@ class Sweep:
         """Every combination of the axes' values, in the order given."""
         return list(itertools.product(*(values for _, values in self.axes)))
 
-    def runs(self) -> list[dict]:
+    def runs(self) -> list[dict[str, Any]]:
         """Every run as plain data, settings outermost and seeds innermost."""
         runs = []
         scenario = _canonical(self.document)
@@ -98,7 +99,7 @@ def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], se
     return sweep
 
 
-def run_key(document: str, overrides: Sequence, level: int, seed: int) -> str:
+def run_key(document: str, overrides: Sequence[Sequence[Any]], level: int, seed: int) -> str:
     """A stable name for a run: a digest of everything that determines it.
 
     ``document`` is the scenario as canonical JSON; the chaosbench version is
@@ -112,7 +113,7 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
 
 
-def run_one(spec: dict) -> dict:
+def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """Carry out one run described by plain data; its record as plain data."""
     settings = [(path, value) for path, value in spec["overrides"]]
     try:
@@ -139,7 +140,7 @@ def run_one(spec: dict) -> dict:
     }
 
 
-def run_chunk(specs: list[dict]) -> list[dict]:
+def run_chunk(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`run_one` over a chunk of runs (one executor task)."""
     return [run_one(spec) for spec in specs]
 
@@ -158,7 +159,7 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def chunked(items: list, workers: int) -> list[list]:
+def chunked(items: list[T], workers: int) -> list[list[T]]:
     """Split into chunks: one item each unless there are many more items than workers can take in turn."""
     size = max(1, min(16, len(items) // (workers * 16)))
     return [items[start:start + size] for start in range(0, len(items), size)]
@@ -201,7 +202,7 @@ def execute(sweep: Sweep, out: str | Path, executor: Executor,
     return SweepOutcome(table, summary, ran=len(todo), skipped=len(runs) - len(todo))
 
 
-def tidy_table(sweep: Sweep, records: list[dict]) -> pd.DataFrame:
+def tidy_table(sweep: Sweep, records: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per run: setting columns, level, seed, verdict, digest, probe values, timings and counts."""
     probes = list(dict.fromkeys(column for record in records for column in record["probes"]))
     rows = [{**{path: record["setting"][path] for path in sweep.paths},

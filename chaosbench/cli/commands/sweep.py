@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
@@ -39,8 +41,13 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--json", action="store_true", help="print only a JSON summary")
 
 
-def _argument(parse):
-    def convert(text: str):
+T = TypeVar("T")
+
+
+def _argument(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` as an argparse type: its ValueError becomes argparse's own error."""
+
+    def convert(text: str) -> T:
         try:
             return parse(text)
         except ValueError as exc:
@@ -84,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL
 
 
-def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
+def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     table = outcome.table
     return {
         "scenario": args.scenario,
@@ -103,7 +110,7 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
 _STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high")
 
 
-def _print(report: dict) -> None:
+def _print(report: dict[str, Any]) -> None:
     print(f"{report['scenario']}: {report['runs']} runs ({report['ran']} run now, {report['resumed']} already done), "
           f"{report['passed']} passed, {report['failed']} failed")
     groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
