@@ -21,7 +21,7 @@ CUSTOMERS = 200_000
 def chaosbench_mmc(customers: int, seed: int = 1) -> float:
     """chaosbench's plain task manager (every safeguard off) on the queue; customers per second."""
     result, elapsed = chaosbench_mmc_run(customers, "off", seed)
-    return result.journal["counts"]["tasks"]["completed"] / elapsed
+    return result.journal.counts.tasks["completed"] / elapsed
 
 
 def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float | None]:

@@ -19,7 +19,7 @@ def full_stack_mmc(customers: int, seed: int = 1) -> tuple[float, dict[str, int]
     """Run the M/M/c workload through the full stack; tasks per second and the safeguards that fired."""
     result, elapsed = chaosbench_mmc_run(customers, "on", seed)
     journal = result.journal
-    return journal["counts"]["tasks"]["completed"] / elapsed, journal["safeguards"]["fired"]
+    return journal.counts.tasks["completed"] / elapsed, journal.safeguards.fired
 
 
 def main(customers: int = CUSTOMERS, rounds: int = 3) -> dict[str, float]:

@@ -21,7 +21,7 @@ def main() -> dict[str, float]:
         began = time.perf_counter()
         result = run_scenario(scenario, seed=1, file=str(file))
         walls[scenario.name] = time.perf_counter() - began
-        assert result.passed, f"{scenario.name} failed: {result.journal['reproduce']}"
+        assert result.passed, f"{scenario.name} failed: {result.journal.reproduce}"
     total = time.perf_counter() - started
     print(f"default suite, level 0, seed 1: {len(files)} scenarios in {total:.1f} s wall "
           f"(target <= {TARGET_S:g} s, {total / TARGET_S:.0%} of it)")

@@ -12,7 +12,8 @@ import time
 import simpy
 from simpy.events import ProcessGenerator
 
-from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.run.record import RunResult
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.model import Scenario
 
 #: The queue every M/M/c benchmark serves: λ = 3.2/s, μ = 1/s, c = 4 (ρ = 0.8).

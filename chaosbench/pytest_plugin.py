@@ -16,14 +16,22 @@ Options: ``--chaos-seed`` (repeatable, default 1), ``--chaos-level``
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from chaosbench.sim.run.rundir import default_run_dir, write_run
+from chaosbench.reports.junit import failure_message, failure_text
+from chaosbench.sim.run.layout import default_run_dir, is_canary
+from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,7 +64,7 @@ def _asked_for(path: Path, config: pytest.Config) -> bool:
 class ScenarioFile(pytest.File):
     """One scenario file: an item per seed; nothing for a suite file."""
 
-    def collect(self):
+    def collect(self) -> Iterator[ScenarioItem]:
         try:
             document = read_yaml(self.path)
         except ScenarioError:
@@ -64,9 +72,9 @@ class ScenarioFile(pytest.File):
         if is_suite(document):
             return
         fields = document if isinstance(document, dict) else {}
-        name = fields.get("name") if isinstance(fields.get("name"), str) else self.path.stem
-        tags = [tag for tag in fields.get("tags") or [] if isinstance(tag, str)] if isinstance(
-            fields.get("tags"), list) else []
+        named, tagged = fields.get("name"), fields.get("tags")
+        name = named if isinstance(named, str) else self.path.stem
+        tags = [tag for tag in tagged if isinstance(tag, str)] if isinstance(tagged, list) else []
         level = self.config.getoption("chaos_level")
         for seed in self.config.getoption("chaos_seeds") or [1]:
             item = ScenarioItem.from_parent(self, name=f"{name}[level{level}-seed{seed}]", seed=seed, level=level)
@@ -81,23 +89,18 @@ class ScenarioFile(pytest.File):
 CANARY_REASON = "canary: it must fail, so that a suite which cannot fail is noticed"
 
 
-def is_canary(name: str, tags: list[str]) -> bool:
-    """A scenario that must fail: tagged ``canary`` or named ``canary...``."""
-    return "canary" in tags or name.startswith("canary")
-
-
 class ScenarioFailed(Exception):
     """A scenario run whose probes or invariants did not hold."""
 
-    def __init__(self, journal: dict) -> None:
-        super().__init__(journal.get("reproduce", ""))
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(journal.reproduce)
         self.journal = journal
 
 
 class ScenarioItem(pytest.Item):
     """One run of a scenario file at the session's level with one seed."""
 
-    def __init__(self, *, seed: int, level: int, **kwargs) -> None:
+    def __init__(self, *, seed: int, level: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seed, self.level = seed, level
 
@@ -108,7 +111,7 @@ class ScenarioItem(pytest.Item):
         out = self.config.getoption("chaos_out")
         if out:
             write_run(result, default_run_dir(scenario.name, self.level, self.seed, out))
-        self.user_properties.append(("trace_digest", result.journal["trace_digest"]))
+        self.user_properties.append(("trace_digest", result.journal.trace_digest))
         if not result.passed:
             raise ScenarioFailed(result.journal)
 
@@ -117,9 +120,8 @@ class ScenarioItem(pytest.Item):
         path, start = self.path.resolve(), self.config.invocation_params.dir.resolve()
         return str(path.relative_to(start)) if path.is_relative_to(start) else str(path)
 
-    def repr_failure(self, excinfo, style=None):
-        from chaosbench.reports.junit import failure_message, failure_text
-
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ScenarioFailed):
             journal = excinfo.value.journal
             return f"{self.name} failed: {failure_message(journal)}\n{failure_text(journal)}"
@@ -127,5 +129,5 @@ class ScenarioItem(pytest.Item):
             return f"{self.path} cannot be loaded:\n{excinfo.value.render()}"
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"scenario {self.name}"

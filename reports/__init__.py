@@ -1,7 +1,12 @@
 """Reading chaosbench results and writing reports: HTML, Markdown, JUnit XML and figures.
 
-``reports`` never runs a simulation: it reads run directories (DESIGN §4)
-and the memory database.
+``reports`` never runs a simulation: it reads runs held in memory
+(``RunResult``), run directories (DESIGN §4) and the memory database.
+Importing it loads neither SimPy nor the stack, and matplotlib only once a
+figure is drawn.
+
+May import the light modules of ``sim`` (the run record and layout, the pure
+measures), never the modules that run simulations nor the front ends.
 """
 from __future__ import annotations
 
@@ -33,10 +38,11 @@ __all__ = [
 
 def write_reports(results: Results, *, html: str | Path | None = None, md: str | Path | None = None,
                   junit: str | Path | None = None, db: str | Path | None = None) -> Report:
-    """Write the reports asked for, of every run below ``results`` (and the memory database ``db``).
+    """Write the reports asked for, of every run of ``results`` (and the memory database ``db``).
 
-    ``results`` is a folder, a run directory, or several of either (the suite command passes the run
-    directories it wrote). Returns the report, so a caller can show its score and verdicts.
+    ``results`` is a folder, a run directory, a run held in memory (``RunResult``), or several of these
+    (the suite command passes the run directories it wrote). Returns the report, so a caller can show
+    its score and verdicts.
     """
     from chaosbench.reports.html import render_html
     from chaosbench.reports.junit import render_junit

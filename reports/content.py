@@ -1,24 +1,37 @@
 """What a report says, gathered once from the results and shared by the HTML, Markdown and JUnit writers."""
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from chaosbench.reports import figures
-from chaosbench.reports.loading import Results, RunRecord, find_runs, load_memory, runs_frame
+from chaosbench.reports.loading import Results, RunRecord, find_runs, load_memory, result_items, runs_frame
 from chaosbench.reports.score import SCORE_FORMULA, resilience_score
 from chaosbench.reports.sweeps import SweepResult, find_sweeps, swept
+from chaosbench.sim.run.layout import canary_healthy
+from chaosbench.sim.run.record import ProbeResult
+
+if TYPE_CHECKING:
+    # matplotlib is loaded only when a figure is drawn.
+    from matplotlib.figure import Figure
 
 #: Runs listed one by one per scenario in the HTML report; failed runs come first.
 RUNS_SHOWN = 20
 #: Where the memory database keeps coding work orders, and the columns a report shows of them.
 WORK_ORDER_TABLES = ("memory_coding_work_orders", "coding_work_orders")
 WORK_ORDER_COLUMNS = ("title", "status", "scenario", "safeguard", "occurrences", "description")
+
+
+def format_value(value: float) -> str:
+    """A probe value for people: four significant digits, ``n/a`` when it could not be measured."""
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.4g}"
 
 
 @dataclass
@@ -35,7 +48,7 @@ class ScenarioSection:
     fired: dict[str, int]
     missing: dict[str, int]
     findings: list[tuple[str, int]]
-    invariants: list[dict]
+    invariants: list[dict[str, Any]]
     figures: dict[str, Figure] = field(default_factory=dict)
 
     @property
@@ -55,8 +68,8 @@ class ScenarioSection:
 
     @property
     def healthy(self) -> bool:
-        """Passed, or a canary that failed."""
-        return (not self.passed_count) if self.canary else not self.failed
+        """Every run passed, or for a canary every run failed."""
+        return all(canary_healthy(self.canary, run.passed) for run in self.runs)
 
     @property
     def representative(self) -> RunRecord:
@@ -70,19 +83,19 @@ class ScenarioSection:
         """The runs listed one by one: failed ones first."""
         return (self.failed + [run for run in self.runs if run.passed])[:RUNS_SHOWN]
 
-    def probe_summary(self) -> list[dict]:
-        """Per probe and bound, over every run: in how many it held, and the least, median and greatest value."""
-        groups: dict[tuple[str, str], list[dict]] = {}
+    def probe_summary(self) -> list[dict[str, Any]]:
+        """Per probe and bound, over every run: in how many it held, and the least, median and greatest value
+        (NaN when no run measured it)."""
+        groups: dict[tuple[str, str], list[ProbeResult]] = {}
         for run in self.runs:
-            for probe in run.journal.get("probes") or []:
-                groups.setdefault((probe["name"], probe.get("bound", "")), []).append(probe)
+            for probe in run.journal.probes:
+                groups.setdefault((probe.name, probe.bound), []).append(probe)
         rows = []
         for (name, bound), probes in groups.items():
-            values = pd.Series([p.get("value") for p in probes], dtype=float).dropna()
-            rows.append({"name": name, "bound": bound, "held": sum(bool(p.get("passed")) for p in probes),
-                         "runs": len(probes), "min": values.min() if len(values) else None,
-                         "median": values.median() if len(values) else None,
-                         "max": values.max() if len(values) else None})
+            values = pd.Series([p.value for p in probes], dtype=float).dropna()
+            rows.append({"name": name, "bound": bound, "held": sum(p.passed for p in probes),
+                         "runs": len(probes), "min": float(values.min()),
+                         "median": float(values.median()), "max": float(values.max())})
         return rows
 
 
@@ -137,44 +150,46 @@ def build_report(results: Results, *, db: str | Path | None = None, with_figures
 
 
 def _source(results: Results) -> str:
-    """How the report names where its runs came from: the folder, or the folder common to several."""
-    paths = [str(results)] if isinstance(results, (str, Path)) else [str(item) for item in results]
+    """How the report names where its runs came from: the folder, the folder common to several, or that the
+    runs were held in memory."""
+    items = result_items(results)
+    paths = [str(item) for item in items if isinstance(item, (str, Path))]
+    if len(paths) < len(items):
+        return "runs held in memory" if not paths else "runs held in memory and " + ", ".join(paths)
     if len(paths) <= 1:
         return paths[0] if paths else ""
     return os.path.commonpath([os.path.abspath(path) for path in paths])
 
 
 def _section(name: str, runs: list[RunRecord]) -> ScenarioSection:
-    parameters = runs[-1].parameters
-    expected = sorted({item for run in runs for item in run.journal.get("safeguards", {}).get("expected", [])})
-    fired: Counter = Counter()
-    missing: Counter = Counter()
-    findings: Counter = Counter()
+    last = runs[-1].journal
+    expected = sorted({item for run in runs for item in run.journal.safeguards.expected})
+    fired: Counter[str] = Counter()
+    missing: Counter[str] = Counter()
+    findings: Counter[str] = Counter()
     for run in runs:
-        safeguards = run.journal.get("safeguards") or {}
-        fired.update(safeguards.get("fired") or {})
-        missing.update(safeguards.get("missing") or [])
-        findings.update(run.journal.get("findings") or [])
+        fired.update(run.journal.safeguards.fired)
+        missing.update(run.journal.safeguards.missing)
+        findings.update(run.journal.findings)
     return ScenarioSection(
-        name=name, title=parameters.get("title") or "", description=(parameters.get("description") or "").strip(),
-        file=runs[-1].journal.get("file", ""), canary=runs[-1].canary, runs=runs, expected=expected,
+        name=name, title=last.title, description=last.description,
+        file=last.file, canary=last.canary, runs=runs, expected=expected,
         fired=dict(sorted(fired.items())), missing=dict(sorted(missing.items())),
         findings=sorted(findings.items(), key=lambda item: (-item[1], item[0])), invariants=_invariants(runs),
     )
 
 
-def _invariants(runs: list[RunRecord]) -> list[dict]:
+def _invariants(runs: list[RunRecord]) -> list[dict[str, Any]]:
     """Per invariant: in how many runs it held, and the detail of the first run that broke it (or of the first run)."""
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for run in runs:
-        for name, item in (run.journal.get("invariants") or {}).items():
-            row = rows.setdefault(name, {"name": name, "held": 0, "runs": 0, "detail": item.get("detail", ""),
-                                         "broken_in": ""})
+        for name, check in run.journal.invariants.items():
+            row = rows.setdefault(name, {"name": name, "held": 0, "runs": 0, "detail": check.detail, "broken_in": ""})
             row["runs"] += 1
-            if item.get("held"):
+            if check.held:
                 row["held"] += 1
             elif not row["broken_in"]:
-                row["broken_in"], row["detail"] = run.label, item.get("detail", "")
+                row["broken_in"], row["detail"] = run.label, check.detail
     return list(rows.values())
 
 
@@ -205,6 +220,8 @@ def _ladder_table(frame: pd.DataFrame, memory: dict[str, pd.DataFrame]) -> pd.Da
 
 
 def _draw(report: Report) -> None:
+    from chaosbench.reports import figures
+
     frame = report.frame
     drawn = {
         "SLA compliance per scenario and level": figures.sla_compliance(frame) if len(frame) else None,

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -132,7 +133,7 @@ def sla_compliance(runs: pd.DataFrame) -> Figure | None:
     return figure
 
 
-def _label_grid(axes, rows: list[str], columns: list[str]) -> None:
+def _label_grid(axes: Axes, rows: list[str], columns: list[str]) -> None:
     axes.set_yticks(range(len(rows)), rows, fontsize="small")
     axes.set_xticks(range(len(columns)), columns, fontsize="small")
 
@@ -152,7 +153,7 @@ def recovery_times(runs: pd.DataFrame) -> Figure | None:
                      len(group) - len(settled), float(group["sim_time"].max())))
     figure = Figure(figsize=(9, 0.38 * len(rows) + 1.4))
     axes = figure.subplots()
-    for index, (label, mean, unsettled, end) in enumerate(rows):
+    for index, (_label, mean, unsettled, end) in enumerate(rows):
         if math.isnan(mean):
             axes.barh(index, end, color="white", edgecolor="#c0392b", hatch="//")
             axes.text(end, index, "  never settled", va="center", fontsize="x-small", color="#c0392b")
@@ -179,7 +180,7 @@ def ladder(memory_runs: pd.DataFrame | None) -> Figure | None:
     figure = Figure(figsize=(9, 3.8))
     axes = figure.subplots()
     colours = _cycle(len(frame["scenario"].unique()))
-    for colour, (scenario, group) in zip(colours, frame.groupby("scenario", sort=True)):
+    for colour, (scenario, group) in zip(colours, frame.groupby("scenario", sort=True), strict=True):
         top = group.groupby("round")["level"].max()
         axes.step(top.index, top.to_numpy(), where="post", color=colour, label=scenario, linewidth=1.2)
         passed = group["passed"].astype(bool)
@@ -195,7 +196,7 @@ def ladder(memory_runs: pd.DataFrame | None) -> Figure | None:
     return figure
 
 
-def _cycle(count: int) -> list:
+def _cycle(count: int) -> list[tuple[float, float, float, float]]:
     palette = colormaps["tab10"] if count <= 10 else colormaps["tab20"]
     return [palette(i % palette.N) for i in range(count)]
 

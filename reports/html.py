@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import math
 from importlib import metadata
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from chaosbench.reports.content import Report
+from chaosbench.reports.content import Report, format_value
 from chaosbench.reports.figures import to_png
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -28,13 +27,6 @@ def _environment() -> jinja2.Environment:
 
 def _png(figure: Figure) -> str:
     return base64.b64encode(to_png(figure)).decode("ascii")
-
-
-def format_value(value: float | None) -> str:
-    """A probe value for people: four significant digits, ``n/a`` when it could not be measured."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.4g}"
 
 
 def _table(frame: pd.DataFrame) -> Markup:

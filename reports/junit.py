@@ -7,34 +7,32 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from chaosbench.reports.content import Report
-from chaosbench.reports.html import format_value
+from chaosbench.reports.content import Report, format_value
 from chaosbench.reports.loading import RunRecord
+from chaosbench.sim.run.record import Journal
 
 
-def failure_text(journal: dict) -> str:
+def failure_text(journal: Journal) -> str:
     """The probe table, broken invariants, missing safeguards and reproduce command of a run, as plain text."""
-    probes = journal.get("probes") or []
-    width = max([len(p["name"]) for p in probes] + [5])
+    probes = journal.probes
+    width = max([len(p.name) for p in probes] + [5])
     lines = [f"{'probe':<{width}}  {'value':>10}  {'bound':<12}  verdict"]
     for probe in probes:
-        verdict = "held" if probe.get("passed") else "FAILED"
-        lines.append(f"{probe['name']:<{width}}  {format_value(probe.get('value')):>10}  "
-                     f"{probe.get('bound', ''):<12}  {verdict}")
-    for name, item in (journal.get("invariants") or {}).items():
-        if not item.get("held"):
-            lines.append(f"invariant {name} broken: {item.get('detail', '')}")
-    missing = (journal.get("safeguards") or {}).get("missing") or []
+        verdict = "held" if probe.passed else "FAILED"
+        lines.append(f"{probe.name:<{width}}  {format_value(probe.value):>10}  {probe.bound:<12}  {verdict}")
+    for name, check in journal.broken_invariants.items():
+        lines.append(f"invariant {name} broken: {check.detail}")
+    missing = journal.safeguards.missing
     if missing:
         lines.append(f"expected safeguards that never fired: {', '.join(missing)}")
-    lines.append(f"reproduce: {journal.get('reproduce', '')}")
+    lines.append(f"reproduce: {journal.reproduce}")
     return "\n".join(lines)
 
 
-def failure_message(journal: dict) -> str:
+def failure_message(journal: Journal) -> str:
     """One line: what failed."""
-    failed = [p["name"] for p in journal.get("probes") or [] if not p.get("passed")]
-    broken = [n for n, item in (journal.get("invariants") or {}).items() if not item.get("held")]
+    failed = [probe.name for probe in journal.failed_probes]
+    broken = list(journal.broken_invariants)
     parts = ([f"probes failed: {', '.join(failed)}"] if failed else []) + (
         [f"invariants broken: {', '.join(broken)}"] if broken else [])
     return "; ".join(parts) or "run failed"
@@ -44,11 +42,11 @@ def render_junit(report: Report) -> str:
     """The runs of ``report`` as a JUnit XML document."""
     root = ET.Element("testsuites", name="chaosbench", tests=str(len(report.runs)),
                       failures=str(len(report.failed_runs)), errors="0", skipped="0",
-                      time=_seconds(sum(float(r.journal.get("wall_time_s") or 0) for r in report.runs)))
+                      time=_seconds(sum(run.journal.wall_time_s for run in report.runs)))
     for section in report.sections:
         suite = ET.SubElement(root, "testsuite", name=section.name, tests=str(len(section.runs)),
                               failures=str(len(section.failed)), errors="0", skipped="0",
-                              time=_seconds(sum(float(r.journal.get("wall_time_s") or 0) for r in section.runs)))
+                              time=_seconds(sum(run.journal.wall_time_s for run in section.runs)))
         for run in section.runs:
             _testcase(suite, run)
     ET.indent(root)
@@ -58,12 +56,11 @@ def render_junit(report: Report) -> str:
 def _testcase(suite: ET.Element, run: RunRecord) -> None:
     case = ET.SubElement(suite, "testcase", classname=f"chaosbench.{run.scenario}",
                          name=f"level{run.level}-seed{run.seed}",
-                         time=_seconds(float(run.journal.get("wall_time_s") or 0)),
-                         file=str(run.journal.get("file", "")))
+                         time=_seconds(run.journal.wall_time_s), file=run.journal.file)
     properties = ET.SubElement(case, "properties")
-    for name in ("trace_digest", "reproduce"):
-        ET.SubElement(properties, "property", name=name, value=str(run.journal.get(name, "")))
-    ET.SubElement(properties, "property", name="run_dir", value=str(run.path))
+    for name, value in (("trace_digest", run.journal.trace_digest), ("reproduce", run.journal.reproduce),
+                        ("run_dir", run.run_dir)):
+        ET.SubElement(properties, "property", name=name, value=value)
     if not run.passed:
         failure = ET.SubElement(case, "failure", message=failure_message(run.journal), type="ScenarioFailed")
         failure.text = failure_text(run.journal)

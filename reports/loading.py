@@ -1,32 +1,36 @@
-"""Reading results as pandas DataFrames: run directories and the memory database.
+"""Reading results as pandas DataFrames: runs and the memory database.
 
-A results folder is one run directory, or any folder holding run directories
-at any depth: every ``journal.json`` found below it marks one run. Only the
-journal and the ``tasks`` and ``timeseries`` tables are always there; every
-other table (``events``, ``faults``, ``audit``...) is optional, and a reader
-asking for a table a run lacks gets ``None`` (for one run) or no rows (across
-runs), never an error.
+Results are runs held in memory (a :class:`sim.run.record.RunResult`, as
+``run_scenario`` returns it), a run directory, or any folder holding run
+directories at any depth (see :mod:`sim.run.layout`), or several of these.
+Only the journal and the ``tasks`` and ``timeseries`` tables are always
+there; every other table (``events``, ``faults``, ``audit``...) is optional,
+and a reader asking for a table a run lacks gets ``None`` (for one run) or no
+rows (across runs), never an error.
 
 Nothing here runs a simulation.
 """
 from __future__ import annotations
 
-import json
+import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from chaosbench.reports.metrics import recovery_time, sla_compliance
-
-JOURNAL = "journal.json"
+from chaosbench.reports.metrics import recovery_after_faults
+from chaosbench.sim.checks.measures import sla_compliance
+from chaosbench.sim.run.layout import find_run_dirs
+from chaosbench.sim.run.record import Journal, RunResult
+from chaosbench.sim.run.rundir import read_journal, read_table
 
 #: Columns of :func:`load_runs`, one row per run, and what each holds.
 RUN_COLUMNS: dict[str, str] = {
-    "run_dir": "the run directory (str)",
+    "run_dir": "the run directory (str; '' for a run held only in memory)",
     "scenario": "scenario name",
     "title": "scenario title ('' when it has none)",
     "file": "the scenario file the run was made from",
@@ -54,7 +58,7 @@ RUN_COLUMNS: dict[str, str] = {
 
 #: Columns of :func:`load_probes`, one row per probe per run.
 PROBE_COLUMNS: dict[str, str] = {
-    "run_dir": "the run directory (str)",
+    "run_dir": "the run directory (str; '' for a run held only in memory)",
     "scenario": "scenario name",
     "level": "difficulty level (int)",
     "seed": "seed (int)",
@@ -66,7 +70,7 @@ PROBE_COLUMNS: dict[str, str] = {
 
 #: Columns of :func:`load_safeguards`, one row per safeguard fired or expected per run.
 SAFEGUARD_COLUMNS: dict[str, str] = {
-    "run_dir": "the run directory (str)",
+    "run_dir": "the run directory (str; '' for a run held only in memory)",
     "scenario": "scenario name",
     "level": "difficulty level (int)",
     "seed": "seed (int)",
@@ -81,75 +85,108 @@ KEY_COLUMNS = ("run_dir", "scenario", "level", "seed")
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run directory: its journal, and its tables read on demand (never kept, so many runs fit in memory)."""
+    """One run as the reports see it: its journal, and its tables.
 
-    path: Path
-    journal: dict
+    A run read from a directory has its ``path``, and its tables are read on
+    demand (never kept, so many runs fit in memory); a run held in memory
+    has no path and brings its ``tables``.
+    """
+
+    journal: Journal
+    path: Path | None = None
+    tables: Mapping[str, pd.DataFrame] | None = None
+
+    @classmethod
+    def read(cls, run_dir: Path) -> RunRecord:
+        """The run in ``run_dir``; a :class:`sim.run.record.JournalError` when its journal cannot be read."""
+        return cls(read_journal(run_dir), path=run_dir)
+
+    @classmethod
+    def held(cls, result: RunResult) -> RunRecord:
+        """A run held in memory."""
+        return cls(result.journal, tables=result.tables)
+
+    @property
+    def run_dir(self) -> str:
+        """The run directory, or '' for a run held only in memory."""
+        return str(self.path) if self.path is not None else ""
 
     @property
     def scenario(self) -> str:
-        return self.journal["scenario"]
+        return self.journal.scenario
 
     @property
     def level(self) -> int:
-        return int(self.journal.get("level", 0))
+        return self.journal.level
 
     @property
     def seed(self) -> int:
-        return int(self.journal.get("seed", 0))
+        return self.journal.seed
 
     @property
     def passed(self) -> bool:
-        return bool(self.journal.get("passed"))
+        return self.journal.passed
 
     @property
-    def parameters(self) -> dict:
-        return self.journal.get("parameters") or {}
+    def parameters(self) -> dict[str, Any]:
+        return self.journal.parameters
 
     @property
     def canary(self) -> bool:
-        """A scenario that must fail: tagged ``canary``, or named ``canary...``."""
-        return "canary" in (self.parameters.get("tags") or []) or self.scenario.startswith("canary")
+        """A scenario that must fail (:func:`sim.run.layout.is_canary`)."""
+        return self.journal.canary
 
     @property
     def label(self) -> str:
         """``scenario[level2-seed7]``: how a run is named in reports and test results."""
-        return f"{self.scenario}[level{self.level}-seed{self.seed}]"
+        return self.journal.label
+
+    def keys(self) -> dict[str, Any]:
+        """The :data:`KEY_COLUMNS` of this run."""
+        return {"run_dir": self.run_dir, "scenario": self.scenario, "level": self.level, "seed": self.seed}
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
         """The table ``name`` of this run (only ``columns`` when given), or None when the run has none."""
-        path = self.path / f"{name}.parquet"
-        return pd.read_parquet(path, columns=columns) if path.is_file() else None
+        if self.path is not None:
+            return read_table(self.path, name, columns)
+        table = (self.tables or {}).get(name)
+        return table if table is None or columns is None else table[columns]
 
 
-#: A results folder or run directory, or several of them.
-Results = str | Path | Iterable[str | Path]
+#: Where results are: a folder or run directory, a run held in memory or already found, or several of them.
+Result = str | Path | RunResult | RunRecord
+Results = Result | Iterable[Result]
 
 
 def find_runs(results: Results) -> list[RunRecord]:
-    """Every run below ``results`` (or ``results`` itself), ordered by scenario, level, seed and path.
+    """Every run of ``results``, ordered by scenario, level, seed and run directory.
 
-    ``results`` may also be several folders or run directories; a run found twice counts once.
+    A folder counts every run directory below it (or itself, when it is one); a run found twice counts once.
+    Raises FileNotFoundError for a folder that does not exist, and
+    :class:`sim.run.record.JournalError` for a journal that cannot be read.
     """
-    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
-    found: dict[Path, RunRecord] = {}
-    for root in roots:
-        if not root.exists():
-            raise FileNotFoundError(f"no results at {root}")
-        journals = [root / JOURNAL] if (root / JOURNAL).is_file() else sorted(root.rglob(JOURNAL))
-        for path in journals:
-            if not _hidden(path.parent, root) and path.parent.resolve() not in found:
-                found[path.parent.resolve()] = RunRecord(path.parent, json.loads(path.read_text(encoding="utf-8")))
-    return sorted(found.values(), key=lambda r: (r.scenario, r.level, r.seed, str(r.path)))
+    found: dict[object, RunRecord] = {}
+    for item in result_items(results):
+        for record in _records(item):
+            # A run held in memory is the same run wherever its journal object turns up.
+            found.setdefault(record.path.resolve() if record.path is not None else id(record.journal), record)
+    return sorted(found.values(), key=lambda r: (r.scenario, r.level, r.seed, r.run_dir))
 
 
-def _hidden(run_dir: Path, root: Path) -> bool:
-    """Run directories being written or retired are dot-named (``sim.results.write_run``); skip them."""
-    try:
-        parts = run_dir.relative_to(root).parts
-    except ValueError:
-        return False
-    return any(part.startswith(".") for part in parts)
+def result_items(results: Results) -> list[Result]:
+    """``results`` as a list of its items (one item alone is a list of one)."""
+    return [results] if isinstance(results, (str, Path, RunResult, RunRecord)) else list(results)
+
+
+def _records(item: Result) -> list[RunRecord]:
+    if isinstance(item, RunRecord):
+        return [item]
+    if isinstance(item, RunResult):
+        return [RunRecord.held(item)]
+    root = Path(item)
+    if not root.exists():
+        raise FileNotFoundError(f"no results at {root}")
+    return [RunRecord.read(run_dir) for run_dir in find_run_dirs(root)]
 
 
 def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
@@ -158,40 +195,34 @@ def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
 
 
 def load_runs(results: Results) -> pd.DataFrame:
-    """One row per run below ``results``, with the columns of :data:`RUN_COLUMNS`."""
+    """One row per run of ``results``, with the columns of :data:`RUN_COLUMNS`."""
     return runs_frame(find_runs(results))
 
 
-def _run_row(record: RunRecord) -> dict:
+def _run_row(record: RunRecord) -> dict[str, Any]:
     journal = record.journal
-    probes = journal.get("probes") or []
-    failed = [p["name"] for p in probes if not p.get("passed")]
-    safeguards = journal.get("safeguards") or {}
-    invariants = journal.get("invariants") or {}
+    failed = [probe.name for probe in journal.failed_probes]
     return {
-        "run_dir": str(record.path),
-        "scenario": record.scenario,
-        "title": record.parameters.get("title") or "",
-        "file": journal.get("file", ""),
-        "level": record.level,
-        "seed": record.seed,
-        "passed": record.passed,
-        "canary": record.canary,
-        "probes": len(probes),
+        **record.keys(),
+        "title": journal.title,
+        "file": journal.file,
+        "passed": journal.passed,
+        "canary": journal.canary,
+        "probes": len(journal.probes),
         "probes_failed": len(failed),
         "failed_probes": ", ".join(failed),
-        "invariants_broken": sum(1 for item in invariants.values() if not item.get("held")),
-        "safeguards_fired": int(sum((safeguards.get("fired") or {}).values())),
-        "safeguards_missing": ", ".join(safeguards.get("missing") or []),
+        "invariants_broken": len(journal.broken_invariants),
+        "safeguards_fired": int(sum(journal.safeguards.fired.values())),
+        "safeguards_missing": ", ".join(journal.safeguards.missing),
         "faults": _fault_count(record),
-        "findings": len(journal.get("findings") or []),
+        "findings": len(journal.findings),
         "sla_compliance": run_sla_compliance(record),
         "recovery_time_s": run_recovery_time(record),
-        "trace_digest": journal.get("trace_digest", ""),
-        "sim_time": float(journal.get("sim_time") or 0.0),
-        "wall_time_s": float(journal.get("wall_time_s") or 0.0),
-        "events_processed": int(journal.get("events_processed") or 0),
-        "reproduce": journal.get("reproduce", ""),
+        "trace_digest": journal.trace_digest,
+        "sim_time": journal.sim_time,
+        "wall_time_s": journal.wall_time_s,
+        "events_processed": journal.events_processed,
+        "reproduce": journal.reproduce,
     }
 
 
@@ -205,28 +236,26 @@ def run_sla_compliance(record: RunRecord) -> float:
     tasks = record.table("tasks", ["enqueued_at", "finished_at", "deadline", "outcome"])
     if tasks is None:
         return float("nan")
-    warmup = float(record.parameters.get("warmup") or 0.0)
-    return sla_compliance(tasks, warmup=warmup, end=float(record.journal.get("sim_time") or 0.0))
+    return sla_compliance(tasks, warmup=record.journal.warmup, end=record.journal.sim_time)
 
 
 def run_recovery_time(record: RunRecord) -> float:
     """The run's ``recovery_time`` probe when it has one, else measured from its timeseries and faults."""
-    for probe in record.journal.get("probes") or []:
-        if probe["name"] == "recovery_time" and probe.get("value") is not None:
-            return float(probe["value"])
+    for probe in record.journal.probes:
+        if probe.name == "recovery_time" and not math.isnan(probe.value):
+            return probe.value
     faults, series = record.table("faults"), record.table("timeseries", ["time", "depth_total"])
     if faults is None or series is None:
         return float("nan")
-    return recovery_time(series, faults, float(record.parameters.get("warmup") or 0.0))
+    return recovery_after_faults(series, faults, record.journal.warmup)
 
 
 def load_probes(results: Results) -> pd.DataFrame:
-    """One row per probe per run below ``results``, with the columns of :data:`PROBE_COLUMNS`."""
+    """One row per probe per run of ``results``, with the columns of :data:`PROBE_COLUMNS`."""
     rows = [
-        {"run_dir": str(r.path), "scenario": r.scenario, "level": r.level, "seed": r.seed,
-         "probe": p["name"], "value": float("nan") if p.get("value") is None else float(p["value"]),
-         "bound": p.get("bound", ""), "passed": bool(p.get("passed"))}
-        for r in find_runs(results) for p in r.journal.get("probes") or []
+        {**record.keys(), "probe": probe.name, "value": probe.value,
+         "bound": probe.bound, "passed": probe.passed}
+        for record in find_runs(results) for probe in record.journal.probes
     ]
     return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
 
@@ -236,19 +265,14 @@ def load_counts(results: Results) -> pd.DataFrame:
     ``tasks_created``, ``router.events_received``...); a count a run lacks is 0."""
     rows = []
     for record in find_runs(results):
-        counts = record.journal.get("counts") or {}
-        row = {"run_dir": str(record.path), "scenario": record.scenario, "level": record.level, "seed": record.seed}
-        for key, value in counts.items():
-            if isinstance(value, dict):
-                row.update({f"{key}_{inner}": item for inner, item in value.items()})
-            else:
-                row[key] = value
-        rows.append(row)
+        counts = record.journal.counts
+        rows.append({**record.keys(), "tasks_created": counts.tasks_created,
+                     **{f"tasks_{outcome}": n for outcome, n in counts.tasks.items()}, **counts.counters})
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=list(KEY_COLUMNS))
-    counts = [column for column in frame.columns if column not in KEY_COLUMNS]
-    frame[counts] = frame[counts].fillna(0).astype("int64")
+    counted = [column for column in frame.columns if column not in KEY_COLUMNS]
+    frame[counted] = frame[counted].fillna(0).astype("int64")
     return frame
 
 
@@ -256,29 +280,24 @@ def load_safeguards(results: Results) -> pd.DataFrame:
     """One row per safeguard fired or expected per run, with the columns of :data:`SAFEGUARD_COLUMNS`."""
     rows = []
     for record in find_runs(results):
-        safeguards = record.journal.get("safeguards") or {}
-        fired, expected = safeguards.get("fired") or {}, safeguards.get("expected") or []
-        for name in sorted(set(fired) | set(expected)):
-            rows.append({"run_dir": str(record.path), "scenario": record.scenario, "level": record.level,
-                         "seed": record.seed, "safeguard": name, "fired": int(fired.get(name, 0)),
-                         "expected": name in expected})
+        safeguards = record.journal.safeguards
+        for name in sorted(set(safeguards.fired) | set(safeguards.expected)):
+            rows.append({**record.keys(), "safeguard": name, "fired": int(safeguards.fired.get(name, 0)),
+                         "expected": name in safeguards.expected})
     return pd.DataFrame(rows, columns=list(SAFEGUARD_COLUMNS))
 
 
-def load_table(results: Results | list[RunRecord], name: str) -> pd.DataFrame:
+def load_table(results: Results, name: str) -> pd.DataFrame:
     """The table ``name`` of every run that has it, stacked, each row keyed by :data:`KEY_COLUMNS`.
 
     Runs without the table add no rows; when none has it the frame is empty.
     """
-    is_records = isinstance(results, list) and results and isinstance(results[0], RunRecord)
-    records = results if is_records else find_runs(results)
     frames = []
-    for record in records:
+    for record in find_runs(results):
         table = record.table(name)
         if table is None:
             continue
-        keys = pd.DataFrame({"run_dir": str(record.path), "scenario": record.scenario,
-                             "level": record.level, "seed": record.seed}, index=table.index)
+        keys = pd.DataFrame(record.keys(), index=table.index)
         frames.append(pd.concat([keys, table], axis=1))
     if not frames:
         return pd.DataFrame(columns=list(KEY_COLUMNS))

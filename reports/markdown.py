@@ -1,8 +1,7 @@
 """A short Markdown summary for a CI job page (kept under :data:`LIMIT` bytes)."""
 from __future__ import annotations
 
-from chaosbench.reports.content import Report
-from chaosbench.reports.html import format_value
+from chaosbench.reports.content import Report, format_value
 
 #: Most bytes the summary may take; CI job pages cut longer ones.
 LIMIT = 100_000
@@ -38,13 +37,13 @@ def render_markdown(report: Report) -> str:
         lines += ["", "### Failed runs", ""]
     for run in failed[:FAILURES_SHOWN]:
         lines += [f"**{run.label}**", "", "| probe | value | bound | verdict |", "|---|---:|---|---|"]
-        for probe in run.journal.get("probes") or []:
-            verdict = "held" if probe.get("passed") else "**FAILED**"
-            lines.append(f"| {probe['name']} | {format_value(probe.get('value'))} | {probe.get('bound', '')} | {verdict} |")
-        broken = [name for name, item in (run.journal.get("invariants") or {}).items() if not item.get("held")]
+        for probe in run.journal.probes:
+            verdict = "held" if probe.passed else "**FAILED**"
+            lines.append(f"| {probe.name} | {format_value(probe.value)} | {probe.bound} | {verdict} |")
+        broken = run.journal.broken_invariants
         if broken:
             lines.append(f"\nInvariants broken: {', '.join(broken)}")
-        lines += ["", f"```\n{run.journal.get('reproduce', '')}\n```", ""]
+        lines += ["", f"```\n{run.journal.reproduce}\n```", ""]
     if len(failed) > FAILURES_SHOWN:
         lines.append(f"… and {len(failed) - FAILURES_SHOWN} more failed run(s); see the HTML report.")
     text = "\n".join(lines) + "\n"

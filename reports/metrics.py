@@ -1,25 +1,13 @@
 """Measures computed from a run's tables, for runs whose journal does not already hold them.
 
-Each follows the rule of the probe of the same name in :mod:`sim.probes` /
-:mod:`sim.recovery`, which these call (pure functions of the tables; nothing
-here runs a simulation).
+The rules are the probes' own (:mod:`sim.checks.measures`, pure functions of
+the tables); nothing here runs a simulation.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from chaosbench.sim.checks.probes import Observed, SlaCompliance
-from chaosbench.sim.checks.recovery import recovery_time as _settle
-
-
-def sla_compliance(tasks: pd.DataFrame, *, warmup: float, end: float) -> float:
-    """Share of tasks enqueued after ``warmup`` that finished by their deadline, all priorities together.
-
-    The ``sla_compliance`` probe's rule (:class:`sim.probes.SlaCompliance`): only tasks whose fate is
-    known by ``end`` count; 1.0 when none does.
-    """
-    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=warmup, end=end)
-    return SlaCompliance(min=0.0).observe(seen)
+from chaosbench.sim.checks.measures import recovery_time
 
 
 def latencies(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -37,17 +25,17 @@ def fault_windows(faults: pd.DataFrame | None, end: float) -> list[tuple[str, fl
     if faults is None or faults.empty:
         return []
     windows = []
-    for kind, start, stop in zip(faults["kind"], faults["start"], faults["end"]):
+    for kind, start, stop in zip(faults["kind"], faults["start"], faults["end"], strict=True):
         stop = end if stop is None or pd.isna(stop) else float(stop)
         windows.append((str(kind), float(start), max(float(start), stop)))
     return windows
 
 
-def recovery_time(series: pd.DataFrame, faults: pd.DataFrame | None, warmup: float = 0.0) -> float:
+def recovery_after_faults(series: pd.DataFrame, faults: pd.DataFrame | None, warmup: float = 0.0) -> float:
     """Seconds from the last fault's end until the queue is back within its pre-fault range.
 
-    The rule is the ``recovery_time`` probe's (:func:`sim.recovery.recovery_time`); a fault without an
-    end lasts until the run's last sample. NaN when the run had no faults, infinity when the queue never
+    The rule is the ``recovery_time`` probe's (:func:`sim.checks.measures.recovery_time`); a fault without
+    an end lasts until the run's last sample. NaN when the run had no faults, infinity when the queue never
     settled within the run.
     """
     end = float(series["time"].max()) if not series.empty else 0.0
@@ -55,4 +43,4 @@ def recovery_time(series: pd.DataFrame, faults: pd.DataFrame | None, warmup: flo
     if not windows or series.empty:
         return float("nan")
     spans = pd.DataFrame(windows, columns=["kind", "start", "end"])
-    return _settle(series, spans, warmup)
+    return recovery_time(series, spans, warmup)

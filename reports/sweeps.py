@@ -9,12 +9,14 @@ that vary between them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from chaosbench.reports.loading import Results, RunRecord
+from chaosbench.reports.loading import Results, RunRecord, result_items
 
 SWEEP = "sweep.json"
 
@@ -41,8 +43,8 @@ class SweepResult:
 
 
 def find_sweeps(results: Results) -> list[SweepResult]:
-    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below ``results``."""
-    roots = [Path(results)] if isinstance(results, (str, Path)) else [Path(item) for item in results]
+    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below the folders of ``results``."""
+    roots = [Path(item) for item in result_items(results) if isinstance(item, (str, Path))]
     found = []
     for root in roots:
         if not root.is_dir():
@@ -64,8 +66,9 @@ def find_sweeps(results: Results) -> list[SweepResult]:
 _DESCRIPTIVE = ("name", "title", "description", "tags")
 
 
-def flatten(document, prefix: str = "") -> dict[str, object]:
+def flatten(document: Any, prefix: str = "") -> dict[str, object]:
     """``{"workload.0.tasks.rate": 3.2, ...}``: every scalar leaf of a nested document by its dotted path."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(document, dict):
         items = document.items()
     elif isinstance(document, list):

@@ -16,7 +16,9 @@ import simpy
 class Table(Protocol):
     """An append-only table kept as columns."""
 
-    columns: Sequence[str]
+    @property
+    def columns(self) -> Sequence[str]:
+        """The column names, in the order rows give their values."""
 
     def append(self, *row: Any) -> None:
         """Append one row; values in the order of ``columns``."""
@@ -46,8 +48,15 @@ class Runtime(Protocol):
     """Clock, named randomness, recorder and trace of one simulated run."""
 
     env: simpy.Environment
-    recorder: Recorder
-    trace: Trace
+
+    # Read-only, so that an implementation may hold a recorder and a trace that do more than these promise.
+    @property
+    def recorder(self) -> Recorder:
+        """Where the run's tables and counters go."""
+
+    @property
+    def trace(self) -> Trace:
+        """The run's decision records."""
 
     def rng(self, name: str) -> random.Random:
         """The random stream called ``name``: the same object on every call.

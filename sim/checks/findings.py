@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,10 +58,10 @@ def departures(series: pd.DataFrame, columns: dict[str, str], baseline_end: floa
     return sorted(found)
 
 
-def failure_analysis(journal: dict[str, Any], tables: dict[str, pd.DataFrame]) -> list[str]:
-    """One finding per failed probe or broken invariant, naming the likely cause."""
-    failed = [f"probe {p['name']}" for p in journal["probes"] if not p["passed"]]
-    failed += [f"invariant {name}" for name, check in journal["invariants"].items() if not check["held"]]
+def failure_analysis(failed_probes: list[str], broken_invariants: list[str],
+                     tables: dict[str, pd.DataFrame]) -> list[str]:
+    """One finding per failed probe or broken invariant (given by name), naming the likely cause."""
+    failed = [f"probe {name}" for name in failed_probes] + [f"invariant {name}" for name in broken_invariants]
     if not failed:
         return []
     faults = tables.get("faults")
@@ -82,12 +81,13 @@ def failure_analysis(journal: dict[str, Any], tables: dict[str, pd.DataFrame]) -
     return [f"{what} failed after faults [{windows}]; {cause}" for what in failed]
 
 
-def findings(journal: dict[str, Any], tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
+def findings(failed_probes: list[str], broken_invariants: list[str], missing_safeguards: list[str],
+             tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
     """Every finding of a run, in a stable order."""
-    found = [f"expected safeguard {name} never fired" for name in journal["safeguards"]["missing"]]
+    found = [f"expected safeguard {name} never fired" for name in missing_safeguards]
     found += fault_findings(tables.get("faults"))
     if math.isinf(recovery) or recovery > settle:
         shown = "never" if math.isinf(recovery) else f"after {recovery:g}s"
         found.append(f"the stack settled {shown} after the last fault (settle time {settle:g}s)")
-    found += failure_analysis(journal, tables)
+    found += failure_analysis(failed_probes, broken_invariants, tables)
     return found

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from chaosbench.sim.checks.recovery import recovery_time
+from chaosbench.sim.checks.measures import measured_tasks, recovery_time, sla_compliance
 from chaosbench.sim.checks.safeguards import INTRUDER
 from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
 
@@ -32,31 +32,22 @@ class Observed:
     tables: dict[str, pd.DataFrame] | None = None
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
-        tasks = self.tasks[self.tasks["enqueued_at"] >= self.warmup]
-        if priority is not None:
-            tasks = tasks[tasks["priority"] == priority]
-        return tasks
+        return measured_tasks(self.tasks, self.warmup, priority)
 
 
 class SlaCompliance(Model):
     """Share of accepted tasks that finished by their deadline, among those whose fate is known.
 
     Tasks rejected at the door or denied by governance are left out; shed,
-    expired, failed and dead-lettered tasks count as misses.
+    expired, failed and dead-lettered tasks count as misses
+    (:func:`sim.checks.measures.sla_compliance`).
     """
 
     priority: PriorityName | None = None
     min: Fraction
 
     def observe(self, seen: Observed) -> float:
-        tasks = seen.measured_tasks(self.priority)
-        # A request refused at the door or by governance was never the stack's work to finish.
-        tasks = tasks[~tasks["outcome"].isin(("rejected", "denied"))]
-        known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < seen.end)]
-        if known.empty:
-            return 1.0
-        met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
-        return float(met.mean())
+        return sla_compliance(seen.tasks, warmup=seen.warmup, end=seen.end, priority=self.priority)
 
     def holds(self, value: float) -> bool:
         return value >= self.min

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.recording import RunRecord, record_run
-from chaosbench.sim.run.rundir import default_run_dir, write_run
-from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.run.layout import default_run_dir
+from chaosbench.sim.run.record import RunResult
+from chaosbench.sim.run.rundir import write_run
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.run.record import RunResult
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import load_scenario
 
 

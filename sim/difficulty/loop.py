@@ -46,7 +46,7 @@ def plan_rounds(targets: list[Target], *, rounds: int | None = None, days: int |
     if days is None:
         return [Round(first_round + i, None, f"round {first_round + i}", tuple(targets)) for i in range(rounds or 0)]
     start = start or datetime(2026, 1, 1, tzinfo=UTC)
-    planned = []
+    planned: list[Round] = []
     for day in range(days):
         for clock, kinds in DAILY_SCHEDULE:
             hours, minutes = map(int, clock.split(":"))

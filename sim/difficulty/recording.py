@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from chaosbench.sim.difficulty.ladder import Standing, advance_standing
 from chaosbench.sim.difficulty.memory import MemoryDB
-from chaosbench.sim.run.runner import RunResult
+from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.scenario.model import Scenario
 
 
@@ -34,76 +36,76 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
                run_dir: str | Path | None = None, round: int | None = None) -> RunRecord:
     """Record ``result`` (a run of ``scenario``) as of time ``when`` (ISO 8601)."""
     journal = result.journal
-    failed_probes = [probe["name"] for probe in journal["probes"] if not probe["passed"]]
-    broken = [name for name, check in journal["invariants"].items() if not check["held"]]
-    findings = journal.get("findings", [])
+    failed_probes = [probe.name for probe in journal.failed_probes]
+    broken = list(journal.broken_invariants)
+    status = "passed" if journal.passed else "failed"
     with db.transaction():
         run_id = db.insert("runs", {
-            "scenario": journal["scenario"], "file": journal["file"], "level": journal["level"],
-            "seed": journal["seed"], "passed": journal["passed"], "trace_digest": journal["trace_digest"],
-            "sim_time": journal["sim_time"], "wall_time_s": journal["wall_time_s"],
-            "events_processed": journal["events_processed"], "started_at": when, "round": round,
+            "scenario": journal.scenario, "file": journal.file, "level": journal.level,
+            "seed": journal.seed, "passed": journal.passed, "trace_digest": journal.trace_digest,
+            "sim_time": journal.sim_time, "wall_time_s": journal.wall_time_s,
+            "events_processed": journal.events_processed, "started_at": when, "round": round,
             "run_dir": str(run_dir) if run_dir is not None else None, "failed_probes": failed_probes,
-            "broken_invariants": broken, "findings": findings, "reproduce": journal["reproduce"],
+            "broken_invariants": broken, "findings": journal.findings, "reproduce": journal.reproduce,
         })
         db.insert("memory_execution_logs", {
-            "run_id": run_id, "command_type": "chaos_run", "component": journal["scenario"],
-            "status": "passed" if journal["passed"] else "failed", "started_at": when, "completed_at": when,
-            "duration_ms": journal["wall_time_s"] * 1000, "exit_code": 0 if journal["passed"] else 1,
+            "run_id": run_id, "command_type": "chaos_run", "component": journal.scenario,
+            "status": status, "started_at": when, "completed_at": when,
+            "duration_ms": journal.wall_time_s * 1000, "exit_code": 0 if journal.passed else 1,
             "error_message": "; ".join(f"probe {name} failed" for name in failed_probes)
             + "".join(f"; invariant {name} broken" for name in broken) or None,
-            "resource_usage": {"events_processed": journal["events_processed"], "sim_time": journal["sim_time"]},
-            "post_mortem_findings": findings,
-            "remediation_applied": journal["safeguards"]["fired"],
+            "resource_usage": {"events_processed": journal.events_processed, "sim_time": journal.sim_time},
+            "post_mortem_findings": journal.findings,
+            "remediation_applied": journal.safeguards.fired,
         })
         orders = _open_work_orders(db, journal, run_id, when)
         _update_suite(db, journal, when, orders)
-        _update_playbooks(db, result.tables.get("immune"), when)
+        _update_playbooks(db, result.table("immune"), when)
         _record_governance(db, journal, run_id, when)
-        _update_triggers(db, result.tables.get("workflows"), when)
-        before, after = advance_standing(db, journal["scenario"], scenario.difficulty, journal["level"],
-                                         journal["passed"], when)
+        _update_triggers(db, result.table("workflows"), when)
+        before, after = advance_standing(db, journal.scenario, scenario.difficulty, journal.level,
+                                         journal.passed, when)
     return RunRecord(run_id, before, after)
 
 
-def _update_suite(db: MemoryDB, journal: dict, when: str, orders: list[int]) -> None:
-    previous = db.get("memory_verification_suites", journal["scenario"])
-    probes = journal["probes"]
-    passed = sum(probe["passed"] for probe in probes)
+def _update_suite(db: MemoryDB, journal: Journal, when: str, orders: list[int]) -> None:
+    previous = db.get("memory_verification_suites", journal.scenario)
+    probes = journal.probes
+    passed = sum(probe.passed for probe in probes)
     db.upsert("memory_verification_suites", {
-        "suite_name": journal["scenario"], "suite_type": "chaos",
-        "component_under_test": journal["parameters"].get("tags", []),
-        "test_cases": [probe["name"] for probe in probes],
+        "suite_name": journal.scenario, "suite_type": "chaos",
+        "component_under_test": journal.tags,
+        "test_cases": [probe.name for probe in probes],
         "passed_tests": passed, "failed_tests": len(probes) - passed, "skipped_tests": 0,
         "total_runs": (int(previous["total_runs"]) if previous else 0) + 1,
-        "last_run_status": "pass" if journal["passed"] else "fail", "last_run_at": when,
+        "last_run_status": "pass" if journal.passed else "fail", "last_run_at": when,
         "linked_fixes": sorted(set(previous["linked_fixes"] or [] if previous else []) | set(orders)),
         "auto_run": True,
     })
 
 
-def _open_work_orders(db: MemoryDB, journal: dict, run_id: int, when: str) -> list[int]:
+def _open_work_orders(db: MemoryDB, journal: Journal, run_id: int, when: str) -> list[int]:
     """One pending order per (scenario, missing safeguard); a repeat counts another occurrence."""
     orders = []
-    for safeguard in journal["safeguards"]["missing"]:
+    for safeguard in journal.safeguards.missing:
         existing = db.query("memory_coding_work_orders",
-                            where={"scenario": journal["scenario"], "safeguard": safeguard, "status": "pending"})
+                            where={"scenario": journal.scenario, "safeguard": safeguard, "status": "pending"})
         if not existing.empty:
             order = existing.iloc[0]
             db.upsert("memory_coding_work_orders", {**order.to_dict(), "occurrences": int(order["occurrences"]) + 1})
             orders.append(int(order["work_order_id"]))
             continue
         orders.append(db.insert("memory_coding_work_orders", {
-            "title": f"Safeguard {safeguard} never fired in {journal['scenario']}",
-            "task_type": "bugfix", "status": "pending", "scenario": journal["scenario"], "safeguard": safeguard,
+            "title": f"Safeguard {safeguard} never fired in {journal.scenario}",
+            "task_type": "bugfix", "status": "pending", "scenario": journal.scenario, "safeguard": safeguard,
             "affected_files": [], "created_at": when, "first_run_id": run_id, "occurrences": 1,
-            "description": (f"{journal['scenario']} expects {safeguard} to fire, and it did not at level "
-                            f"{journal['level']} (seed {journal['seed']}). Reproduce: {journal['reproduce']}"),
+            "description": (f"{journal.scenario} expects {safeguard} to fire, and it did not at level "
+                            f"{journal.level} (seed {journal.seed}). Reproduce: {journal.reproduce}"),
         }))
     return orders
 
 
-def _update_playbooks(db: MemoryDB, immune, when: str) -> None:
+def _update_playbooks(db: MemoryDB, immune: pd.DataFrame | None, when: str) -> None:
     """Add this run's healing attempts (denied ones left out) to each playbook's totals."""
     if immune is None or immune.empty:
         return
@@ -112,9 +114,9 @@ def _update_playbooks(db: MemoryDB, immune, when: str) -> None:
         previous = db.get("memory_self_healing_playbooks", playbook)
         total = (int(previous["total_runs"]) if previous else 0) + len(rows)
         healed = (int(previous["successful_runs"]) if previous else 0) + int((rows["outcome"] == "healed").sum())
+        conditions = set(rows["signature"]) | set((previous or {}).get("trigger_conditions") or [])
         db.upsert("memory_self_healing_playbooks", {
-            "playbook_name": playbook, "trigger_conditions": sorted(set(rows["signature"])
-                                                                    | set((previous or {}).get("trigger_conditions") or [])),
+            "playbook_name": playbook, "trigger_conditions": sorted(conditions),
             "actions": [playbook], "success_rate": healed / total, "total_runs": total, "successful_runs": healed,
             "last_used_at": when, "risk_level": "medium", "requires_approval": False,
         })
@@ -129,10 +131,10 @@ _DECISIONS = {
 }
 
 
-def _record_governance(db: MemoryDB, journal: dict, run_id: int, when: str) -> None:
+def _record_governance(db: MemoryDB, journal: Journal, run_id: int, when: str) -> None:
     """One row per kind of governance decision the run took, with how many times."""
-    counts = {**journal["counts"], **{f"safeguard.{k}": v for k, v in journal["safeguards"]["fired"].items()},
-              "tasks.expired": journal["counts"]["tasks"].get("expired", 0)}
+    counts = {**journal.counts.counters, **{f"safeguard.{k}": v for k, v in journal.safeguards.fired.items()},
+              "tasks.expired": journal.counts.tasks.get("expired", 0)}
     for key, (subject, decision_type, outcome, maker) in _DECISIONS.items():
         if counts.get(key):
             db.insert("memory_governance_decisions", {
@@ -141,7 +143,7 @@ def _record_governance(db: MemoryDB, journal: dict, run_id: int, when: str) -> N
             })
 
 
-def _update_triggers(db: MemoryDB, workflows, when: str) -> None:
+def _update_triggers(db: MemoryDB, workflows: pd.DataFrame | None, when: str) -> None:
     """Add this run's workflow executions to each trigger's totals."""
     if workflows is None or workflows.empty:
         return

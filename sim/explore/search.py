@@ -29,6 +29,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.strategies import SearchStrategy
 
 from chaosbench.sim.explore.space import FaultSpace, Schedule, kind_of, read_document
+from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.run.runtime import derive_seed
 from chaosbench.sim.scenario.loader import scenario_from_document
@@ -69,7 +70,7 @@ class ExploreResult:
     tally: Tally
     minimal: Schedule | None = None
     document: dict[str, Any] | None = None
-    journal: dict[str, Any] | None = None
+    journal: Journal | None = None
     removals: list[dict[str, Any]] = field(default_factory=list)
     out: Path | None = None
     database: str | None = None
@@ -88,10 +89,8 @@ class ExploreResult:
         """The probes and invariants that did not hold under the minimal schedule."""
         if self.journal is None:
             return []
-        probes = [f"probe {p['name']}: {p['value']:g} (bound {p['bound']})"
-                  for p in self.journal["probes"] if not p["passed"]]
-        invariants = [f"invariant {name}: {check['detail']}"
-                      for name, check in self.journal["invariants"].items() if not check["held"]]
+        probes = [f"probe {p.name}: {p.value:g} (bound {p.bound})" for p in self.journal.failed_probes]
+        invariants = [f"invariant {name}: {check.detail}" for name, check in self.journal.broken_invariants.items()]
         return probes + invariants
 
     def write(self, path: str | Path) -> Path:
@@ -143,9 +142,9 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
     sim_seed = derive_seed(seed, f"explore:{model.name}") % 2**31
     tally = Tally(budget)
     probes = list(model.steady_state)
-    outcomes: dict[str, dict[str, Any]] = {}
+    outcomes: dict[str, Journal] = {}
 
-    def run(schedule: Schedule) -> dict[str, Any]:
+    def run(schedule: Schedule) -> Journal:
         key = schedule.key()
         if key not in outcomes:
             _, built = space.scenario_for(schedule, name)
@@ -155,14 +154,14 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
 
     def fails(schedule: Schedule) -> bool:
         journal = run(schedule)
-        failed = not journal["passed"]
+        failed = not journal.passed
         if tally.failures:
             tally.shrink_runs += 1
         else:
             tally.examples += 1
         tally.failures += failed
-        for index, (entry, measured) in enumerate(zip(probes, journal["probes"], strict=True)):
-            margin = probe_margin(entry.params, measured["value"])
+        for index, (entry, measured) in enumerate(zip(probes, journal.probes, strict=True)):
+            margin = probe_margin(entry.params, measured.value)
             if not math.isnan(margin):
                 target(-margin, label=f"{index}:{entry.name}")
         if progress is not None:
@@ -176,7 +175,7 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
     result = ExploreResult(model.name, seed, sim_seed, tally, database=str(store.path) if store else None)
     shrunk = _search(space.strategy(), fails, search, seed)
     if shrunk is not None:
-        minimal, removals = _minimise(shrunk, lambda s: bool(run(s)["passed"]))
+        minimal, removals = _minimise(shrunk, lambda s: run(s).passed)
         result.minimal, result.removals = minimal, removals
         document, _ = space.scenario_for(minimal, name)
         result.document = _described(document, model.name, seed, sim_seed)

@@ -1,42 +1,33 @@
-"""Writing and reading run directories (DESIGN §4).
+"""Writing and reading run directories (the layout is :mod:`sim.run.layout`).
 
 A run directory is written beside its final place and renamed into it, so a
 reader never sees half a run and an earlier result is replaced only by a
-complete one.
+complete one. Reading validates the journal through :class:`sim.run.record.Journal`.
 """
 from __future__ import annotations
 
-import json
-import math
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from chaosbench.sim.run.runner import RunResult
-
-JOURNAL = "journal.json"
-
-
-def default_run_dir(scenario: str, level: int, seed: int, root: str | Path = "runs") -> Path:
-    """``runs/<scenario>/level<L>-seed<S>``."""
-    return Path(root) / scenario / f"level{level}-seed{seed}"
+from chaosbench.sim.run.layout import TABLES, journal_path, retired_dir, staging_prefix, table_path
+from chaosbench.sim.run.record import Journal, JournalError, RunResult, journal_from_json
 
 
 def write_run(result: RunResult, out: str | Path) -> Path:
     """Write ``result`` to the directory ``out`` (replacing a previous run there) and return it."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
     try:
         for name, frame in result.tables.items():
-            frame.to_parquet(staging / f"{name}.parquet", index=False)
-        (staging / JOURNAL).write_text(json.dumps(_plain(result.journal), indent=2) + "\n", encoding="utf-8")
+            frame.to_parquet(table_path(staging, name), index=False)
+        journal_path(staging).write_text(result.journal.model_dump_json(indent=2) + "\n", encoding="utf-8")
         if out.exists():
-            retired = out.with_name(f".{out.name}.old")
+            retired = retired_dir(out)
             shutil.rmtree(retired, ignore_errors=True)
             os.replace(out, retired)
             os.replace(staging, out)
@@ -49,22 +40,23 @@ def write_run(result: RunResult, out: str | Path) -> Path:
     return out
 
 
-def read_journal(run_dir: str | Path) -> dict:
-    """The journal of a run directory."""
-    return json.loads((Path(run_dir) / JOURNAL).read_text(encoding="utf-8"))
+def read_journal(run_dir: str | Path) -> Journal:
+    """The journal of a run directory; a :class:`JournalError` naming the file when it cannot be read."""
+    path = journal_path(run_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return journal_from_json(text, str(path))
 
 
-def read_table(run_dir: str | Path, name: str) -> pd.DataFrame:
-    """One Parquet table of a run directory (``tasks``, ``timeseries``...)."""
-    return pd.read_parquet(Path(run_dir) / f"{name}.parquet")
+def read_table(run_dir: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
+    """The table ``name`` of a run directory (only ``columns`` when given), or None when the run has none."""
+    path = table_path(run_dir, name)
+    return pd.read_parquet(path, columns=columns) if path.is_file() else None
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
+def read_run(run_dir: str | Path) -> RunResult:
+    """A whole run directory in memory: its journal and every table it holds."""
+    tables = {name: table for name in TABLES if (table := read_table(run_dir, name)) is not None}
+    return RunResult(read_journal(run_dir), tables)

@@ -2,50 +2,61 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import pandas as pd
 import simpy
+import yaml
 
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.faults import FAULTS, record, schedule
 from chaosbench.sim.run.journal import build_journal
+from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.run.sampler import start_sampler
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.scenario.model import Scenario
+from chaosbench.sim.scenario.overrides import with_settings
 from chaosbench.sim.workloads.events import start_event_stream
 from chaosbench.sim.workloads.tasks import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
 ProgressHook = Callable[[float], None]
+#: A ``--set`` override: a dotted path of the scenario document and the value put there.
+Setting = tuple[str, Any]
 
 
-@dataclass
-class RunResult:
-    """The journal and the tables of one finished run."""
-
-    journal: dict
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.journal["passed"])
+def reproduce_command(file: str, seed: int, level: int, settings: Sequence[Setting] = ()) -> str:
+    """The one command that reruns a run, with a ``--set PATH=VALUE`` per setting, quoted for a shell."""
+    return with_settings(f"chaosbench run {file} --seed {seed} --level {level}",
+                         [f"{path}={setting_text(value)}" for path, value in settings])
 
 
-def reproduce_command(file: str, seed: int, level: int) -> str:
-    """The one command that reruns a run."""
-    return f"chaosbench run {file} --seed {seed} --level {level}"
+def setting_text(value: Any) -> str:
+    """``value`` as a ``--set`` value, which is read as YAML: a string as it is when YAML reads it back
+    unchanged, anything else (and strings such as ``off`` or ``7``) in YAML's flow style."""
+    if isinstance(value, str) and _reads_back(value):
+        return value
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=2**16)
+    return text.removesuffix("\n...\n").strip()
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return bool(yaml.safe_load(text) == text)
+    except yaml.YAMLError:
+        return False
 
 
 def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "",
-                 progress: ProgressHook | None = None) -> RunResult:
+                 settings: Sequence[Setting] = (), progress: ProgressHook | None = None) -> RunResult:
     """Simulate ``scenario`` for its duration, inject its faults and judge the run.
 
-    Raises ScenarioError when the stack configuration cannot be built (a bad
-    workflow or rules file named in it).
+    ``settings`` are the ``--set`` overrides ``scenario`` was built with (see
+    :func:`sim.scenario.overrides.scenario_at`), in order: the journal's
+    reproduce command repeats them. Raises ScenarioError when the stack
+    configuration cannot be built (a bad workflow or rules file named in it).
     """
     started = time.perf_counter()
     runtime = SimRuntime(seed)
@@ -56,7 +67,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     for index, item in enumerate(scenario.workload):
         if item.tasks is not None:
             start_task_workload(stack, item.tasks, index, scenario.duration)
-        else:
+        elif item.events is not None:
             start_event_stream(runtime, stack, item.events, f"workload.{index}", scenario.duration)
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)
@@ -65,10 +76,9 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     stack.close()
     record(faults)
     tables = {name: table.frame() for name, table in runtime.recorder.tables.items()}
-    journal = build_journal(scenario, runtime, stack, tables, seed=seed, level=level, file=file)
-    journal["events_processed"] = events
-    journal["reproduce"] = reproduce_command(file or f"{scenario.name}.yaml", seed, level)
-    journal["wall_time_s"] = round(time.perf_counter() - started, 3)
+    reproduce = reproduce_command(file or f"{scenario.name}.yaml", seed, level, settings)
+    journal = build_journal(scenario, runtime, stack, tables, seed=seed, level=level, file=file,
+                            reproduce=reproduce, events_processed=events, started=started)
     return RunResult(journal, tables)
 
 

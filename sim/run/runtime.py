@@ -42,7 +42,7 @@ class ColumnTable:
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._data: list[Any] | None = None
-        self._rows: list[tuple] = []
+        self._rows: list[tuple[Any, ...]] = []
 
     def append(self, *row: Any) -> None:
         rows = self._rows
@@ -57,7 +57,7 @@ class ColumnTable:
         if self._data is None:
             self._data = [_storage_for(value) for value in rows[0]]
         data = self._data
-        for index, values in enumerate(zip(*rows)):
+        for index, values in enumerate(zip(*rows, strict=True)):
             column = data[index]
             try:
                 # A whole batch converted at once, then copied in: faster than extending value by value,
@@ -74,12 +74,12 @@ class ColumnTable:
         self._settle()
         if self._data is None:
             return pd.DataFrame({name: [] for name in self.columns})
-        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data)})
+        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data, strict=True)})
 
     def digest_into(self, sha: hashlib._Hash) -> None:
         """Feed the table's contents, in a platform-independent encoding, to ``sha``."""
         self._settle()
-        for name, column in zip(self.columns, self._data or ()):
+        for name, column in zip(self.columns, self._data or (), strict=False):
             sha.update(name.encode())
             if isinstance(column, array):
                 sha.update(np.asarray(column, dtype="<f8" if column.typecode == "d" else "<i8").tobytes())
@@ -103,7 +103,7 @@ def _as_column(column: Any) -> Any:
     return column
 
 
-def _widened(column: Any, values: tuple) -> Any:
+def _widened(column: Any, values: tuple[Any, ...]) -> Any:
     if isinstance(column, array) and column.typecode == "q" and all(isinstance(v, (int, float)) for v in values):
         widened: Any = array("d", column)
     else:
@@ -140,7 +140,7 @@ class Trace:
 
     def __init__(self, chunk: int = 8192) -> None:
         self._sha = hashlib.sha256()
-        self._buffer: list[tuple] = []
+        self._buffer: list[tuple[Any, ...]] = []
         self._chunk = chunk
         self.records = 0
 
@@ -160,7 +160,8 @@ class Trace:
         """Hex digest of every record so far and of ``tables`` (in name order)."""
         self._flush()
         sha = self._sha.copy()
-        for name in sorted(tables or {}):
+        tables = tables or {}
+        for name in sorted(tables):
             sha.update(name.encode())
             tables[name].digest_into(sha)
         return sha.hexdigest()

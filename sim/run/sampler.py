@@ -6,6 +6,10 @@ were throttled since the previous sample.
 """
 from __future__ import annotations
 
+from collections.abc import Generator
+
+import simpy
+
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
 
@@ -29,7 +33,7 @@ def start_sampler(stack: Stack, interval: float) -> None:
     stack.runtime.env.process(_first_sample(stack, interval))
 
 
-def _first_sample(stack: Stack, interval: float):
+def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None, None]:
     """Take the sample at time 0 as a process would, then hand over to timeout callbacks.
 
     A callback per sample costs far less than resuming a generator, and the

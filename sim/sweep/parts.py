@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,15 @@ class PartStore:
         """Keys of the runs already stored."""
         return {path.stem for path in self._parts.glob("*.json")}
 
-    def write(self, record: dict) -> Path:
+    def write(self, record: dict[str, Any]) -> Path:
         """Store one run's record under its ``key``."""
         target = self._parts / f"{record['key']}.json"
         _atomic_write(target, lambda path: Path(path).write_text(json.dumps(record, allow_nan=False), encoding="utf-8"))
         return target
 
-    def read(self, key: str) -> dict:
-        return json.loads((self._parts / f"{key}.json").read_text(encoding="utf-8"))
+    def read(self, key: str) -> dict[str, Any]:
+        record: dict[str, Any] = json.loads((self._parts / f"{key}.json").read_text(encoding="utf-8"))
+        return record
 
     def write_table(self, name: str, frame: pd.DataFrame) -> Path:
         target = self.out / f"{name}.parquet"
@@ -50,7 +52,7 @@ class PartStore:
         return target
 
 
-def _atomic_write(target: Path, write) -> None:
+def _atomic_write(target: Path, write: Callable[[str], object]) -> None:
     handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:

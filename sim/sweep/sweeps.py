@@ -20,20 +20,21 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from chaosbench.orchestration.tasks.model import OUTCOMES
-from chaosbench.sim.run.journal import versions
-from chaosbench.sim.run.runner import reproduce_command, run_scenario
+from chaosbench.sim.run.record import versions
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, read_yaml
-from chaosbench.sim.scenario.overrides import Axis, scenario_at, with_settings
+from chaosbench.sim.scenario.overrides import Axis, scenario_at
 from chaosbench.sim.sweep.executors import Executor
 from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.stats import summarize
 
 _VERSION = versions()["chaosbench"]
+T = TypeVar("T")
 
 
 class SweepRunError(RuntimeError):
@@ -58,7 +59,7 @@ class Sweep:
     """What to run: a scenario file, its ``--set`` axes, levels and seeds."""
 
     file: str
-    document: dict
+    document: dict[str, Any]
     axes: tuple[Axis, ...]
     levels: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -71,18 +72,16 @@ class Sweep:
         """Every combination of the axes' values, in the order given."""
         return list(itertools.product(*(values for _, values in self.axes)))
 
-    def runs(self) -> list[dict]:
+    def runs(self) -> list[dict[str, Any]]:
         """Every run as plain data, settings outermost and seeds innermost."""
         runs = []
         scenario = _canonical(self.document)
         for setting in self.settings():
-            overrides = [[path, value] for path, (value, _) in zip(self.paths, setting)]
-            texts = [f"{path}={text}" for path, (_, text) in zip(self.paths, setting)]
+            overrides = [[path, value] for path, (value, _) in zip(self.paths, setting, strict=True)]
             for level in self.levels:
                 for seed in self.seeds:
                     runs.append({"key": run_key(scenario, overrides, level, seed), "file": self.file,
-                                 "document": self.document, "overrides": overrides, "sets": texts,
-                                 "level": level, "seed": seed})
+                                 "document": self.document, "overrides": overrides, "level": level, "seed": seed})
         return runs
 
 
@@ -94,13 +93,13 @@ def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], se
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, [Problem("--set", "each path may be given once; list its values with commas")])
     for setting in sweep.settings():
-        overrides = [[path, value] for path, (value, _) in zip(paths, setting)]
+        overrides = [[path, value] for path, (value, _) in zip(paths, setting, strict=True)]
         for level in levels:
             scenario_at(document, overrides, str(file), level)
     return sweep
 
 
-def run_key(document: str, overrides: Sequence, level: int, seed: int) -> str:
+def run_key(document: str, overrides: Sequence[Sequence[Any]], level: int, seed: int) -> str:
     """A stable name for a run: a digest of everything that determines it.
 
     ``document`` is the scenario as canonical JSON; the chaosbench version is
@@ -114,33 +113,34 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
 
 
-def run_one(spec: dict) -> dict:
+def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """Carry out one run described by plain data; its record as plain data."""
+    settings = [(path, value) for path, value in spec["overrides"]]
     try:
-        scenario = scenario_at(spec["document"], spec["overrides"], spec["file"], spec["level"])
-        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"])
+        scenario = scenario_at(spec["document"], settings, spec["file"], spec["level"])
+        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"], settings=settings)
     except ScenarioError as exc:
         raise SweepRunError(exc.render()) from None
     journal = result.journal
     return {
         "key": spec["key"],
-        "setting": {path: value for path, value in spec["overrides"]},
+        "setting": dict(settings),
         "level": spec["level"],
         "seed": spec["seed"],
-        "passed": bool(journal["passed"]),
-        "trace_digest": journal["trace_digest"],
-        "probes": dict(zip(probe_columns([p["name"] for p in journal["probes"]]),
-                           (_finite(p["value"]) for p in journal["probes"]))),
-        "wall_time_s": journal["wall_time_s"],
-        "sim_time": journal["sim_time"],
-        "events_processed": journal["events_processed"],
-        "counts": {"tasks_created": journal["counts"]["tasks_created"],
-                   **{f"tasks_{outcome}": n for outcome, n in journal["counts"]["tasks"].items()}},
-        "reproduce": with_settings(reproduce_command(spec["file"], spec["seed"], spec["level"]), spec["sets"]),
+        "passed": journal.passed,
+        "trace_digest": journal.trace_digest,
+        "probes": dict(zip(probe_columns([probe.name for probe in journal.probes]),
+                           (_finite(probe.value) for probe in journal.probes), strict=True)),
+        "wall_time_s": journal.wall_time_s,
+        "sim_time": journal.sim_time,
+        "events_processed": journal.events_processed,
+        "counts": {"tasks_created": journal.counts.tasks_created,
+                   **{f"tasks_{outcome}": n for outcome, n in journal.counts.tasks.items()}},
+        "reproduce": journal.reproduce,
     }
 
 
-def run_chunk(specs: list[dict]) -> list[dict]:
+def run_chunk(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`run_one` over a chunk of runs (one executor task)."""
     return [run_one(spec) for spec in specs]
 
@@ -159,7 +159,7 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def chunked(items: list, workers: int) -> list[list]:
+def chunked(items: list[T], workers: int) -> list[list[T]]:
     """Split into chunks: one item each unless there are many more items than workers can take in turn."""
     size = max(1, min(16, len(items) // (workers * 16)))
     return [items[start:start + size] for start in range(0, len(items), size)]
@@ -202,7 +202,7 @@ def execute(sweep: Sweep, out: str | Path, executor: Executor,
     return SweepOutcome(table, summary, ran=len(todo), skipped=len(runs) - len(todo))
 
 
-def tidy_table(sweep: Sweep, records: list[dict]) -> pd.DataFrame:
+def tidy_table(sweep: Sweep, records: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per run: setting columns, level, seed, verdict, digest, probe values, timings and counts."""
     probes = list(dict.fromkeys(column for record in records for column in record["probes"]))
     rows = [{**{path: record["setting"][path] for path in sweep.paths},

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import scenario_from_document
@@ -43,10 +44,10 @@ def _write(document: dict, root: Path, level: int, seed: int) -> Path:
     scenario = scenario_from_document(document, f"scenarios/{document['name']}.yaml", level)
     result = run_scenario(scenario, seed=seed, level=level, file=f"scenarios/{document['name']}.yaml")
     if document["name"] == "burst":
-        result.tables["faults"] = pd.DataFrame({
-            "kind": ["queue_flood"], "start": [BURST["start"]], "end": [BURST["stop"]],
-            "parameters": ['{"rate": 6}'], "effect": ["queue grew"]})
-        result.journal["findings"] = ["queue depth passed 100 tasks during the flood"]
+        faults = pd.DataFrame({"kind": ["queue_flood"], "start": [BURST["start"]], "end": [BURST["stop"]],
+                               "parameters": ['{"rate": 6}'], "effect": ["queue grew"]})
+        journal = result.journal.model_copy(update={"findings": ["queue depth passed 100 tasks during the flood"]})
+        result = RunResult(journal, {**result.tables, "faults": faults})
     return write_run(result, root / document["name"] / f"level{level}-seed{seed}")
 
 
@@ -66,7 +67,8 @@ def results(tmp_path_factory) -> Path:
     """``results/`` with mmc_small at levels 0 and 1 (seeds 1, 2), burst (seeds 1, 2) and the canary (seed 1),
     and ``memory.sqlite`` beside it."""
     root = tmp_path_factory.mktemp("results")
-    base = mmc_document(expect_safeguards=[], difficulty={"escalate_after": 2, "scale": {"workload.0.tasks.rate": 1.05}})
+    base = mmc_document(expect_safeguards=[],
+                        difficulty={"escalate_after": 2, "scale": {"workload.0.tasks.rate": 1.05}})
     for level in (0, 1):
         for seed in (1, 2):
             _write(base, root / "results", level, seed)

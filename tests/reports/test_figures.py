@@ -5,7 +5,7 @@ import pandas as pd
 
 from chaosbench.reports import figures, find_runs, load_memory, load_runs
 from chaosbench.reports.figures import to_png
-from chaosbench.reports.metrics import recovery_time
+from chaosbench.reports.metrics import recovery_after_faults
 from chaosbench.reports.sweeps import swept
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -88,10 +88,10 @@ def test_figures_without_their_data_are_left_out():
 def test_a_queue_that_never_drains_has_no_recovery_time():
     series = pd.DataFrame({"time": [0.0, 1, 2, 3, 4], "depth_total": [0, 0, 5, 6, 7]})
     faults = pd.DataFrame({"kind": ["queue_flood"], "start": [2.0], "end": [3.0]})
-    assert recovery_time(series, faults) == float("inf")
-    assert pd.isna(recovery_time(series, faults.iloc[0:0]))
+    assert recovery_after_faults(series, faults) == float("inf")
+    assert pd.isna(recovery_after_faults(series, faults.iloc[0:0]))
     series.loc[4, "depth_total"] = 0
-    assert recovery_time(series, faults) == 1.0
+    assert recovery_after_faults(series, faults) == 1.0
 
 
 def test_two_parameters_varying_across_runs_make_a_sweep_heat_map(results, tmp_path):
@@ -117,14 +117,15 @@ def test_two_parameters_varying_across_runs_make_a_sweep_heat_map(results, tmp_p
 
 
 def _sweep_folder(folder, settings: dict[str, list], levels=(0,), seeds=(1, 2, 3)):
-    """A ``chaosbench sweep`` output folder: results.parquet (setting columns, level, seed, passed...) and sweep.json."""
+    """A ``chaosbench sweep`` output folder: results.parquet (setting columns, level, seed, passed...) and
+    sweep.json."""
     import itertools
     import json
 
     rows = []
     for values in itertools.product(*settings.values(), levels, seeds):
         *setting, level, seed = values
-        row = dict(zip(settings, setting))
+        row = dict(zip(settings, setting, strict=True))
         passed = sum(float(v) for v in setting) + level < 8 or seed == 1
         row.update({"level": level, "seed": seed, "passed": passed, "trace_digest": f"d{seed}",
                     "probe_latency": 1.0 + seed, "wall_time_s": 0.1, "reproduce": "chaosbench run x.yaml"})

@@ -160,6 +160,14 @@ def test_report_command_without_results_exits_2(tmp_path, capsys):
     assert not (tmp_path / "report.html").exists()
 
 
+def test_report_command_refuses_a_journal_of_a_newer_schema_naming_it(tmp_path, capsys):
+    journal = tmp_path / "run" / "journal.json"
+    journal.parent.mkdir()
+    journal.write_text(json.dumps({"schema": "9.0", "scenario": "x"}))
+    assert main(["report", str(tmp_path)]) == 2
+    assert f"{journal}: journal schema 9.0 is newer than this chaosbench reads" in capsys.readouterr().err
+
+
 def test_a_results_folder_with_only_a_sweep_reports_its_heat_map(tmp_path, capsys):
     from tests.reports.test_figures import _sweep_folder
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from chaosbench.reports import write_reports
-from chaosbench.sim.run.rundir import default_run_dir, write_run
+from chaosbench.sim.run.layout import default_run_dir
+from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml

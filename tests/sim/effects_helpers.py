@@ -5,7 +5,8 @@ import copy
 
 import pandas as pd
 
-from chaosbench.sim.run.runner import RunResult, run_scenario
+from chaosbench.sim.run.record import ProbeResult, RunResult
+from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.model import Scenario
 
 #: Background tasks: 2.4/s of about one second's work on the default four workers (rho = 0.6).
@@ -29,15 +30,15 @@ def run(document: dict, seed: int = 1) -> RunResult:
 
 def count(result: RunResult, key: str) -> int:
     """One of the journal's counts (0 when the run never counted it)."""
-    return int(result.journal["counts"].get(key, 0))
+    return result.journal.counts.counter(key)
 
 
 def outcomes(result: RunResult, outcome: str) -> int:
-    return int(result.journal["counts"]["tasks"][outcome])
+    return result.journal.counts.tasks[outcome]
 
 
 def fired(result: RunResult, safeguard: str) -> int:
-    return int(result.journal["safeguards"]["fired"].get(safeguard, 0))
+    return result.journal.safeguards.fired.get(safeguard, 0)
 
 
 def fault_row(result: RunResult, kind: str) -> pd.Series:
@@ -63,10 +64,10 @@ def switched(document: dict, path: str, enabled: bool) -> dict:
     return {**document, "stack": stack}
 
 
-def probe(result: RunResult, name: str) -> dict:
+def probe(result: RunResult, name: str) -> ProbeResult:
     """The journal entry of the run's first probe called ``name``."""
-    return next(entry for entry in result.journal["probes"] if entry["name"] == name)
+    return next(entry for entry in result.journal.probes if entry.name == name)
 
 
 def held(result: RunResult, invariant: str) -> bool:
-    return bool(result.journal["invariants"][invariant]["held"])
+    return result.journal.invariants[invariant].held

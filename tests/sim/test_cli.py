@@ -11,7 +11,8 @@ from tests.conftest import ROOT, mmc_document
 
 JOURNAL_KEYS = {
     "scenario", "file", "seed", "level", "parameters", "passed", "probes", "safeguards", "invariants",
-    "counts", "trace_digest", "sim_time", "wall_time_s", "events_processed", "reproduce", "versions",
+    "counts", "trace_digest", "sim_time", "wall_time_s", "events_processed", "reproduce", "versions", "schema",
+    "audit", "findings",
 }
 
 

@@ -14,7 +14,8 @@ from tests.conftest import ROOT, mmc_document
 def _digest_in_subprocess(scenario_file, seed: int, hash_seed: str, out) -> str:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     completed = subprocess.run(
-        [sys.executable, "-m", "chaosbench", "run", str(scenario_file), "--seed", str(seed), "--out", str(out), "--json"],
+        [sys.executable, "-m", "chaosbench", "run", str(scenario_file), "--seed", str(seed), "--out", str(out),
+         "--json"],
         capture_output=True, text=True, env=env, cwd=ROOT, check=False,
     )
     assert completed.returncode == 0, completed.stderr
@@ -32,7 +33,7 @@ def test_same_seed_gives_the_same_digest_in_processes_with_different_hash_seeds(
 
 def test_different_seeds_give_different_digests():
     scenario = Scenario.model_validate(mmc_document())
-    digests = {run_scenario(scenario, seed=seed).journal["trace_digest"] for seed in (1, 2, 3)}
+    digests = {run_scenario(scenario, seed=seed).journal.trace_digest for seed in (1, 2, 3)}
     assert len(digests) == 3
 
 
@@ -40,4 +41,4 @@ def test_a_run_repeated_in_one_process_gives_the_same_journal_numbers():
     scenario = Scenario.model_validate(mmc_document())
     first, second = (run_scenario(scenario, seed=5).journal for _ in range(2))
     for key in ("trace_digest", "counts", "probes", "events_processed"):
-        assert first[key] == second[key]
+        assert getattr(first, key) == getattr(second, key)

@@ -104,6 +104,6 @@ def test_the_storm_is_deterministic_for_a_seed():
     from chaosbench.sim.scenario.loader import load_scenario
 
     scenario = load_scenario(STORM).model_copy(update={"duration": 3.0})
-    digests = {run_scenario(scenario, seed=5).journal["trace_digest"] for _ in range(2)}
+    digests = {run_scenario(scenario, seed=5).journal.trace_digest for _ in range(2)}
     assert len(digests) == 1
-    assert run_scenario(scenario, seed=6).journal["trace_digest"] not in digests
+    assert run_scenario(scenario, seed=6).journal.trace_digest not in digests

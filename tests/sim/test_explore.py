@@ -118,7 +118,7 @@ def test_a_failing_example_is_kept_and_replayed_first_by_the_next_search(write_s
 def test_explore_runs_as_a_library_call_on_a_scenario_model():
     scenario = scenario_from_document(weak_document(), "weak.yaml")
     result = explore(scenario, budget=30, seed=0, database=None)
-    assert result.found and not result.journal["passed"]
+    assert result.found and not result.journal.passed
     assert result.document["name"] == "two_workers_tight_sla_explored"
 
 

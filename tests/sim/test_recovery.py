@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from chaosbench.sim.checks.recovery import recovery_time, settle_threshold
+from chaosbench.sim.checks.measures import recovery_time, settle_threshold
 
 
 def _series(depths: list[int]) -> pd.DataFrame:

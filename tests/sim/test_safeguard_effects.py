@@ -30,8 +30,8 @@ def on_and_off(document: dict, switch: str):
 def assert_protects(on, off, safeguard: str, probe_name: str) -> None:
     """The safeguard fired and kept ``probe_name`` within bounds; without it, it did not fire and the probe failed."""
     assert fired(on, safeguard) > 0 and fired(off, safeguard) == 0
-    assert probe(on, probe_name)["passed"], probe(on, probe_name)
-    assert not probe(off, probe_name)["passed"], probe(off, probe_name)
+    assert probe(on, probe_name).passed, probe(on, probe_name)
+    assert not probe(off, probe_name).passed, probe(off, probe_name)
 
 
 def test_rate_limiter_keeps_workflow_runs_prompt_through_a_trigger_storm():
@@ -61,7 +61,7 @@ def test_load_shedder_bounds_the_queue_and_lets_the_stack_recover_from_a_flood()
                         steady_state=[{"max_queue_depth": {"max": 60}}, {"recovery_time": {"max": "60s"}}])
     on, off = on_and_off(document, "htm.shedding")
     assert_protects(on, off, "load_shedder", "max_queue_depth")
-    assert probe(on, "recovery_time")["passed"] and not probe(off, "recovery_time")["passed"]
+    assert probe(on, "recovery_time").passed and not probe(off, "recovery_time").passed
     assert held(on, "liveness") and not held(off, "liveness")
     assert outcomes(on, "shed") > 0 and (on.tables["tasks"].query("outcome == 'shed'")["priority"] == "low").all()
 
@@ -110,7 +110,7 @@ def test_watchdog_restarts_a_paused_dispatcher():
                         steady_state=[{"recovery_time": {"max": "60s"}}, {"latency": {"quantile": 0.99, "max": "60s"}}])
     on, off = on_and_off(document, "watchdog")
     assert_protects(on, off, "watchdog_restart", "recovery_time")
-    assert probe(on, "latency")["passed"] and not probe(off, "latency")["passed"]
+    assert probe(on, "latency").passed and not probe(off, "latency").passed
     resumed = window(on.tables["tasks"], "started_at", 41.0, 110.0)
     assert len(resumed) > 50 and window(off.tables["tasks"], "started_at", 11.0, 110.0).empty
 
@@ -167,7 +167,7 @@ def test_governance_gate_denies_unauthorized_intents():
                         steady_state=[{"unauthorized_allowed": {"max": 0}}])
     on, off = on_and_off(document, "governance")
     assert_protects(on, off, "governance_deny", "unauthorized_allowed")
-    assert probe(off, "unauthorized_allowed")["value"] > 30
+    assert probe(off, "unauthorized_allowed").value > 30
 
 
 def test_sla_escalation_rescues_normal_tasks_starved_by_high_priority_work():
@@ -177,7 +177,7 @@ def test_sla_escalation_rescues_normal_tasks_starved_by_high_priority_work():
                         steady_state=[{"sla_compliance": {"priority": "normal", "min": 0}}])
     on, off = on_and_off(document, "htm.escalation")
     assert fired(on, "sla_escalation") > 0 and fired(off, "sla_escalation") == 0
-    missed_on, missed_off = (1 - probe(result, "sla_compliance")["value"] for result in (on, off))
+    missed_on, missed_off = (1 - probe(result, "sla_compliance").value for result in (on, off))
     assert missed_off > 1.25 * missed_on and missed_off - missed_on > 0.01
 
 
@@ -190,4 +190,4 @@ def test_preemption_serves_critical_tasks_within_their_sla_behind_long_normal_wo
                                       {"latency": {"priority": "critical", "quantile": 0.99, "max": "5s"}}])
     on, off = on_and_off(document, "htm.preemption")
     assert_protects(on, off, "preemption", "sla_compliance")
-    assert probe(off, "latency")["value"] > 2 * probe(on, "latency")["value"]
+    assert probe(off, "latency").value > 2 * probe(on, "latency").value

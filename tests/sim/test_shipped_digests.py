@@ -21,7 +21,7 @@ SHIPPED = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "scenarios").rg
 
 
 def _digest(file: str) -> str:
-    return run_scenario(load_scenario(str(ROOT / file), 0), seed=1, level=0, file=file).journal["trace_digest"]
+    return run_scenario(load_scenario(str(ROOT / file), 0), seed=1, level=0, file=file).journal.trace_digest
 
 
 @pytest.mark.skipif(not os.environ.get("CHAOSBENCH_RECORD_DIGESTS"), reason="records digests only when asked")

@@ -39,9 +39,9 @@ def test_the_default_suite_passes_and_the_canary_makes_it_fail(tmp_path, capsys)
 def test_every_fault_of_the_default_suite_lands():
     for path in DEFAULT:
         result = run_scenario(load_scenario(path), seed=2, file=str(path))
-        quiet = [finding for finding in result.journal["findings"] if "no observable effect" in finding]
+        quiet = [finding for finding in result.journal.findings if "no observable effect" in finding]
         assert not quiet, (path, quiet)
-        assert not result.journal["safeguards"]["missing"], (path, result.journal["safeguards"])
+        assert not result.journal.safeguards.missing, (path, result.journal.safeguards)
 
 
 @pytest.mark.slow
@@ -49,6 +49,6 @@ def test_every_fault_of_the_default_suite_lands():
 def test_conservation_and_the_audit_chain_hold_in_every_scenario_up_to_level_3(level):
     for path in DEFAULT:
         scenario = load_scenario(path, level)
-        invariants = run_scenario(scenario, seed=level, level=level, file=str(path)).journal["invariants"]
+        invariants = run_scenario(scenario, seed=level, level=level, file=str(path)).journal.invariants
         for name in ("task_conservation", "audit_chain", "tier0_approval"):
-            assert invariants[name]["held"], (path, level, invariants[name])
+            assert invariants[name].held, (path, level, invariants[name])

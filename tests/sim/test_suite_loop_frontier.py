@@ -85,7 +85,8 @@ def test_days_follow_the_five_a_day_schedule_in_simulated_time():
 
 def test_frontier_bisects_to_the_highest_level_passing_on_every_seed(write_scenario, capsys):
     # Each level adds load; the 99th percentile wait bound gives way between levels.
-    document = mmc_document(name="ramp", **FAST, steady_state=[{"latency": {"measure": "wait", "quantile": 0.9, "max": "3s"}}],
+    document = mmc_document(name="ramp", **FAST,
+                            steady_state=[{"latency": {"measure": "wait", "quantile": 0.9, "max": "3s"}}],
                             difficulty={"step": {"workload.0.tasks.rate": 0.1}, "max_level": 7})
     path = write_scenario(document)
     main(["frontier", str(path), "--seeds", "2", "--json"])

@@ -78,7 +78,8 @@ def test_repeated_probe_names_get_distinct_columns():
 
 
 def _digests(outcome) -> list[tuple]:
-    return list(zip(outcome.table["stack.htm.workers"], outcome.table["seed"], outcome.table["trace_digest"]))
+    table = outcome.table
+    return list(zip(table["stack.htm.workers"], table["seed"], table["trace_digest"], strict=True))
 
 
 def test_the_process_pool_gives_the_serial_digests(write_scenario, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
 from chaosbench.sim.explore.space import kind_of
@@ -21,13 +22,14 @@ from chaosbench.sim.explore.space import kind_of
 DEFAULT_OUT = Path("runs/explore")
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("explore", help="search fault schedules for a minimal failing one")
     parser.add_argument("scenario", help="a scenario file (its explore: section bounds the search)")
     parser.add_argument("--budget", type=positive, default=100, help="fault schedules to try (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="search seed; the same seed gives the same result "
                                                             "(default 0)")
-    parser.add_argument("--out", help=f"where to write the failing scenario (default {DEFAULT_OUT}/<name>_explored.yaml)")
+    parser.add_argument("--out",
+                        help=f"where to write the failing scenario (default {DEFAULT_OUT}/<name>_explored.yaml)")
     parser.add_argument("--database", default=str(DEFAULT_DATABASE),
                         help=f"example database folder, replayed first next time (default {DEFAULT_DATABASE})")
     parser.add_argument("--no-database", action="store_true", help="neither replay nor keep failing examples")

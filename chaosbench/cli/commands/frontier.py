@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
+from chaosbench.reports.content import format_value
 from chaosbench.sim.difficulty.frontier import find_frontier
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("frontier", help="the highest difficulty level a scenario survives")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seeds", type=positive, default=3, help="every one of seeds 1..K must pass (default 3)")
@@ -28,9 +31,7 @@ def run(args: argparse.Namespace) -> int:
             "scenario": frontier.scenario, "max_level": frontier.max_level,
             "highest_passing": frontier.highest_passing, "first_failing": frontier.first_failing,
             "tried": {str(level): passed for level, passed in sorted(frontier.tried.items())},
-            "first_failing_runs": [{"seed": j["seed"], "probes": j["probes"], "invariants": j["invariants"],
-                                    "findings": j.get("findings", []), "reproduce": j["reproduce"]}
-                                   for j in failing],
+            "first_failing_runs": [_failing_run(journal.to_json()) for journal in failing],
         }, indent=2))
         return EXIT_PASS
     if frontier.highest_passing < 0:
@@ -41,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"{frontier.scenario}: frontier at level {frontier.highest_passing}; "
               f"level {frontier.first_failing} fails")
     for journal in failing:
-        for probe in journal["probes"]:
-            if not probe["passed"]:
-                print(f"  {probe['name']} = {probe['value']:.4g} (needs {probe['bound']})")
-        for finding in journal.get("findings", []):
+        for probe in journal.failed_probes:
+            print(f"  {probe.name} = {format_value(probe.value)} (needs {probe.bound})")
+        for finding in journal.findings:
             print(f"  finding: {finding}")
-        print(f"  reproduce: {journal['reproduce']}")
+        print(f"  reproduce: {journal.reproduce}")
     return EXIT_PASS
+
+
+def _failing_run(journal: dict[str, Any]) -> dict[str, Any]:
+    return {key: journal[key] for key in ("seed", "probes", "invariants", "findings", "reproduce")}

@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
 from chaosbench.sim.scenario.discovery import is_suite, yaml_files
 from chaosbench.sim.scenario.loader import read_yaml, scenario_from_document
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("list", help="list the scenarios below a folder")
     parser.add_argument("path", help="a file or folder")
     parser.add_argument("--json", action="store_true", help="print only JSON")

@@ -9,24 +9,27 @@ from pathlib import Path
 from tqdm import tqdm
 
 from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.difficulty.ladder import standing
 from chaosbench.sim.difficulty.loop import next_round, plan_rounds, run_rounds
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 
 DEFAULT_SUITE = "scenarios/suites/default.yaml"
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("loop", help="the autonomous chaos loop with difficulty escalation")
-    parser.add_argument("source", nargs="?", default=DEFAULT_SUITE, help=f"suite, folder or file (default {DEFAULT_SUITE})")
+    parser.add_argument("source", nargs="?", default=DEFAULT_SUITE,
+                        help=f"suite, folder or file (default {DEFAULT_SUITE})")
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--rounds", type=positive, help="run every scenario N times")
     when.add_argument("--days", type=positive, help="follow the five-runs-a-day schedule for D simulated days")
     parser.add_argument("--start", type=_date, help="first simulated day with --days (default 2026-01-01)")
     parser.add_argument("--seed", type=int, default=0, help="base seed the round seeds derive from (default 0)")
-    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
@@ -51,22 +54,21 @@ def run(args: argparse.Namespace) -> int:
         done = run_rounds(planned, db, Path(args.out), args.seed, on_run=lambda *_: bar.update())
         bar.close()
         ladder = {t.scenario.name: standing(db, t.scenario.name) for t in targets}
-    escalations = [(r, o) for r, o in done if o.record and o.record.escalated]
-    failures = [(r, o) for r, o in done if not o.result.passed]
+    escalations = [(r, o.result.journal, o.record) for r, o in done if o.record and o.record.escalated]
+    failures = [(r, o.result.journal) for r, o in done if not o.result.passed]
     if args.json:
         print(json.dumps({
             "rounds": len(planned), "runs": len(done), "failures": len(failures),
             "ladder": {name: {"level": s.level, "streak": s.streak} for name, s in ladder.items()},
-            "escalations": [{"round": r.number, "scenario": o.result.journal["scenario"],
-                             "to_level": o.record.after.level} for r, o in escalations],
-            "failed_runs": [{"round": r.number, "reproduce": o.result.journal["reproduce"]} for r, o in failures],
+            "escalations": [{"round": r.number, "scenario": journal.scenario, "to_level": record.after.level}
+                            for r, journal, record in escalations],
+            "failed_runs": [{"round": r.number, "reproduce": journal.reproduce} for r, journal in failures],
         }, indent=2))
         return EXIT_FAIL if failures else EXIT_PASS
     print(f"{len(planned)} rounds, {len(done)} runs, {len(failures)} failed, {len(escalations)} escalations")
     width = max(len(name) for name in ladder)
     for name, place in ladder.items():
         print(f"  {name:<{width}}  level {place.level:>2}  streak {place.streak}")
-    for round_, outcome in failures:
-        print(f"FAILED {round_.label}: {outcome.result.journal['scenario']}  "
-              f"reproduce: {outcome.result.journal['reproduce']}")
+    for round_, journal in failures:
+        print(f"FAILED {round_.label}: {journal.scenario}  reproduce: {journal.reproduce}")
     return EXIT_FAIL if failures else EXIT_PASS

@@ -4,7 +4,7 @@ RESULTS is one run directory or a folder holding run directories (and
 ``chaosbench sweep`` folders) at any depth. With none of ``--html``, ``--md`` and ``--junit`` the HTML report is
 written to ``RESULTS/report.html``. Nothing is simulated. Exit 0 when every
 scenario passed (a canary passes by failing), 1 otherwise, 2 when there are
-no results.
+no results or a journal cannot be read.
 """
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ import json
 import sys
 from pathlib import Path
 
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.sim.run.layout import JOURNAL, journal_path
+from chaosbench.sim.run.record import JournalError
 
 #: Where the chaos loop keeps its memory; read when present and --db is not given.
 DEFAULT_DB = Path(".chaosbench/memory.sqlite")
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("report", help="write reports of finished runs")
     parser.add_argument("results", help="a run directory, or a folder of run directories at any depth")
     parser.add_argument("--html", metavar="FILE", help="self-contained HTML resilience report")
@@ -35,17 +38,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
         return EXIT_INPUT
     from chaosbench.reports import find_runs, write_reports
-    from chaosbench.reports.sweeps import find_sweeps
+    from chaosbench.reports.sweeps import SWEEP, find_sweeps
 
-    if not find_runs(results) and not find_sweeps(results):
-        print(f"chaosbench report: {results}: no run directories (journal.json) or sweeps (sweep.json) found",
-              file=sys.stderr)
+    try:
+        if not find_runs(results) and not find_sweeps(results):
+            print(f"chaosbench report: {results}: no run directories ({JOURNAL}) or sweeps ({SWEEP}) found",
+                  file=sys.stderr)
+            return EXIT_INPUT
+        html = args.html
+        if not (args.html or args.md or args.junit):
+            html = str((results.parent if journal_path(results).is_file() else results) / "report.html")
+        db = args.db if args.db else (DEFAULT_DB if DEFAULT_DB.is_file() else None)
+        report = write_reports(results, html=html, md=args.md, junit=args.junit, db=db)
+    except JournalError as exc:
+        print(f"chaosbench report: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    html = args.html
-    if not (args.html or args.md or args.junit):
-        html = str((results if not (results / "journal.json").is_file() else results.parent) / "report.html")
-    db = args.db if args.db else (DEFAULT_DB if DEFAULT_DB.is_file() else None)
-    report = write_reports(results, html=html, md=args.md, junit=args.junit, db=db)
     written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
     unhealthy = [section.name for section in report.sections if not section.healthy]
     if args.json:

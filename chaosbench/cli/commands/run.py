@@ -6,16 +6,18 @@ import json
 from pathlib import Path
 
 from chaosbench.cli.arguments import non_negative
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
 from chaosbench.cli.terminal import print_run
-from chaosbench.sim.run.rundir import default_run_dir, write_run
-from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.run.layout import default_run_dir
+from chaosbench.sim.run.rundir import write_run
+from chaosbench.sim.run.runner import Setting, run_scenario
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
-from chaosbench.sim.scenario.overrides import parse_setting, scenario_at, with_settings
+from chaosbench.sim.scenario.overrides import parse_setting, scenario_at
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("run", help="run one scenario")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
@@ -26,30 +28,29 @@ def add_parser(commands) -> None:
     parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
 
 
-def one_setting(text: str) -> tuple[str, object, str]:
-    """An argparse type: ``PATH=VALUE`` with a single value, as ``(path, value, text)``."""
+def one_setting(text: str) -> Setting:
+    """An argparse type: ``PATH=VALUE`` with a single value, as ``(path, value)``."""
     try:
         path, values = parse_setting(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if len(values) != 1:
         raise argparse.ArgumentTypeError(f"expected one value for {path} (chaosbench sweep takes several)")
-    return path, values[0][0], f"{path}={values[0][1]}"
+    return path, values[0][0]
 
 
 def run(args: argparse.Namespace) -> int:
     if args.sets:
-        overrides = [(path, value) for path, value, _ in args.sets]
-        scenario = scenario_at(read_yaml(args.scenario), overrides, args.scenario, args.level)
+        scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level)
     else:
         scenario = load_scenario(args.scenario, args.level)
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
-        result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, progress=advance)
-    result.journal["reproduce"] = with_settings(result.journal["reproduce"], [text for _, _, text in args.sets])
+        result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
+                              progress=advance)
     out = Path(args.out) if args.out else default_run_dir(scenario.name, args.level, args.seed)
     write_run(result, out)
     if args.json:
-        print(json.dumps({**result.journal, "run_dir": str(out)}, indent=2, default=str))
+        print(json.dumps({**result.journal.to_json(), "run_dir": str(out)}, indent=2))
     else:
         print_run(result.journal, out)
     return EXIT_PASS if result.passed else EXIT_FAIL

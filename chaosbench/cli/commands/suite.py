@@ -4,21 +4,26 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from chaosbench.cli.arguments import non_negative, positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.reports.content import format_value
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB, wall_clock_now
+from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.run.record import Journal
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("suite", help="run a suite of scenarios")
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
     parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
     parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
-    parser.add_argument("--out", default="runs", help="folder for run directories (default runs)")
+    parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
     parser.add_argument("--json", action="store_true", help="print only JSON")
@@ -52,32 +57,38 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed else EXIT_PASS
 
 
-def _summary(outcome: Outcome) -> dict:
-    journal = outcome.result.journal
-    return {key: journal[key] for key in ("scenario", "file", "level", "seed", "passed", "trace_digest",
-                                          "reproduce", "probes", "invariants")} | {
-        "findings": journal.get("findings", []), "run_dir": str(outcome.run_dir)}
+#: The journal keys each run of ``suite --json`` shows.
+SUMMARY_KEYS = ("scenario", "file", "level", "seed", "passed", "trace_digest", "reproduce", "probes", "invariants",
+                "findings")
+
+
+def _summary(outcome: Outcome) -> dict[str, Any]:
+    journal = outcome.result.journal.to_json()
+    return {key: journal[key] for key in SUMMARY_KEYS} | {"run_dir": str(outcome.run_dir)}
 
 
 def print_table(outcomes: list[Outcome]) -> None:
     """One line per scenario (seeds passed of run), then each failure with its reproduce command."""
     by_scenario: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
-        by_scenario.setdefault(outcome.result.journal["scenario"], []).append(outcome)
+        by_scenario.setdefault(outcome.result.journal.scenario, []).append(outcome)
     width = max((len(name) for name in by_scenario), default=8)
     for name, runs in by_scenario.items():
         passed = sum(outcome.result.passed for outcome in runs)
         verdict = "pass" if passed == len(runs) else "FAIL"
-        wall = sum(outcome.result.journal["wall_time_s"] for outcome in runs)
-        print(f"{verdict}  {name:<{width}}  {passed}/{len(runs)} seeds  level {runs[0].result.journal['level']}"
+        wall = sum(outcome.result.journal.wall_time_s for outcome in runs)
+        print(f"{verdict}  {name:<{width}}  {passed}/{len(runs)} seeds  level {runs[0].result.journal.level}"
               f"  {wall:6.2f} s")
     failures = [outcome for outcome in outcomes if not outcome.result.passed]
     total = len(outcomes)
     print(f"\n{total - len(failures)} of {total} runs passed")
     for outcome in failures:
         journal = outcome.result.journal
-        reasons = [f"{p['name']} = {p['value']:.4g} (needs {p['bound']})" for p in journal["probes"] if not p["passed"]]
-        reasons += [f"invariant {name}: {check['detail']}" for name, check in journal["invariants"].items()
-                    if not check["held"]]
-        print(f"FAILED {journal['scenario']} seed {journal['seed']}: {'; '.join(reasons) or 'see findings'}")
-        print(f"  reproduce: {journal['reproduce']}")
+        print(f"FAILED {journal.scenario} seed {journal.seed}: {'; '.join(failure_reasons(journal)) or 'see findings'}")
+        print(f"  reproduce: {journal.reproduce}")
+
+
+def failure_reasons(journal: Journal) -> list[str]:
+    """Each failed probe with its value and bound, and each broken invariant with its detail."""
+    reasons = [f"{probe.name} = {format_value(probe.value)} (needs {probe.bound})" for probe in journal.failed_probes]
+    return reasons + [f"invariant {name}: {check.detail}" for name, check in journal.broken_invariants.items()]

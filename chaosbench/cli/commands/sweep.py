@@ -10,18 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
 from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("sweep", help="run a scenario over seeds × settings × levels")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seeds", type=_argument(parse_seeds), required=True,
@@ -37,8 +41,13 @@ def add_parser(commands) -> None:
     parser.add_argument("--json", action="store_true", help="print only a JSON summary")
 
 
-def _argument(parse):
-    def convert(text: str):
+T = TypeVar("T")
+
+
+def _argument(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` as an argparse type: its ValueError becomes argparse's own error."""
+
+    def convert(text: str) -> T:
         try:
             return parse(text)
         except ValueError as exc:
@@ -59,7 +68,7 @@ def _levels(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds)
-    out = Path(args.out) if args.out else Path("runs") / str(sweep.document.get("name", "scenario")) / "sweep"
+    out = Path(args.out) if args.out else DEFAULT_ROOT / str(sweep.document.get("name", "scenario")) / "sweep"
     try:
         executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
     except ExecutorUnavailable as exc:
@@ -82,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL
 
 
-def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
+def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     table = outcome.table
     return {
         "scenario": args.scenario,
@@ -101,13 +110,13 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict:
 _STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high")
 
 
-def _print(report: dict) -> None:
+def _print(report: dict[str, Any]) -> None:
     print(f"{report['scenario']}: {report['runs']} runs ({report['ran']} run now, {report['resumed']} already done), "
           f"{report['passed']} passed, {report['failed']} failed")
     groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
               for row in report["summary"]]
     width = max(map(len, groups), default=0)
-    for group, row in zip(groups, report["summary"]):
+    for group, row in zip(groups, report["summary"], strict=True):
         print(f"  {group:<{width}}  {row['metric']:<24} {_number(row['mean']):>10}  "
               f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}]  n={row['runs']}")
     for command in report["reproduce"]:

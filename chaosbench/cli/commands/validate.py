@@ -5,12 +5,13 @@ import argparse
 import json
 import sys
 
+from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, read_yaml, scenario_from_document
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("validate", help="check scenario and suite files")
     parser.add_argument("paths", nargs="+", help="files or folders")
     parser.add_argument("--json", action="store_true", help="print only JSON")

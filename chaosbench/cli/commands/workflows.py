@@ -18,17 +18,19 @@ from typing import Any
 
 import yaml
 
+from chaosbench.cli.commands import Commands
+from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.mesh.workflow_spec import WorkflowSet, load_workflow_file
 from chaosbench.orchestration.policy.rules import load_rules
+from chaosbench.sim.run.record import JournalError
+from chaosbench.sim.run.rundir import read_journal, read_table
 
-EXIT_OK, EXIT_INPUT = 0, 2
 
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Commands) -> argparse.ArgumentParser:
     """Add the ``workflows`` command and its sub-commands to ``subparsers``."""
     parser = subparsers.add_parser("workflows", help="list, show, validate workflows; statistics of a run")
     actions = parser.add_subparsers(dest="workflows_command", required=True)
@@ -86,13 +88,13 @@ def _list(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-        return EXIT_OK
+        return EXIT_PASS
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
         state = "" if row["enabled"] else "  (disabled)"
         print(f"{row['name']:<{width}}  {row['event_type']:<34} -> {', '.join(row['actions'])}{state}")
     print(f"{len(rows)} workflows in {workflows.source}")
-    return EXIT_OK
+    return EXIT_PASS
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -107,13 +109,13 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps({**_summary(workflow), "definition": workflow.definition}, indent=2, default=str))
     else:
         print(yaml.safe_dump(workflow.definition, sort_keys=False).rstrip())
-    return EXIT_OK
+    return EXIT_PASS
 
 
 def _validate(args: argparse.Namespace) -> int:
     files = args.files or [str(default_workflow_path())]
     schemas = EventSchemas.load()
-    report, status = [], EXIT_OK
+    report, status = [], EXIT_PASS
     for file in files:
         try:
             data = load_yaml(file)
@@ -129,7 +131,7 @@ def _validate(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"chaosbench: {exc.describe()}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"valid": status == EXIT_OK, "files": report}, indent=2))
+        print(json.dumps({"valid": status == EXIT_PASS, "files": report}, indent=2))
     else:
         good = [r for r in report if r["valid"]]
         for row in good:
@@ -143,51 +145,41 @@ _GROUPS = ("router", "engine", "bus", "policy")
 
 def _stats(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
-    journal_path = run_dir / "journal.json"
     try:
-        journal = json.loads(journal_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"chaosbench: {journal_path}: not a readable run journal ({exc})", file=sys.stderr)
+        journal = read_journal(run_dir)
+    except JournalError as exc:
+        print(f"chaosbench: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    counts = journal.get("counts", {})
+    counters = journal.counts.counters
     result: dict[str, Any] = {
-        group: {key[len(group) + 1 :]: value for key, value in counts.items() if key.startswith(group + ".")}
+        group: {key[len(group) + 1 :]: value for key, value in counters.items() if key.startswith(group + ".")}
         for group in _GROUPS
     }
-    result["safeguards"] = journal.get("safeguards", {}).get("fired", {})
-    events = run_dir / "events.parquet"
-    if events.exists():
-        import pandas as pd
-
-        frame = pd.read_parquet(events)
-        if len(frame):
-            peak = frame.loc[frame["received"].idxmax()]
-            result["per_second"] = {
-                "seconds": int(len(frame)),
-                "peak_received": int(peak["received"]),
-                "peak_second": int(peak["second"]),
-                "mean_received": float(frame["received"].mean()),
+    result["safeguards"] = journal.safeguards.fired
+    events = read_table(run_dir, "events")
+    if events is not None and len(events):
+        peak = events.loc[events["received"].idxmax()]
+        result["per_second"] = {
+            "seconds": int(len(events)),
+            "peak_received": int(peak["received"]),
+            "peak_second": int(peak["second"]),
+            "mean_received": float(events["received"].mean()),
+        }
+    workflows = read_table(run_dir, "workflows")
+    if workflows is not None and len(workflows):
+        result["workflows"] = {
+            str(name): {
+                "runs": int(len(group)),
+                "failed": int((group["outcome"] == "failed").sum()),
+                "latency_p50_s": float(group["latency"].quantile(0.5)),
+                "latency_p99_s": float(group["latency"].quantile(0.99)),
             }
-    workflows = run_dir / "workflows.parquet"
-    if workflows.exists():
-        import pandas as pd
-
-        frame = pd.read_parquet(workflows)
-        if len(frame):
-            grouped = frame.groupby("workflow")
-            result["workflows"] = {
-                name: {
-                    "runs": int(len(group)),
-                    "failed": int((group["outcome"] == "failed").sum()),
-                    "latency_p50_s": float(group["latency"].quantile(0.5)),
-                    "latency_p99_s": float(group["latency"].quantile(0.99)),
-                }
-                for name, group in grouped
-            }
+            for name, group in workflows.groupby("workflow")
+        }
     if args.json:
         print(json.dumps(result, indent=2))
-        return EXIT_OK
-    print(f"{journal.get('scenario', '?')}  seed {journal.get('seed', '?')}  level {journal.get('level', '?')}")
+        return EXIT_PASS
+    print(f"{journal.scenario}  seed {journal.seed}  level {journal.level}")
     for group in _GROUPS:
         values = {k: v for k, v in result[group].items() if not isinstance(v, dict)}
         if values:
@@ -204,4 +196,4 @@ def _stats(args: argparse.Namespace) -> int:
     for name, row in result.get("workflows", {}).items():
         latency = f"latency p50 {row['latency_p50_s']:.3f}s p99 {row['latency_p99_s']:.3f}s"
         print(f"  {name}: {row['runs']} runs, {row['failed']} failed, {latency}")
-    return EXIT_OK
+    return EXIT_PASS
