@@ -10,16 +10,16 @@ from typing import Any
 
 import pandas as pd
 
+from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.stack import Stack
-from chaosbench.sim.run.runtime import SimRuntime
 
 TIER0_INTENTS = sorted(name for name, tier in TIERS.items() if tier == 0)
 
-Check = Callable[[SimRuntime, Stack, pd.DataFrame], tuple[bool, str]]
+Check = Callable[[Runtime, Stack, pd.DataFrame], tuple[bool, str]]
 
 
-def task_conservation(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def task_conservation(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
     """Every task the stack created appears exactly once in the tasks table."""
     created = stack.tasks_created
     rows = len(tasks)
@@ -29,7 +29,7 @@ def task_conservation(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) ->
     return held, f"{created} created, {rows} recorded, {missing} missing, {duplicated} duplicated"
 
 
-def audit_chain(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def audit_chain(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
     """The audit log's hash chain verifies from the first entry to the head."""
     broken = stack.audit.verify()
     if broken is None:
@@ -37,14 +37,14 @@ def audit_chain(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple
     return False, f"chain broken at entry {broken} of {len(stack.audit)}"
 
 
-def cascade_depth(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def cascade_depth(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
     """No chain of policy reactions went deeper than the cascade limit."""
     policy = stack.policy
     detail = f"deepest {policy.deepest} of at most {policy.max_depth}; {policy.cascades_broken} cascades stopped"
     return policy.deepest <= policy.max_depth, detail
 
 
-def tier0_approval(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def tier0_approval(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
     """No tier-0 intent started without the operator's approval."""
     if not len(tasks):
         return True, "no tier-0 intent"
@@ -63,7 +63,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def check_invariants(runtime: SimRuntime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def check_invariants(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Run every check; ``{name: {"held": bool, "detail": str}}``."""
     results = {}
     for name, check in CHECKS.items():
