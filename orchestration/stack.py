@@ -11,6 +11,7 @@ from typing import Any
 from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.governance.approval import ApprovalGate
 from chaosbench.orchestration.governance.gate import GovernanceGate, MeshGuard
 from chaosbench.orchestration.governance.intents import IntentRouter
@@ -56,6 +57,7 @@ class Stack:
         self.runtime = runtime
         self.config = config = config or StackConfig()
         self.audit = AuditLog(runtime)
+        self.wiring = Wiring.of(runtime, self.audit)
         self._next_task_id = 0
         self._next_event_id = 0
         self._voting: dict[int, Task] = {}
@@ -66,7 +68,7 @@ class Stack:
     def _init_task_side(self) -> None:
         runtime, config, audit = self.runtime, self.config, self.audit
         master = config.safeguards
-        self.htm = TaskManager(runtime, config.htm, safeguards=master, audit=audit)
+        self.htm = TaskManager(self.wiring, config.htm, safeguards=master)
         self.health = HealthModel(runtime, config.health, self.htm)
         self.htm.attach_health(self.health)
         self.pool = WorkerPool(runtime, config.pool, self.htm, safeguards=master, audit=audit)
