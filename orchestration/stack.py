@@ -66,41 +66,40 @@ class Stack:
         self._init_supervision()
 
     def _init_task_side(self) -> None:
-        runtime, config, audit = self.runtime, self.config, self.audit
+        wiring, config = self.wiring, self.config
         master = config.safeguards
         self.htm = TaskManager(self.wiring, config.htm, safeguards=master)
-        self.health = HealthModel(runtime, config.health, self.htm)
+        self.health = HealthModel(wiring, config.health, self.htm)
         self.htm.attach_health(self.health)
-        self.pool = WorkerPool(runtime, config.pool, self.htm, safeguards=master, audit=audit)
+        self.pool = WorkerPool(wiring, config.pool, self.htm, safeguards=master)
         self.health.listeners.append(self.pool.on_stress)
         if self.htm.throttling or self.pool.relief_on:
             self.health.start()
-        self.operator = Operator(runtime, config.operator)
+        self.operator = Operator(wiring, config.operator)
         self.approval = None
         if config.is_on(config.approval):
-            self.approval = ApprovalGate(runtime, config.approval, self.htm, self.operator, audit)
+            self.approval = ApprovalGate(wiring, config.approval, self.htm, self.operator)
             self.htm.approval = self.approval
-        self.trust = TrustScorer(runtime, config.trust)
-        self.gate = GovernanceGate(runtime, config.governance, self.trust, safeguards=master, audit=audit)
-        self.mesh_guard = MeshGuard(runtime, config.mesh_guard, self.gate)
-        self.intents = IntentRouter(runtime, config.intents)
-        self.learning = WorkflowLearning(runtime)
+        self.trust = TrustScorer(wiring, config.trust)
+        self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master)
+        self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
+        self.intents = IntentRouter(wiring, config.intents)
+        self.learning = WorkflowLearning(wiring)
 
     def _init_event_side(self) -> None:
-        runtime, config = self.runtime, self.config
-        self.kernels = Kernels(runtime, config.kernels)
-        self.bus = EventBus(runtime, config.bus)
-        self.registry = WorkflowRegistry.from_config(runtime, config.workflows)
+        wiring, config = self.wiring, self.config
+        self.kernels = Kernels(wiring, config.kernels)
+        self.bus = EventBus(wiring, config.bus)
+        self.registry = WorkflowRegistry.from_config(wiring, config.workflows)
         self.engine = WorkflowEngine(
-            runtime, self.registry, self.kernels, self.bus, self.audit, config.engine,
+            wiring, self.registry, self.kernels, self.bus, config.engine,
             retry=config.is_on(config.engine.retry),
             dead_letter=config.is_on(config.engine.dead_letter),
         )
         self.router = EventRouter(
-            runtime, self.registry, self.engine.dispatch, config.router,
+            wiring, self.registry, self.engine.dispatch, config.router,
             dedup=config.is_on(config.router.dedup),
             rate_limiter=config.is_on(config.router.rate_limiter),
-            audit=self.audit,
         )
         self.engine.on_failure.append(self.router.workflow_failed)
         # A source whose events end in failed workflows loses trust; the mesh
@@ -111,7 +110,7 @@ class Stack:
         self.engine.on_complete.append(lambda workflow, event, took: learning.record(event.type, workflow.name, True, took))
         self.engine.on_failure.append(lambda workflow, event, _reason: learning.record(event.type, workflow.name, False))
         self.policy = EventPolicyKernel(
-            runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
+            wiring, self.bus, self.kernels, self.registry.schemas, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
             raise_task=self.enqueue,
         )
@@ -121,13 +120,13 @@ class Stack:
             self.bus.subscribe("agent.spawn_requested", "relief_agents", self._spawn_requested)
 
     def _init_supervision(self) -> None:
-        runtime, config = self.runtime, self.config
-        self.boot = BootOrchestrator(runtime, config.boot, self.audit)
+        wiring, config = self.wiring, self.config
+        self.boot = BootOrchestrator(wiring, config.boot)
         self.watchdog = None
         if config.is_on(config.watchdog):
             self.watchdog = Watchdog(
-                runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
-                trust=self.trust, audit=self.audit,
+                wiring, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
+                trust=self.trust,
                 subscriptions=lambda: self.bus.subscription_count,
                 readiness={
                     "boot": lambda: self.boot.complete and self.boot.ok,
@@ -140,19 +139,18 @@ class Stack:
         self.immune = None
         if config.is_on(config.immune):
             self.immune = ImmuneKernel(
-                runtime, config.immune, self.gate, self.learning,
+                wiring, config.immune, self.gate, self.learning,
                 {
                     "resume_dispatcher": self._heal_dispatcher,
                     "restart_workers": self._heal_workers,
                     "drain_queue": self._heal_queue,
                     "restart_kernel": self._heal_kernel,
                 },
-                self.audit,
             )
             self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
         self.heartbeats = None
         if config.is_on(config.heartbeat):
-            self.heartbeats = HeartbeatMonitor(runtime, config.heartbeat, self.kernels, self.bus, self.audit)
+            self.heartbeats = HeartbeatMonitor(wiring, config.heartbeat, self.kernels, self.bus)
             self.heartbeats.start()
 
     # -- work in --------------------------------------------------------

@@ -1,6 +1,6 @@
 """The intent governance router: autonomy tiers, mission alignment and the unified-logic vote.
 
-Autonomy tiers, exactly as seed 002 lists them (Phase 1 charter):
+Autonomy tiers, exactly as design document 002 lists them (Phase 1 charter):
 
 * tier 0, human approval required: modify_governance, change_charter, grant_permissions;
 * tier 1, auto-execute, logged for review: execute_sandbox, deploy_model, modify_config;
@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.tasks.model import Priority
 
 TIERS: dict[str, int] = {
@@ -107,11 +108,11 @@ def mission_alignment(mission_context: dict | None, default: float) -> float:
 class IntentRouter:
     """Routes intents by tier and runs the unified-logic vote."""
 
-    def __init__(self, runtime: Any, config: IntentConfig) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: IntentConfig) -> None:
+        self.env = wiring.env
         self.config = config
-        self._votes = runtime.rng("unified_logic.vote")
-        self._emit = runtime.trace.emit
+        self._votes = wiring.rng("unified_logic.vote")
+        self._emit = wiring.trace.emit
 
     def route(self, intent_type: str, mission_context: dict | None = None) -> Routing | None:
         """The routing of an intent, or None for an unknown (invalid) intent type."""

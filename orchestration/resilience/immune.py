@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
 SOURCE = "immune_kernel"
@@ -46,17 +47,17 @@ class ImmuneConfig(Safeguard):
 class ImmuneKernel:
     """Heals what the anomaly events report."""
 
-    def __init__(self, runtime: Any, config: ImmuneConfig, gate: Any, learning: Any,
-                 playbooks: dict[str, Playbook], audit: Any = None) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Any, learning: Any,
+                 playbooks: dict[str, Playbook]) -> None:
+        self.env = wiring.env
         self.config = config
         self._gate = gate
         self._learning = learning
         self._playbooks = playbooks
-        self._audit = audit
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
-        self._rows = runtime.recorder.table("immune", IMMUNE_COLUMNS)
+        self._audit = wiring.audit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
+        self._rows = wiring.recorder.table("immune", IMMUNE_COLUMNS)
         self._open: set[str] = set()
         self.anomalies = 0
         self.healed = 0
@@ -105,7 +106,6 @@ class ImmuneKernel:
         self._rows.append(now, signature, playbook, outcome, rate)
         self._count(f"immune.{outcome}")
         self._emit(now, "immune", signature, playbook, outcome)
-        if self._audit is not None:
-            self._audit.record(who=SOURCE, what=f"{playbook}: {outcome}", where=signature,
-                               why=f"anomaly {signature}; success rate so far {rate:.0%}",
-                               how="learned playbook first" if outcome != "denied" else "governance gate")
+        self._audit.record(who=SOURCE, what=f"{playbook}: {outcome}", where=signature,
+                           why=f"anomaly {signature}; success rate so far {rate:.0%}",
+                           how="learned playbook first" if outcome != "denied" else "governance gate")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Protocol
 
 from chaosbench.orchestration.tasks.model import RISK_LEVELS, Task
 
@@ -36,6 +37,13 @@ def invalid_reason(task: Task, known_kinds: set[str] | None = None) -> str:
     if context is not None and context.risk_level not in RISK_LEVELS:
         return f"risk_level must be one of {', '.join(RISK_LEVELS)}"
     return ""
+
+
+class ApprovalDesk(Protocol):
+    """Where a task that needs an approval waits for it (the approval gate)."""
+
+    def submit(self, task: Task) -> None:
+        """Hold ``task`` until it is approved (then queued), denied or expired."""
 
 
 class AdmissionCheck:

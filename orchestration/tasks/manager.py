@@ -1,57 +1,41 @@
 """The hierarchical task manager (HTM): priority queues served by a worker pool.
 
 Tasks wait in four FIFO queues, CRITICAL first, and a free worker takes the
-head of the highest non-empty queue. Service is driven by timeout callbacks
-rather than one process per task, which keeps the per-task cost to two
-scheduled events. Each task's row in the ``tasks`` table records when and
-where it ran; that table is part of the run's digest, so routine dispatches
-need no trace records, only the decisions of the safeguards do. With every
-safeguard off that is all the HTM does: a non-preemptive priority queue with
-c workers.
+head of the highest non-empty queue. Service is driven by timeout callbacks,
+two scheduled events per task. Each task's row in the ``tasks`` table (part of
+the run's digest) records when and where it ran, so routine dispatches need no
+trace records; only the safeguards' decisions do. With every safeguard off the
+HTM is a non-preemptive priority queue with c workers.
 
-The safeguards, each behind its own switch and in its own module:
-
-* SLA escalation (:mod:`.escalation`) raises a waiting task's priority as its
-  deadline nears; a task that finishes late or is still unfinished at its
-  deadline is counted as breached, once.
-* Preemption (:mod:`.preemption`): a CRITICAL task that finds every worker
-  busy takes the worker of a NORMAL or LOW task.
-* Load shedding (:mod:`.shedding`) past a critical depth.
-* Context stacking (:mod:`.stacking`): tasks of one origin batched onto one
-  worker.
-* Throttling (:mod:`.throttling`): NORMAL and LOW tasks wait on their worker
-  while the stack is stressed; urgent work takes such a worker meanwhile.
-* Dispatch narratives (:mod:`.narratives`): a 5W1H entry in the audit log for
-  every dispatch.
-
-Invalid tasks are rejected at the door (:mod:`.admission`), and a task that
-needs an approval goes through the approval gate before it may be queued.
-Whatever happens, every task ends in exactly one row of the ``tasks`` table
-(:meth:`TaskManager.end`); tasks still waiting or running when the run stops
-end as ``in_flight`` at :meth:`TaskManager.close`.
+The safeguards, each behind its own switch and in its own module: SLA
+escalation (:mod:`.escalation`), preemption (:mod:`.preemption`), load
+shedding (:mod:`.shedding`), context stacking (:mod:`.stacking`), throttling
+(:mod:`.throttling`) and dispatch narratives (:mod:`.narratives`). Invalid
+tasks are rejected at the door (:mod:`.admission`); a task that needs an
+approval waits at the approval gate before it is queued. Every task ends in
+exactly one row of the ``tasks`` table (:meth:`TaskManager.end`); tasks still
+waiting or running when the run stops end as ``in_flight`` (:meth:`TaskManager.close`).
 """
 from __future__ import annotations
 
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
 
 import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section, active
 from chaosbench.orchestration.core.wiring import Wiring
-from chaosbench.orchestration.tasks.admission import AdmissionCheck
+from chaosbench.orchestration.tasks.admission import AdmissionCheck, ApprovalDesk
 from chaosbench.orchestration.tasks.escalation import EscalationConfig, SlaEscalator
 from chaosbench.orchestration.tasks.model import DONE, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
 from chaosbench.orchestration.tasks.narratives import DispatchNarrator, NarrativesConfig
-from chaosbench.orchestration.tasks.preemption import PreemptionConfig, preemption_victim
+from chaosbench.orchestration.tasks.preemption import PreemptionConfig, Preemptor
 from chaosbench.orchestration.tasks.shedding import LoadShedder, SheddingConfig
 from chaosbench.orchestration.tasks.stacking import ContextStacker, StackingConfig
 from chaosbench.orchestration.tasks.throttling import StressGauge, Throttle, ThrottleConfig
 
-_LEVELS = tuple(Priority)
 _NORMAL = int(Priority.NORMAL)
 
 
@@ -62,7 +46,7 @@ class HTMConfig(Section):
     max_attempts: int = Field(default=5, ge=1, description="starts before an interrupted task is dead-lettered")
     sla: tuple[float, float, float, float] = Field(
         default=(300.0, 1800.0, 14400.0, 86400.0),
-        description="default SLA in seconds for critical, high, normal, low (design document 003: 5 min, 30 min, 4 h, 24 h)",
+        description="default SLA in seconds for critical, high, normal, low (design document 003: 5m, 30m, 4h, 24h)",
     )
     escalation: EscalationConfig = EscalationConfig()
     preemption: PreemptionConfig = PreemptionConfig()
@@ -70,13 +54,6 @@ class HTMConfig(Section):
     stacking: StackingConfig = StackingConfig()
     throttle: ThrottleConfig = ThrottleConfig()
     narratives: NarrativesConfig = NarrativesConfig()
-
-
-class ApprovalDesk(Protocol):
-    """Where a task that needs an approval waits for it (the approval gate)."""
-
-    def submit(self, task: Task) -> None:
-        """Hold ``task`` until it is approved (then queued), denied or expired."""
 
 
 class TaskManager:
@@ -91,12 +68,11 @@ class TaskManager:
     def __init__(self, wiring: Wiring, config: HTMConfig, *, safeguards: bool = True) -> None:
         self.env = wiring.env
         self.config = config
-        self._recorder = wiring.recorder
-        self._trace = wiring.trace
+        self._wiring = wiring
         self._emit = wiring.trace.emit
         self._count = wiring.recorder.count
         self._rows = wiring.recorder.table("tasks", TASK_COLUMNS)
-        self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in _LEVELS)
+        self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in Priority)
         self._depth = 0
         n = config.workers
         # Per worker: its task, the timeout that ends its service, and when the service began.
@@ -117,7 +93,7 @@ class TaskManager:
         self.breaches = 0
         self.on_complete: list[Callable[[Task], None]] = []
         self.approval: ApprovalDesk | None = None
-        self.preemption = active(config.preemption, safeguards)
+        self._preemptor = Preemptor(wiring.recorder, wiring.trace) if active(config.preemption, safeguards) else None
         self._stacker = ContextStacker(config.stacking, n, self._count) if active(config.stacking, safeguards) else None
         self._narrator = DispatchNarrator(wiring.audit, n) if active(config.narratives, safeguards) else None
         # Throttling reads the health model's level, so it starts once one is wired in.
@@ -129,17 +105,12 @@ class TaskManager:
     def attach_health(self, health: StressGauge) -> None:
         """Wire the health model whose stress ``level`` throttling reads."""
         if self._throttle_wanted:
-            self._throttle = Throttle(self.config.throttle, health, self._recorder, self._trace)
+            self._throttle = Throttle(self.config.throttle, health, self._wiring.recorder, self._wiring.trace)
 
     @property
     def throttling(self) -> bool:
         """Whether throttling is on (it needs a health model)."""
         return self._throttle is not None
-
-    @property
-    def stacking(self) -> bool:
-        """Whether context stacking is on."""
-        return self._stacker is not None
 
     @property
     def throttled(self) -> int:
@@ -239,7 +210,7 @@ class TaskManager:
         task.escalated += 1
         self._count("safeguard.sla_escalation")
         self._emit(self.env.now, "escalate", task.task_id, int(task.priority))
-        if task.priority == Priority.CRITICAL and self.preemption and not self.paused and self._preempt_for(task):
+        if task.priority == Priority.CRITICAL and not self.paused and self._preempt_for(task):
             self._depth -= 1
             return
         self._queues[task.priority].append(task)
@@ -325,7 +296,7 @@ class TaskManager:
             queue.clear()
         self._depth = 0
 
-    # -- dispatch -------------------------------------------------------
+    # -- dispatch, and urgent work that finds no idle worker ------------
 
     def _start(self, worker: int, task: Task) -> None:
         now = float(self.env.now)
@@ -406,8 +377,6 @@ class TaskManager:
         task.state = QUEUED
         return task
 
-    # -- urgent work that finds no idle worker --------------------------
-
     def _take_worker_for(self, task: Task) -> bool:
         """Start an urgent ``task`` on a worker a throttled task still holds, or by preemption."""
         if task.priority < _NORMAL and self._throttle is not None:
@@ -415,18 +384,15 @@ class TaskManager:
             if worker >= 0:
                 self._hand_over(worker, task)
                 return True
-        return task.priority == Priority.CRITICAL and self.preemption and self._preempt_for(task)
+        return task.priority == Priority.CRITICAL and self._preempt_for(task)
 
     def _preempt_for(self, task: Task) -> bool:
-        victim = preemption_victim(self._running, self._began)
-        if victim < 0:
+        if self._preemptor is None:
             return False
-        preempted = self._running[victim]
-        assert preempted is not None, "the victim is a busy worker"
-        self._count("safeguard.preemption")
-        self._emit(self.env.now, "preempt", preempted.task_id, task.task_id, victim)
-        self._hand_over(victim, task)
-        return True
+        victim = self._preemptor.worker_for(task, self._running, self._began, self.env.now)
+        if victim >= 0:
+            self._hand_over(victim, task)
+        return victim >= 0
 
     def _hand_over(self, worker: int, task: Task) -> None:
         """Start ``task`` on ``worker``, whose current task goes back to the head of its queue."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chaosbench.orchestration.core.runtime import Recorder, Trace
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.tasks.model import Priority, Task
 
@@ -27,3 +28,21 @@ def preemption_victim(running: Sequence[Task | None], began: Sequence[float]) ->
             if victim < 0 or key > victim_key:
                 victim, victim_key = worker, key
     return victim
+
+
+class Preemptor:
+    """Chooses, counts and traces each preemption; the task manager hands the worker over."""
+
+    def __init__(self, recorder: Recorder, trace: Trace) -> None:
+        self._count = recorder.count
+        self._emit = trace.emit
+
+    def worker_for(self, urgent: Task, running: Sequence[Task | None], began: Sequence[float], now: float) -> int:
+        """The worker ``urgent`` takes, its task preempted, or -1 if only urgent work runs."""
+        victim = preemption_victim(running, began)
+        preempted = running[victim] if victim >= 0 else None
+        if preempted is None:
+            return -1
+        self._count("safeguard.preemption")
+        self._emit(now, "preempt", preempted.task_id, urgent.task_id, victim)
+        return victim
