@@ -26,7 +26,7 @@ from chaosbench.orchestration.mesh.router import EventRouter
 from chaosbench.orchestration.policy.kernel import EventPolicyKernel
 from chaosbench.orchestration.resilience.boot import BootOrchestrator
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatMonitor
-from chaosbench.orchestration.resilience.immune import ImmuneKernel
+from chaosbench.orchestration.resilience.immune import HealingPlaybooks, ImmuneKernel
 from chaosbench.orchestration.resilience.learning import WorkflowLearning
 from chaosbench.orchestration.resilience.watchdog import Watchdog
 from chaosbench.orchestration.tasks.health import HealthModel
@@ -60,7 +60,6 @@ class Stack:
         self.wiring = Wiring.of(runtime, self.audit)
         self._next_task_id = 0
         self._next_event_id = 0
-        self._voting: dict[int, Task] = {}
         self._init_task_side()
         self._init_event_side()
         self._init_supervision()
@@ -83,7 +82,7 @@ class Stack:
         self.trust = TrustScorer(wiring, config.trust)
         self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master)
         self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
-        self.intents = IntentRouter(wiring, config.intents)
+        self.intents = IntentRouter(wiring, config.intents, self.gate, self.htm)
         self.learning = WorkflowLearning(wiring)
 
     def _init_event_side(self) -> None:
@@ -140,12 +139,7 @@ class Stack:
         if config.is_on(config.immune):
             self.immune = ImmuneKernel(
                 wiring, config.immune, self.gate, self.learning,
-                {
-                    "resume_dispatcher": self._heal_dispatcher,
-                    "restart_workers": self._heal_workers,
-                    "drain_queue": self._heal_queue,
-                    "restart_kernel": self._heal_kernel,
-                },
+                HealingPlaybooks(self.htm, self.pool, self.kernels, self.trust, self.engine, config.htm.workers).by_name(),
             )
             self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
         self.heartbeats = None
@@ -189,7 +183,7 @@ class Stack:
         intent_type: str,
         actor: str,
         payload: Any = None,
-        mission_context: dict | None = None,
+        mission_context: dict[str, Any] | None = None,
         work: float = 1.0,
         sla: float | None = None,
     ) -> Task:
@@ -210,25 +204,7 @@ class Stack:
             self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
             self.htm.end(task, "rejected")
             return task
-        task.tier = routing.tier
-        if not self.gate.check(actor, intent_type, "intent_router", routing.risk):
-            self.htm.end(task, "denied")
-            return task
-        if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
-            self.audit.record(
-                who=actor,
-                what=f"intent {intent_type} (task {task.task_id})",
-                where="intent_router",
-                why="; ".join(routing.reasoning),
-                how=f"autonomy tier {routing.tier}",
-            )
-        if routing.requires_approval:
-            task.context = TaskContext(origin_service=actor, risk_level=routing.risk, requires_approval=True)
-        if routing.requires_vote:
-            self._voting[task.task_id] = task
-            self.intents.vote(task.task_id, routing.alignment, lambda passed, _yes: self._voted(task, passed))
-        else:
-            self.htm.submit(task)
+        self.intents.admit(task, routing)
         return task
 
     def publish(
@@ -302,16 +278,14 @@ class Stack:
     def tasks_live(self) -> int:
         """Tasks created but not ended: waiting, running, pending approval or awaiting a vote."""
         pending = len(self.approval.pending) if self.approval is not None else 0
-        return self.htm.depth() + self.htm.busy + pending + len(self._voting)
+        return self.htm.depth() + self.htm.busy + pending + len(self.intents.voting)
 
     def close(self) -> None:
         """End of run: record whatever is unfinished."""
         self.htm.close()
         if self.approval is not None:
             self.approval.close()
-        for task in self._voting.values():
-            self.htm.end(task, "in_flight")
-        self._voting.clear()
+        self.intents.close()
         for component in (self.bus, self.router, self.engine, self.policy, self.kernels):
             component.close()
         self.runtime.recorder.count("audit.entries", len(self.audit))
@@ -322,33 +296,3 @@ class Stack:
         # The policy kernel's "spawn relief agents" action, within the pool's cap.
         if self.gate.check(event.source, "spawn_agent", "worker_pool", "medium"):
             self.pool.spawn_relief()
-
-    def _heal_dispatcher(self, _payload: dict) -> bool:
-        self.htm.resume()
-        return not self.htm.paused
-
-    def _heal_workers(self, _payload: dict) -> bool:
-        self.pool.restart_all()
-        return self.htm.workers >= self.config.htm.workers
-
-    def _heal_queue(self, _payload: dict) -> bool:
-        self.htm.resume()
-        return self.pool.spawn_relief()
-
-    def _heal_kernel(self, payload: dict) -> bool:
-        name = payload.get("component_id")
-        if name not in self.kernels.names:
-            return False
-        self.kernels.bring_up(name)
-        self.trust.success(name)
-        # The runs that failed for want of the kernel are dispatched again.
-        self.engine.replay_dead_letters()
-        return self.kernels.is_up(name)
-
-    def _voted(self, task: Task, passed: bool) -> None:
-        if self._voting.pop(task.task_id, None) is None:
-            return
-        if passed:
-            self.htm.submit(task)
-        else:
-            self.htm.end(task, "denied")
