@@ -106,8 +106,12 @@ class Stack:
         self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
         # The learning loop: which workflow resolved (or not) which incident signature.
         learning = self.learning
-        self.engine.on_complete.append(lambda workflow, event, took: learning.record(event.type, workflow.name, True, took))
-        self.engine.on_failure.append(lambda workflow, event, _reason: learning.record(event.type, workflow.name, False))
+        self.engine.on_complete.append(
+            lambda workflow, event, took: learning.record(event.type, workflow.name, True, took)
+        )
+        self.engine.on_failure.append(
+            lambda workflow, event, _reason: learning.record(event.type, workflow.name, False)
+        )
         self.policy = EventPolicyKernel(
             wiring, self.bus, self.kernels, self.registry.schemas, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
@@ -139,7 +143,9 @@ class Stack:
         if config.is_on(config.immune):
             self.immune = ImmuneKernel(
                 wiring, config.immune, self.gate, self.learning,
-                HealingPlaybooks(self.htm, self.pool, self.kernels, self.trust, self.engine, config.htm.workers).by_name(),
+                HealingPlaybooks(
+                    self.htm, self.pool, self.kernels, self.trust, self.engine, config.htm.workers
+                ).by_name(),
             )
             self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
         self.heartbeats = None
@@ -173,7 +179,8 @@ class Stack:
             sla = self.config.htm.sla[priority]
         if context is not None and not origin:
             origin = context.origin_service
-        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
+        now = self.runtime.env.now
+        task = Task(self._next_task_id, kind, priority, work, now, sla, origin, payload, context, handler)
         self._next_task_id += 1
         self.htm.submit(task)
         return task

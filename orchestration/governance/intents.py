@@ -79,7 +79,9 @@ class IntentConfig(Section):
     voters: int = Field(default=5, ge=1, description="simulated unified-logic voters")
     quorum: int = Field(default=3, ge=1, description="yes votes needed")
     vote_time: float = Field(default=2.0, ge=0, description="seconds for the tally")
-    default_alignment: float = Field(default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority")
+    default_alignment: float = Field(
+        default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority"
+    )
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> IntentConfig:

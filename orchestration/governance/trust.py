@@ -8,8 +8,6 @@ nothing.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section

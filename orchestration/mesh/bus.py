@@ -23,7 +23,6 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
-from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.events import Event
 

@@ -22,10 +22,8 @@ from typing import Any, NamedTuple
 
 from pydantic import Field
 
-from chaosbench.orchestration.core.sections import Safeguard, Section
-from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.errors import KernelError
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Safeguard, Section
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event

@@ -18,9 +18,8 @@ import simpy
 from pydantic import Field
 from simpy.events import NORMAL
 
-from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.errors import KernelError
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
 
 #: The actions each kernel answers. Workflow and rule targets are checked against it.

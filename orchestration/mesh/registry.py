@@ -15,7 +15,6 @@ from pathlib import Path
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
-from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.workflow_spec import Configuration, Workflow, WorkflowSet, load_workflow_file

@@ -19,13 +19,11 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard, Section
-from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
 
 Handler = Callable[[Event], None]
-from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.workflow_spec import Workflow
 

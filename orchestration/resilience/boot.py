@@ -12,7 +12,6 @@ the kernels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from pydantic import Field
 

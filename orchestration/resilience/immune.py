@@ -22,9 +22,9 @@ import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
 from chaosbench.orchestration.mesh.kernels import Kernels
-from chaosbench.orchestration.core.wiring import Wiring
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
 SOURCE = "immune_kernel"
@@ -89,7 +89,9 @@ class ImmuneKernel:
         self._open.add(signature)
         self.env.process(self._heal(signature, payload, candidates))
 
-    def _heal(self, signature: str, payload: dict[str, Any], candidates: list[str]) -> Generator[simpy.Event, Any, None]:
+    def _heal(
+        self, signature: str, payload: dict[str, Any], candidates: list[str]
+    ) -> Generator[simpy.Event, Any, None]:
         for playbook in candidates:
             now = self.env.now
             if not self._gate.check(SOURCE, playbook, signature, "medium"):
@@ -141,7 +143,7 @@ class Workforce(Protocol):
 class Trust(Protocol):
     """The trust scores, as the playbooks see them."""
 
-    def success(self, component: str) -> None:
+    def success(self, component: str) -> object:
         """Credit ``component`` with a success."""
 
 

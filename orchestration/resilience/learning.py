@@ -8,7 +8,7 @@ order in which workflows were first seen.
 """
 from __future__ import annotations
 
-from typing import Any
+from chaosbench.orchestration.core.wiring import Wiring
 
 LEARNING_COLUMNS = ("time", "signature", "workflow", "resolved", "duration")
 

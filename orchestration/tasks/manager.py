@@ -321,7 +321,7 @@ class TaskManager:
             self._narrator.dispatched(task, worker, self._depth)
 
     def _finish(self, done: simpy.Event) -> None:
-        worker: int = done.value
+        worker: int = done.value  # type: ignore[assignment]  # simpy types every value as Optional; a Timeout keeps the one given
         task = self._running[worker]
         if self._service[worker] is not done or task is None:
             return  # the worker was taken away from this task meanwhile

@@ -23,7 +23,9 @@ class ThrottleConfig(Safeguard):
     """Health-based throttling of NORMAL and LOW dispatch (design document 003: a two-second pause)."""
 
     delay: float = Field(default=2.0, ge=0, description="seconds a throttled task waits on its worker")
-    level: str = Field(default="high", pattern="^(medium|high|critical)$", description="stress level from which to throttle")
+    level: str = Field(
+        default="high", pattern="^(medium|high|critical)$", description="stress level from which to throttle"
+    )
 
 
 class StressGauge(Protocol):

@@ -33,14 +33,18 @@ class ReliefConfig(Safeguard):
     """Relief agents under stress (design document 003: spawned at high stress)."""
 
     max_agents: int = Field(default=2, ge=0, description="relief agents alive at once, at most")
-    level: str = Field(default="high", pattern="^(medium|high|critical)$", description="stress level that calls for relief")
+    level: str = Field(
+        default="high", pattern="^(medium|high|critical)$", description="stress level that calls for relief"
+    )
     cooldown: float = Field(default=10.0, ge=0, description="seconds between two spawns")
 
 
 class PoolConfig(Section):
     """Worker supervision."""
 
-    restart_delay: float | None = Field(default=30.0, ge=0, description="seconds before a killed worker restarts; null: never")
+    restart_delay: float | None = Field(
+        default=30.0, ge=0, description="seconds before a killed worker restarts; null: never"
+    )
     reassignment: ReassignmentConfig = ReassignmentConfig()
     relief: ReliefConfig = ReliefConfig()
 
