@@ -16,6 +16,7 @@ from typing import Any
 import simpy
 from simpy.events import ProcessGenerator
 
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.engine import EngineConfig, WorkflowEngine
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -63,10 +64,11 @@ INFO_BREACH = {"metric_name": "latency", "component_id": "db", "value": 1.0, "se
 def bus_router_unmatched(count: int = UNMATCHED) -> float:
     """Events per second through bus and router (dedup, schema check, filters) that trigger no workflow."""
     rt = SimRuntime(1)
-    bus = EventBus(rt)
-    registry = WorkflowRegistry.from_config(rt, WorkflowsConfig())
-    engine = WorkflowEngine(rt, registry, Kernels(rt, KernelsConfig()), bus)
-    router = EventRouter(rt, registry, engine.dispatch)
+    wiring = Wiring.of(rt)
+    bus = EventBus(wiring)
+    registry = WorkflowRegistry.from_config(wiring, WorkflowsConfig())
+    engine = WorkflowEngine(wiring, registry, Kernels(wiring, KernelsConfig()), bus)
+    router = EventRouter(wiring, registry, engine.dispatch)
     router.attach(bus)
     rt.env.process(_publisher(rt.env, bus.publish, "kpi.threshold_breach", count, INFO_BREACH))
     started = time.perf_counter()
@@ -93,12 +95,13 @@ def one_action_runs(count: int = EXECUTIONS, lifecycle: bool = True) -> float:
     """One-action workflow executions per second (kernel latency 10 ms, no failures)."""
     rt = SimRuntime(1)
     schemas = EventSchemas.load()
-    bus = EventBus(rt)
+    wiring = Wiring.of(rt)
+    bus = EventBus(wiring)
     spec = KernelSpec(latency=0.01, distribution="fixed", failure_probability=0.0)
-    kernels = Kernels(rt, KernelsConfig(learning_kernel=spec))
-    registry = WorkflowRegistry(rt, schemas, compile_workflows(ONE_ACTION, schemas))
-    engine = WorkflowEngine(rt, registry, kernels, bus, config=EngineConfig(publish_lifecycle=lifecycle))
-    router = EventRouter(rt, registry, engine.dispatch)
+    kernels = Kernels(wiring, KernelsConfig(learning_kernel=spec))
+    registry = WorkflowRegistry(wiring, schemas, compile_workflows(ONE_ACTION, schemas))
+    engine = WorkflowEngine(wiring, registry, kernels, bus, config=EngineConfig(publish_lifecycle=lifecycle))
+    router = EventRouter(wiring, registry, engine.dispatch)
     router.attach(bus)
     payload = {"metric_name": "m", "component_id": "c", "value": 1.0}
     rt.env.process(_publisher(rt.env, bus.publish, "kpi.metric_updated", count, payload))

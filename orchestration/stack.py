@@ -11,6 +11,7 @@ from typing import Any
 from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.governance.approval import ApprovalGate
 from chaosbench.orchestration.governance.gate import GovernanceGate, MeshGuard
 from chaosbench.orchestration.governance.intents import IntentRouter
@@ -25,7 +26,7 @@ from chaosbench.orchestration.mesh.router import EventRouter
 from chaosbench.orchestration.policy.kernel import EventPolicyKernel
 from chaosbench.orchestration.resilience.boot import BootOrchestrator
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatMonitor
-from chaosbench.orchestration.resilience.immune import ImmuneKernel
+from chaosbench.orchestration.resilience.immune import HealingPlaybooks, ImmuneKernel
 from chaosbench.orchestration.resilience.learning import WorkflowLearning
 from chaosbench.orchestration.resilience.watchdog import Watchdog
 from chaosbench.orchestration.tasks.health import HealthModel
@@ -56,49 +57,48 @@ class Stack:
         self.runtime = runtime
         self.config = config = config or StackConfig()
         self.audit = AuditLog(runtime)
+        self.wiring = Wiring.of(runtime, self.audit)
         self._next_task_id = 0
         self._next_event_id = 0
-        self._voting: dict[int, Task] = {}
         self._init_task_side()
         self._init_event_side()
         self._init_supervision()
 
     def _init_task_side(self) -> None:
-        runtime, config, audit = self.runtime, self.config, self.audit
+        wiring, config = self.wiring, self.config
         master = config.safeguards
-        self.htm = TaskManager(runtime, config.htm, safeguards=master, audit=audit)
-        self.health = HealthModel(runtime, config.health, self.htm)
+        self.htm = TaskManager(self.wiring, config.htm, safeguards=master)
+        self.health = HealthModel(wiring, config.health, self.htm)
         self.htm.attach_health(self.health)
-        self.pool = WorkerPool(runtime, config.pool, self.htm, safeguards=master, audit=audit)
+        self.pool = WorkerPool(wiring, config.pool, self.htm, safeguards=master)
         self.health.listeners.append(self.pool.on_stress)
         if self.htm.throttling or self.pool.relief_on:
             self.health.start()
-        self.operator = Operator(runtime, config.operator)
+        self.operator = Operator(wiring, config.operator)
         self.approval = None
         if config.is_on(config.approval):
-            self.approval = ApprovalGate(runtime, config.approval, self.htm, self.operator, audit)
+            self.approval = ApprovalGate(wiring, config.approval, self.htm, self.operator)
             self.htm.approval = self.approval
-        self.trust = TrustScorer(runtime, config.trust)
-        self.gate = GovernanceGate(runtime, config.governance, self.trust, safeguards=master, audit=audit)
-        self.mesh_guard = MeshGuard(runtime, config.mesh_guard, self.gate)
-        self.intents = IntentRouter(runtime, config.intents)
-        self.learning = WorkflowLearning(runtime)
+        self.trust = TrustScorer(wiring, config.trust)
+        self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master)
+        self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
+        self.intents = IntentRouter(wiring, config.intents, self.gate, self.htm)
+        self.learning = WorkflowLearning(wiring)
 
     def _init_event_side(self) -> None:
-        runtime, config = self.runtime, self.config
-        self.kernels = Kernels(runtime, config.kernels)
-        self.bus = EventBus(runtime, config.bus)
-        self.registry = WorkflowRegistry.from_config(runtime, config.workflows)
+        wiring, config = self.wiring, self.config
+        self.kernels = Kernels(wiring, config.kernels)
+        self.bus = EventBus(wiring, config.bus)
+        self.registry = WorkflowRegistry.from_config(wiring, config.workflows)
         self.engine = WorkflowEngine(
-            runtime, self.registry, self.kernels, self.bus, self.audit, config.engine,
+            wiring, self.registry, self.kernels, self.bus, config.engine,
             retry=config.is_on(config.engine.retry),
             dead_letter=config.is_on(config.engine.dead_letter),
         )
         self.router = EventRouter(
-            runtime, self.registry, self.engine.dispatch, config.router,
+            wiring, self.registry, self.engine.dispatch, config.router,
             dedup=config.is_on(config.router.dedup),
             rate_limiter=config.is_on(config.router.rate_limiter),
-            audit=self.audit,
         )
         self.engine.on_failure.append(self.router.workflow_failed)
         # A source whose events end in failed workflows loses trust; the mesh
@@ -106,10 +106,14 @@ class Stack:
         self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
         # The learning loop: which workflow resolved (or not) which incident signature.
         learning = self.learning
-        self.engine.on_complete.append(lambda workflow, event, took: learning.record(event.type, workflow.name, True, took))
-        self.engine.on_failure.append(lambda workflow, event, _reason: learning.record(event.type, workflow.name, False))
+        self.engine.on_complete.append(
+            lambda workflow, event, took: learning.record(event.type, workflow.name, True, took)
+        )
+        self.engine.on_failure.append(
+            lambda workflow, event, _reason: learning.record(event.type, workflow.name, False)
+        )
         self.policy = EventPolicyKernel(
-            runtime, self.bus, self.kernels, self.registry.schemas, self.audit, config.policy,
+            wiring, self.bus, self.kernels, self.registry.schemas, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
             raise_task=self.enqueue,
         )
@@ -119,13 +123,13 @@ class Stack:
             self.bus.subscribe("agent.spawn_requested", "relief_agents", self._spawn_requested)
 
     def _init_supervision(self) -> None:
-        runtime, config = self.runtime, self.config
-        self.boot = BootOrchestrator(runtime, config.boot, self.audit)
+        wiring, config = self.wiring, self.config
+        self.boot = BootOrchestrator(wiring, config.boot)
         self.watchdog = None
         if config.is_on(config.watchdog):
             self.watchdog = Watchdog(
-                runtime, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
-                trust=self.trust, audit=self.audit,
+                wiring, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
+                trust=self.trust,
                 subscriptions=lambda: self.bus.subscription_count,
                 readiness={
                     "boot": lambda: self.boot.complete and self.boot.ok,
@@ -138,19 +142,15 @@ class Stack:
         self.immune = None
         if config.is_on(config.immune):
             self.immune = ImmuneKernel(
-                runtime, config.immune, self.gate, self.learning,
-                {
-                    "resume_dispatcher": self._heal_dispatcher,
-                    "restart_workers": self._heal_workers,
-                    "drain_queue": self._heal_queue,
-                    "restart_kernel": self._heal_kernel,
-                },
-                self.audit,
+                wiring, config.immune, self.gate, self.learning,
+                HealingPlaybooks(
+                    self.htm, self.pool, self.kernels, self.trust, self.engine, config.htm.workers
+                ).by_name(),
             )
             self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
         self.heartbeats = None
         if config.is_on(config.heartbeat):
-            self.heartbeats = HeartbeatMonitor(runtime, config.heartbeat, self.kernels, self.bus, self.audit)
+            self.heartbeats = HeartbeatMonitor(wiring, config.heartbeat, self.kernels, self.bus)
             self.heartbeats.start()
 
     # -- work in --------------------------------------------------------
@@ -179,7 +179,8 @@ class Stack:
             sla = self.config.htm.sla[priority]
         if context is not None and not origin:
             origin = context.origin_service
-        task = Task(self._next_task_id, kind, priority, work, self.runtime.env.now, sla, origin, payload, context, handler)
+        now = self.runtime.env.now
+        task = Task(self._next_task_id, kind, priority, work, now, sla, origin, payload, context, handler)
         self._next_task_id += 1
         self.htm.submit(task)
         return task
@@ -189,7 +190,7 @@ class Stack:
         intent_type: str,
         actor: str,
         payload: Any = None,
-        mission_context: dict | None = None,
+        mission_context: dict[str, Any] | None = None,
         work: float = 1.0,
         sla: float | None = None,
     ) -> Task:
@@ -210,25 +211,7 @@ class Stack:
             self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
             self.htm.end(task, "rejected")
             return task
-        task.tier = routing.tier
-        if not self.gate.check(actor, intent_type, "intent_router", routing.risk):
-            self.htm.end(task, "denied")
-            return task
-        if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
-            self.audit.record(
-                who=actor,
-                what=f"intent {intent_type} (task {task.task_id})",
-                where="intent_router",
-                why="; ".join(routing.reasoning),
-                how=f"autonomy tier {routing.tier}",
-            )
-        if routing.requires_approval:
-            task.context = TaskContext(origin_service=actor, risk_level=routing.risk, requires_approval=True)
-        if routing.requires_vote:
-            self._voting[task.task_id] = task
-            self.intents.vote(task.task_id, routing.alignment, lambda passed, _yes: self._voted(task, passed))
-        else:
-            self.htm.submit(task)
+        self.intents.admit(task, routing)
         return task
 
     def publish(
@@ -302,16 +285,14 @@ class Stack:
     def tasks_live(self) -> int:
         """Tasks created but not ended: waiting, running, pending approval or awaiting a vote."""
         pending = len(self.approval.pending) if self.approval is not None else 0
-        return self.htm.depth() + self.htm.busy + pending + len(self._voting)
+        return self.htm.depth() + self.htm.busy + pending + len(self.intents.voting)
 
     def close(self) -> None:
         """End of run: record whatever is unfinished."""
         self.htm.close()
         if self.approval is not None:
             self.approval.close()
-        for task in self._voting.values():
-            self.htm.end(task, "in_flight")
-        self._voting.clear()
+        self.intents.close()
         for component in (self.bus, self.router, self.engine, self.policy, self.kernels):
             component.close()
         self.runtime.recorder.count("audit.entries", len(self.audit))
@@ -322,33 +303,3 @@ class Stack:
         # The policy kernel's "spawn relief agents" action, within the pool's cap.
         if self.gate.check(event.source, "spawn_agent", "worker_pool", "medium"):
             self.pool.spawn_relief()
-
-    def _heal_dispatcher(self, _payload: dict) -> bool:
-        self.htm.resume()
-        return not self.htm.paused
-
-    def _heal_workers(self, _payload: dict) -> bool:
-        self.pool.restart_all()
-        return self.htm.workers >= self.config.htm.workers
-
-    def _heal_queue(self, _payload: dict) -> bool:
-        self.htm.resume()
-        return self.pool.spawn_relief()
-
-    def _heal_kernel(self, payload: dict) -> bool:
-        name = payload.get("component_id")
-        if name not in self.kernels.names:
-            return False
-        self.kernels.bring_up(name)
-        self.trust.success(name)
-        # The runs that failed for want of the kernel are dispatched again.
-        self.engine.replay_dead_letters()
-        return self.kernels.is_up(name)
-
-    def _voted(self, task: Task, passed: bool) -> None:
-        if self._voting.pop(task.task_id, None) is None:
-            return
-        if passed:
-            self.htm.submit(task)
-        else:
-            self.htm.end(task, "denied")

@@ -4,13 +4,14 @@ Every entry holds who did what, when, where, why and how, plus the hash of
 the entry before it; its own hash covers all of that. Changing, removing or
 reordering any entry breaks the chain at that entry, which ``verify`` names.
 Entries are also appended to the recorder table ``audit`` so a run directory
-can keep them (``audit.parquet``).
+can keep them (``audit.parquet``). A component built without an audit log
+writes to :data:`NULL_AUDIT`, which takes the same calls and keeps nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from chaosbench.orchestration.core.runtime import Runtime
 
@@ -21,7 +22,7 @@ AUDIT_COLUMNS = ("index", "time", "who", "what", "where", "why", "how", "prev_ha
 class AuditEntry(NamedTuple):
     """One narrative; immutable."""
 
-    index: int
+    position: int  # in the chain, from 0 (not "index", which would shadow tuple.index)
     time: float
     who: str
     what: str
@@ -74,7 +75,7 @@ class AuditLog:
         """Position of the first entry that does not chain correctly, or None if the log is intact."""
         previous = GENESIS
         for position, entry in enumerate(self._entries):
-            if entry.index != position or entry.prev_hash != previous:
+            if entry.position != position or entry.prev_hash != previous:
                 return position
             if entry_hash(*entry[:8]) != entry.hash:
                 return position
@@ -100,6 +101,26 @@ class AuditLog:
             and (until is None or e.time <= until)
         ]
 
-    def frame_rows(self) -> list[tuple]:
+    def frame_rows(self) -> list[tuple[Any, ...]]:
         """The entries as rows in the order of ``AUDIT_COLUMNS``."""
         return [tuple(entry) for entry in self._entries]
+
+
+class Audit(Protocol):
+    """What a component may do with the audit log: add a narrative."""
+
+    def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> object:
+        """Add a 5W1H narrative (``when`` defaults to now)."""
+
+
+class NullAuditLog:
+    """The audit log of a component wired without one: it accepts every narrative and keeps none."""
+
+    def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> None:
+        """Accept a narrative and drop it."""
+
+    def __len__(self) -> int:
+        return 0
+
+
+NULL_AUDIT = NullAuditLog()

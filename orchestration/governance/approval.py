@@ -14,11 +14,12 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.tasks.model import PENDING, Task
 
 
 class ApprovalConfig(Safeguard):
-    """Human approval for tasks that require it (seed 003's pending-approval queue)."""
+    """Human approval for tasks that require it (design document 003's pending-approval queue)."""
 
     timeout: float = Field(default=3600.0, gt=0, description="seconds a request waits before it expires")
 
@@ -26,14 +27,14 @@ class ApprovalConfig(Safeguard):
 class ApprovalGate:
     """Holds tasks pending approval and releases them into ``htm``."""
 
-    def __init__(self, runtime: Any, config: ApprovalConfig, htm: Any, operator: Any, audit: Any = None) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: ApprovalConfig, htm: Any, operator: Any) -> None:
+        self.env = wiring.env
         self._timeout = config.timeout
         self._htm = htm
         self._operator = operator
-        self._audit = audit
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
+        self._audit = wiring.audit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
         self.pending: dict[int, Task] = {}
         self.approved = 0
 
@@ -80,11 +81,10 @@ class ApprovalGate:
             self._htm.end(task, "expired")
 
     def _narrate(self, task: Task, what: str, why: str) -> None:
-        if self._audit is not None:
-            self._audit.record(
-                who="htm.approval_gate",
-                what=f"{what}: task {task.task_id} ({task.kind})",
-                where="pending_approval",
-                why=why,
-                how="simulated operator",
-            )
+        self._audit.record(
+            who="htm.approval_gate",
+            what=f"{what}: task {task.task_id} ({task.kind})",
+            where="pending_approval",
+            why=why,
+            how="simulated operator",
+        )

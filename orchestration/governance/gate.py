@@ -1,4 +1,4 @@
-"""The governance gate and the trigger mesh's source check (seed 001).
+"""The governance gate and the trigger mesh's source check (design document 001).
 
 The gate decides whether an actor may perform an action. An actor is
 authorized when it is one of the stack's known components (or listed in
@@ -6,14 +6,14 @@ authorized when it is one of the stack's known components (or listed in
 to an unauthorized request depends on the mode:
 
 * ``log_only``: allowed, and recorded as a would-be denial (counted and
-  narrated in the audit log) — the seed's safe learning period;
+  narrated in the audit log) — the integration plan's safe learning period;
 * ``enforce_critical``: denied when the action's risk is high or critical,
   otherwise handled as in log-only mode;
 * ``enforce_all``: always denied.
 
 With the gate off every request is allowed unexamined.
 
-:class:`MeshGuard` is the trigger mesh's validator pair (seed 001, phase 2):
+:class:`MeshGuard` is the trigger mesh's validator pair (design document 001, phase 2):
 before an event from a source is routed, the gate checks the source's
 compliance and the trust scorer its trust. Events from a non-compliant source
 are dropped; events from an untrusted source are held back and retried every
@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.governance.trust import TrustScorer
 
 COMPONENTS = (
@@ -57,7 +58,7 @@ Mode = Literal["log_only", "enforce_critical", "enforce_all"]
 
 
 class GovernanceConfig(Safeguard):
-    """The governance gate; seed 001 recommends starting in log-only mode."""
+    """The governance gate; design document 001 recommends starting in log-only mode."""
 
     mode: Mode = Field(default="log_only", description="log_only, enforce_critical or enforce_all")
     authorized: tuple[str, ...] = Field(
@@ -76,18 +77,18 @@ class GovernanceGate:
     """Allows or denies actions by actor, trust and risk."""
 
     def __init__(
-        self, runtime: Any, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True, audit: Any = None
+        self, wiring: Wiring, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True
     ) -> None:
-        self.env = runtime.env
+        self.env = wiring.env
         self.on = active(config, safeguards)
         self.mode = config.mode
         self.trust = trust
         names = (*COMPONENTS, *config.authorized)
         self._authorized = frozenset(name for name in names if not name.endswith("*"))
         self._prefixes = tuple(name[:-1] for name in names if name.endswith("*"))
-        self._audit = audit
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
+        self._audit = wiring.audit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
         self.denied = 0
         self.would_deny = 0
 
@@ -115,15 +116,14 @@ class GovernanceGate:
             self._count("governance.would_deny")
             self._emit(now, "governance_would_deny", actor, action)
             verdict = "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
-        if self._audit is not None:
-            known = "untrusted" if self.known(actor) else "not authorized"
-            self._audit.record(
-                who="governance_gate",
-                what=f"{verdict}: {action} by {actor}",
-                where=resource or "stack",
-                why=f"actor {known}; risk {risk}; mode {self.mode}",
-                how="governance gate check",
-            )
+        known = "untrusted" if self.known(actor) else "not authorized"
+        self._audit.record(
+            who="governance_gate",
+            what=f"{verdict}: {action} by {actor}",
+            where=resource or "stack",
+            why=f"actor {known}; risk {risk}; mode {self.mode}",
+            how="governance gate check",
+        )
         return not enforce
 
 
@@ -135,13 +135,13 @@ class MeshGuard:
     narrative rather than one per event; its trust is read for every event.
     """
 
-    def __init__(self, runtime: Any, config: MeshGuardConfig, gate: GovernanceGate) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: MeshGuardConfig, gate: GovernanceGate) -> None:
+        self.env = wiring.env
         self.config = config
         self._gate = gate
         self._trust = gate.trust
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
         self._compliant: dict[str, bool] = {}
         self.held = 0
         self.dropped = 0

@@ -1,6 +1,6 @@
 """The intent governance router: autonomy tiers, mission alignment and the unified-logic vote.
 
-Autonomy tiers, exactly as seed 002 lists them (Phase 1 charter):
+Autonomy tiers, exactly as design document 002 lists them (Phase 1 charter):
 
 * tier 0, human approval required: modify_governance, change_charter, grant_permissions;
 * tier 1, auto-execute, logged for review: execute_sandbox, deploy_model, modify_config;
@@ -17,17 +17,25 @@ The unified-logic vote asks ``voters`` simulated voters; each votes yes with
 probability equal to the intent's alignment (stream ``unified_logic.vote``)
 and the intent passes with at least ``quorum`` yes votes. The tally arrives
 ``vote_time`` seconds later.
+
+:meth:`IntentRouter.admit` takes a routed intent's task the rest of the way:
+an actor the governance gate refuses is denied; tiers 1 and 4 are narrated in
+the audit log; tier 0 goes to the task manager with a context that requires
+the operator's approval; tier 3 waits for the vote and is denied without a
+quorum.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import Field, model_validator
 
 from chaosbench.orchestration.core.sections import Section
-from chaosbench.orchestration.tasks.model import Priority
+from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.governance.gate import GovernanceGate
+from chaosbench.orchestration.tasks.model import Priority, Task, TaskContext
 
 TIERS: dict[str, int] = {
     "modify_governance": 0,
@@ -71,7 +79,9 @@ class IntentConfig(Section):
     voters: int = Field(default=5, ge=1, description="simulated unified-logic voters")
     quorum: int = Field(default=3, ge=1, description="yes votes needed")
     vote_time: float = Field(default=2.0, ge=0, description="seconds for the tally")
-    default_alignment: float = Field(default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority")
+    default_alignment: float = Field(
+        default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority"
+    )
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> IntentConfig:
@@ -93,7 +103,7 @@ class Routing:
     reasoning: tuple[str, ...]
 
 
-def mission_alignment(mission_context: dict | None, default: float) -> float:
+def mission_alignment(mission_context: dict[str, Any] | None, default: float) -> float:
     """Weight of the highest charter priority ``mission_context`` marks as true."""
     if not mission_context:
         return default
@@ -104,16 +114,30 @@ def mission_alignment(mission_context: dict | None, default: float) -> float:
     return best or default
 
 
+class IntentTasks(Protocol):
+    """The task manager, as the intent router sees it."""
+
+    def submit(self, task: Task) -> bool:
+        """Admit ``task`` at the door."""
+
+    def end(self, task: Task, outcome: str, safeguard: str = "") -> None:
+        """Record ``task``'s one row, ending in ``outcome``."""
+
+
 class IntentRouter:
-    """Routes intents by tier and runs the unified-logic vote."""
+    """Routes intents by tier, asks the governance gate and runs the unified-logic vote."""
 
-    def __init__(self, runtime: Any, config: IntentConfig) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: IntentConfig, gate: GovernanceGate, htm: IntentTasks) -> None:
+        self.env = wiring.env
         self.config = config
-        self._votes = runtime.rng("unified_logic.vote")
-        self._emit = runtime.trace.emit
+        self._gate = gate
+        self._htm = htm
+        self._audit = wiring.audit
+        self._votes = wiring.rng("unified_logic.vote")
+        self._emit = wiring.trace.emit
+        self.voting: dict[int, Task] = {}
 
-    def route(self, intent_type: str, mission_context: dict | None = None) -> Routing | None:
+    def route(self, intent_type: str, mission_context: dict[str, Any] | None = None) -> Routing | None:
         """The routing of an intent, or None for an unknown (invalid) intent type."""
         tier = TIERS.get(intent_type)
         if tier is None:
@@ -140,3 +164,40 @@ class IntentRouter:
     def _tally(self, ref: int, passed: bool, yes: int, on_result: Callable[[bool, int], None]) -> None:
         self._emit(self.env.now, "vote", ref, yes, int(passed))
         on_result(passed, yes)
+
+    def admit(self, task: Task, routing: Routing) -> None:
+        """Take the task of a routed intent (``task.origin`` is the actor) through governance into the HTM."""
+        actor, intent_type = task.origin, task.kind
+        task.tier = routing.tier
+        if not self._gate.check(actor, intent_type, "intent_router", routing.risk):
+            self._htm.end(task, "denied")
+            return
+        if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
+            self._audit.record(
+                who=actor,
+                what=f"intent {intent_type} (task {task.task_id})",
+                where="intent_router",
+                why="; ".join(routing.reasoning),
+                how=f"autonomy tier {routing.tier}",
+            )
+        if routing.requires_approval:
+            task.context = TaskContext(origin_service=actor, risk_level=routing.risk, requires_approval=True)
+        if routing.requires_vote:
+            self.voting[task.task_id] = task
+            self.vote(task.task_id, routing.alignment, lambda passed, _yes: self._voted(task, passed))
+        else:
+            self._htm.submit(task)
+
+    def close(self) -> None:
+        """Record every task still awaiting its vote as ``in_flight``."""
+        for task in self.voting.values():
+            self._htm.end(task, "in_flight")
+        self.voting.clear()
+
+    def _voted(self, task: Task, passed: bool) -> None:
+        if self.voting.pop(task.task_id, None) is None:
+            return
+        if passed:
+            self._htm.submit(task)
+        else:
+            self._htm.end(task, "denied")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 
 Decision = Callable[[bool], None]
 
@@ -33,13 +33,13 @@ class OperatorConfig(Section):
 class Operator:
     """Answers requests in order while available."""
 
-    def __init__(self, runtime: Any, config: OperatorConfig) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: OperatorConfig) -> None:
+        self.env = wiring.env
         self.config = config
         self.available = config.available
-        self._response = runtime.rng("operator.response")
-        self._decision = runtime.rng("operator.decision")
-        self._emit = runtime.trace.emit
+        self._response = wiring.rng("operator.response")
+        self._decision = wiring.rng("operator.decision")
+        self._emit = wiring.trace.emit
         self._waiting: deque[tuple[int, Decision]] = deque()
         self._reviewing = False
         self.answered = 0

@@ -8,15 +8,14 @@ nothing.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 
 
 class TrustConfig(Section):
-    """Trust scoring (seed 004 queries trust above 0.7 as trusted data)."""
+    """Trust scoring (design document 004 queries trust above 0.7 as trusted data)."""
 
     initial: float = Field(default=1.0, ge=0, le=1)
     failure_penalty: float = Field(default=0.25, ge=0, le=1, description="share of the score lost per failure")
@@ -28,10 +27,10 @@ class TrustConfig(Section):
 class TrustScorer:
     """The trust score of every component seen so far."""
 
-    def __init__(self, runtime: Any, config: TrustConfig) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: TrustConfig) -> None:
+        self.env = wiring.env
         self.config = config
-        self._emit = runtime.trace.emit
+        self._emit = wiring.trace.emit
         self._scores: dict[str, tuple[float, float]] = {}
 
     def score(self, component: str) -> float:

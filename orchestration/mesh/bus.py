@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosbench.orchestration.config import Section
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.events import Event
 
 Handler = Callable[[Event], None]
@@ -103,12 +103,12 @@ class Subscription:
 class EventBus:
     """Topic pub/sub with per-subscriber bounded queues and delivery latency."""
 
-    def __init__(self, runtime: Runtime, config: BusConfig | None = None) -> None:
+    def __init__(self, wiring: Wiring, config: BusConfig | None = None) -> None:
         config = config or BusConfig()
-        self.env = runtime.env
+        self.env = wiring.env
         self.config = config
-        self._runtime = runtime
-        self._emit = runtime.trace.emit
+        self._wiring = wiring
+        self._emit = wiring.trace.emit
         self._subs: dict[str, Subscription] = {}
         self._routes: dict[str, tuple[Subscription, ...]] = {}
         self._latency = config.latency
@@ -117,9 +117,9 @@ class EventBus:
         self._loss = 0.0
         self._duplication = 0.0
         self._reorder = 0.0
-        self._loss_draw = runtime.rng("bus.loss").random
-        self._dup_draw = runtime.rng("bus.duplication").random
-        self._reorder_draw = runtime.rng("bus.reorder").random
+        self._loss_draw = wiring.rng("bus.loss").random
+        self._dup_draw = wiring.rng("bus.duplication").random
+        self._reorder_draw = wiring.rng("bus.reorder").random
         self.published = 0
         self.unrouted = 0
         self.lost = 0
@@ -274,7 +274,7 @@ class EventBus:
 
     def close(self) -> None:
         """Add the bus totals to the recorder's counts."""
-        count = self._runtime.recorder.count
+        count = self._wiring.recorder.count
         for key, value in self.stats().items():
             if key != "subscriptions":
                 count(f"bus.{key}", value)

@@ -22,10 +22,9 @@ from typing import Any, NamedTuple
 
 from pydantic import Field
 
-from chaosbench.orchestration.config import Safeguard, Section
-from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.errors import KernelError
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Safeguard, Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
@@ -88,29 +87,28 @@ class WorkflowEngine:
 
     def __init__(
         self,
-        runtime: Runtime,
+        wiring: Wiring,
         registry: WorkflowRegistry,
         kernels: Kernels,
         bus: EventBus | None = None,
-        audit: AuditLog | None = None,
         config: EngineConfig | None = None,
         *,
         retry: bool = True,
         dead_letter: bool = True,
     ) -> None:
         config = config or EngineConfig()
-        self.env = runtime.env
-        self._runtime = runtime
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
-        self._runs = runtime.recorder.table("workflows", RUN_COLUMNS)
-        self._actions = runtime.recorder.table("actions", ACTION_COLUMNS)
-        self._dead_rows = runtime.recorder.table("dead_letters", DEAD_LETTER_COLUMNS)
+        self.env = wiring.env
+        self._wiring = wiring
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
+        self._runs = wiring.recorder.table("workflows", RUN_COLUMNS)
+        self._actions = wiring.recorder.table("actions", ACTION_COLUMNS)
+        self._dead_rows = wiring.recorder.table("dead_letters", DEAD_LETTER_COLUMNS)
         self.registry = registry
         self.kernels = kernels
         self.bus = bus if config.publish_lifecycle else None
         self._publish_bus = bus
-        self.audit = audit
+        self.audit = wiring.audit
         self.config = config
         self._retry = retry
         self._dead_letter = dead_letter
@@ -147,15 +145,14 @@ class WorkflowEngine:
         else:
             self.overflowed += 1
             self._emit(now, "engine.overflow", workflow.name, event.source, event.id)
-            if self.audit is not None:
-                self.audit.record(
-                    who="workflow_engine",
-                    what="shed_engine_queue_full",
-                    where=workflow.name,
-                    why=f"{self.running} runs in progress, {len(self._pending)} waiting; {event.source}/{event.id}",
-                    how="bounded_fifo_queue",
-                    when=now,
-                )
+            self.audit.record(
+                who="workflow_engine",
+                what="shed_engine_queue_full",
+                where=workflow.name,
+                why=f"{self.running} runs in progress, {len(self._pending)} waiting; {event.source}/{event.id}",
+                how="bounded_fifo_queue",
+                when=now,
+            )
             self._end_failed(-1, workflow, event, "engine queue full", 0)
 
     def replay_dead_letters(self) -> int:
@@ -170,14 +167,13 @@ class WorkflowEngine:
                 self.dead_letters.append(letter)
                 continue
             self._emit(self.env.now, "engine.replay", workflow.name, letter.run)
-            if self.audit is not None:
-                self.audit.record(
-                    who="workflow_engine",
-                    what="replay_dead_letter",
-                    where=workflow.name,
-                    why=f"run {letter.run} failed: {letter.reason}",
-                    how="redispatch_from_dead_letter_queue",
-                )
+            self.audit.record(
+                who="workflow_engine",
+                what="replay_dead_letter",
+                where=workflow.name,
+                why=f"run {letter.run} failed: {letter.reason}",
+                how="redispatch_from_dead_letter_queue",
+            )
             self.dispatch(workflow, letter.event)
             replayed += 1
         return replayed
@@ -188,14 +184,13 @@ class WorkflowEngine:
             self.peak_running = self.running
         self.started += 1
         run = self.started
-        if self.audit is not None:
-            self.audit.record(
-                who="workflow_engine",
-                what="dispatch_workflow",
-                where=workflow.name,
-                why=f"{event.type} from {event.source}/{event.id} matched the trigger",
-                how=f"run {run}, {self.running}/{self.max_parallel} slots in use",
-            )
+        self.audit.record(
+            who="workflow_engine",
+            what="dispatch_workflow",
+            where=workflow.name,
+            why=f"{event.type} from {event.source}/{event.id} matched the trigger",
+            how=f"run {run}, {self.running}/{self.max_parallel} slots in use",
+        )
         self.env.process(self._run(workflow, event, run, triggered_at))
 
     def _finish(self) -> None:
@@ -319,14 +314,13 @@ class WorkflowEngine:
             self.dead_letters.append(DeadLetter(run, workflow.name, event, now, reason, attempts))
             self._dead_rows.append(run, workflow.name, event.source, str(event.id), now, reason, attempts)
             self._count("safeguard.dead_letter")
-            if self.audit is not None:
-                self.audit.record(
-                    who="workflow_engine",
-                    what="dead_letter",
-                    where=workflow.name,
-                    why=reason,
-                    how=f"kept for replay after {attempts} attempt(s)",
-                )
+            self.audit.record(
+                who="workflow_engine",
+                what="dead_letter",
+                where=workflow.name,
+                why=reason,
+                how=f"kept for replay after {attempts} attempt(s)",
+            )
 
     # -- publishing -----------------------------------------------------
 

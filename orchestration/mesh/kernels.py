@@ -18,9 +18,9 @@ import simpy
 from pydantic import Field
 from simpy.events import NORMAL
 
-from chaosbench.orchestration.config import Section
 from chaosbench.orchestration.core.errors import KernelError
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 
 #: The actions each kernel answers. Workflow and rule targets are checked against it.
 KERNEL_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -69,7 +69,7 @@ class _Kernel:
     __slots__ = ("name", "actions", "spec", "up", "hung_since", "factor", "calls", "failures", "timeouts", "draw",
                  "fail_draw")
 
-    def __init__(self, runtime: Runtime, name: str, spec: KernelSpec) -> None:
+    def __init__(self, wiring: Wiring, name: str, spec: KernelSpec) -> None:
         self.name = name
         self.actions = frozenset(KERNEL_ACTIONS[name])
         self.spec = spec
@@ -79,8 +79,8 @@ class _Kernel:
         self.calls = 0
         self.failures = 0
         self.timeouts = 0
-        latency_rng = runtime.rng(f"kernel.{name}.latency")
-        self.fail_draw = runtime.rng(f"kernel.{name}.failure").random
+        latency_rng = wiring.rng(f"kernel.{name}.latency")
+        self.fail_draw = wiring.rng(f"kernel.{name}.failure").random
         mean = spec.latency
         if spec.distribution == "fixed":
             self.draw = lambda: mean
@@ -97,11 +97,11 @@ class _Kernel:
 class Kernels:
     """The kernel handlers of the stack and their controls."""
 
-    def __init__(self, runtime: Runtime, config: KernelsConfig) -> None:
-        self.env = runtime.env
-        self._runtime = runtime
-        self._emit = runtime.trace.emit
-        self._kernels = {name: _Kernel(runtime, name, getattr(config, name)) for name in KERNEL_ACTIONS}
+    def __init__(self, wiring: Wiring, config: KernelsConfig) -> None:
+        self.env = wiring.env
+        self._wiring = wiring
+        self._emit = wiring.trace.emit
+        self._kernels = {name: _Kernel(wiring, name, getattr(config, name)) for name in KERNEL_ACTIONS}
 
     # -- calls ----------------------------------------------------------
 
@@ -183,7 +183,7 @@ class Kernels:
 
     def close(self) -> None:
         """Add each kernel's call and failure totals to the recorder's counts."""
-        count = self._runtime.recorder.count
+        count = self._wiring.recorder.count
         for kernel in self._kernels.values():
             count(f"kernel.{kernel.name}.calls", kernel.calls)
             count(f"kernel.{kernel.name}.failures", kernel.failures)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from chaosbench.orchestration.config import Section
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.workflow_spec import Configuration, Workflow, WorkflowSet, load_workflow_file
 
@@ -45,21 +45,21 @@ def default_workflow_path() -> Path:
 class WorkflowRegistry:
     """Workflows by name and by event type, with enable/disable and hot reload."""
 
-    def __init__(self, runtime: Runtime, schemas: EventSchemas, workflows: WorkflowSet) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, schemas: EventSchemas, workflows: WorkflowSet) -> None:
+        self.env = wiring.env
         self.schemas = schemas
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
         self.version = 0
         #: Called after every change of the index (reload, enable, disable).
         self.on_change: list[Callable[[], None]] = []
         self._apply(workflows)
 
     @classmethod
-    def from_config(cls, runtime: Runtime, config: WorkflowsConfig) -> WorkflowRegistry:
+    def from_config(cls, wiring: Wiring, config: WorkflowsConfig) -> WorkflowRegistry:
         """The registry ``config`` describes, with its swaps scheduled (each file validated now)."""
         schemas = EventSchemas.load(config.schemas)
-        registry = cls(runtime, schemas, load_workflow_file(config.file or default_workflow_path(), schemas))
+        registry = cls(wiring, schemas, load_workflow_file(config.file or default_workflow_path(), schemas))
         for swap in config.swaps:
             registry.reload(swap.file, at=swap.at)
         return registry

@@ -18,13 +18,12 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosbench.orchestration.config import Safeguard, Section
-from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.core.sections import Safeguard, Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
 
 Handler = Callable[[Event], None]
-from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.workflow_spec import Workflow
 
@@ -55,24 +54,23 @@ class EventRouter:
 
     def __init__(
         self,
-        runtime: Runtime,
+        wiring: Wiring,
         registry: WorkflowRegistry,
         dispatch: Callable[[Workflow, Event], None],
         config: RouterConfig | None = None,
         *,
         dedup: bool = True,
         rate_limiter: bool = True,
-        audit: AuditLog | None = None,
     ) -> None:
         config = config or RouterConfig()
-        self.env = runtime.env
-        self._runtime = runtime
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
-        self._table = runtime.recorder.table("events", EVENT_COLUMNS)
+        self.env = wiring.env
+        self._wiring = wiring
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
+        self._table = wiring.recorder.table("events", EVENT_COLUMNS)
         self.registry = registry
         self.dispatch = dispatch
-        self.audit = audit
+        self.audit = wiring.audit
         self._dedup = dedup
         self._window = config.dedup.window
         self._rate_limit = rate_limiter
@@ -187,16 +185,15 @@ class EventRouter:
     def _shed(self, workflow: Workflow, event: Event, now: float) -> None:
         self._count("safeguard.rate_limiter")
         self._emit(now, "router.rate_limited", workflow.name, event.source, event.id)
-        if self.audit is not None:
-            limit, period = workflow.rate_limit
-            self.audit.record(
-                who="event_router",
-                what="shed_rate_limited",
-                where=workflow.name,
-                why=f"{limit} triggers per {period:g}s already admitted; event {event.source}/{event.id}",
-                how="fixed_window_rate_limit",
-                when=now,
-            )
+        limit, period = workflow.rate_limit
+        self.audit.record(
+            who="event_router",
+            what="shed_rate_limited",
+            where=workflow.name,
+            why=f"{limit} triggers per {period:g}s already admitted; event {event.source}/{event.id}",
+            how="fixed_window_rate_limit",
+            when=now,
+        )
 
     def _roll(self, now: float) -> None:
         stats, mark = self._stats, self._mark

@@ -151,6 +151,16 @@ class Workflow:
         "rate_limit",
         "definition",
     )
+    name: str
+    description: str
+    enabled: bool
+    event_type: str
+    predicate: Callable[[Event], bool] | None
+    steps: tuple[tuple[Action, ...], ...]
+    on_success: tuple[str, Callable[[Event], Any]] | None
+    on_failure: tuple[str, Callable[[Event], Any]] | None
+    rate_limit: tuple[int, float] | None
+    definition: Any
 
     def __init__(self, **fields: Any) -> None:
         for key, value in fields.items():

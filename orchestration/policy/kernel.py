@@ -19,9 +19,8 @@ from typing import Any
 import simpy
 from pydantic import Field
 
-from chaosbench.orchestration.config import Safeguard, Section
-from chaosbench.orchestration.core.audit import AuditLog
-from chaosbench.orchestration.core.runtime import Runtime
+from chaosbench.orchestration.core.sections import Safeguard, Section
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
@@ -73,11 +72,10 @@ class EventPolicyKernel:
 
     def __init__(
         self,
-        runtime: Runtime,
+        wiring: Wiring,
         bus: EventBus,
         kernels: Kernels,
         schemas: EventSchemas,
-        audit: AuditLog | None = None,
         config: PolicyConfig | None = None,
         *,
         cascade_breaker: bool = True,
@@ -85,14 +83,14 @@ class EventPolicyKernel:
         rules: tuple[Rule, ...] | None = None,
     ) -> None:
         config = config or PolicyConfig()
-        self.env = runtime.env
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
-        self._cascades = runtime.recorder.table("cascades", CASCADE_COLUMNS)
+        self.env = wiring.env
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
+        self._cascades = wiring.recorder.table("cascades", CASCADE_COLUMNS)
         self.bus = bus
         self.kernels = kernels
         self.schemas = schemas
-        self.audit = audit
+        self.audit = wiring.audit
         self.config = config
         self.raise_task = raise_task
         self._breaker = cascade_breaker
@@ -164,15 +162,14 @@ class EventPolicyKernel:
         if rule.emit is not None:
             event_type, render = rule.emit
             self._publish(event_type, render(event), depth)
-        if self.audit is not None:
-            self.audit.record(
-                who=SOURCE,
-                what="+".join(rule.actions),
-                where=f"htm.{rule.priority}" if rule.priority != "none" else "log",
-                why=f"{event.type} from {event.source}/{event.id} matched rule {rule.name}",
-                how="first_matching_rule",
-                when=now,
-            )
+        self.audit.record(
+            who=SOURCE,
+            what="+".join(rule.actions),
+            where=f"htm.{rule.priority}" if rule.priority != "none" else "log",
+            why=f"{event.type} from {event.source}/{event.id} matched rule {rule.name}",
+            how="first_matching_rule",
+            when=now,
+        )
 
     def _raise(self, rule: Rule, event: Event) -> None:
         if rule.priority != "none" and self.raise_task is not None:
@@ -186,15 +183,14 @@ class EventPolicyKernel:
         self._count("safeguard.cascade_breaker")
         self._cascades.append(now, rule.name, event.type, event.source, str(event.id), event.depth)
         self._emit(now, "policy.cascade_broken", rule.name, event.source, event.id, event.depth)
-        if self.audit is not None:
-            self.audit.record(
-                who=SOURCE,
-                what="break_cascade",
-                where=rule.name,
-                why=f"{event.type} is {event.depth} reactions deep; the limit is {self.max_depth}",
-                how="cascade_breaker",
-                when=now,
-            )
+        self.audit.record(
+            who=SOURCE,
+            what="break_cascade",
+            where=rule.name,
+            why=f"{event.type} is {event.depth} reactions deep; the limit is {self.max_depth}",
+            how="cascade_breaker",
+            when=now,
+        )
 
     # -- actions --------------------------------------------------------
 

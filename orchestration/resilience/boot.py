@@ -4,7 +4,7 @@ A chunk takes ``duration`` seconds and then is validated: it fails when its
 validator (if any) says so or, failing that, with probability
 ``fail_probability`` (stream ``boot.<chunk_id>``). A failed chunk marked
 ``can_fail`` is recorded and boot goes on; any other failure stops the boot
-there. Default chunks follow seed 001: the guardian and core systems, the
+there. Default chunks follow design document 001: the guardian and core systems, the
 production systems (trigger mesh, immune kernel, governance gate; may not
 fail), the trigger mesh validators (may fail and degrade gracefully), then
 the kernels.
@@ -12,11 +12,11 @@ the kernels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 
 BOOT_COLUMNS = ("chunk", "priority", "started_at", "finished_at", "ok", "can_fail")
 
@@ -47,15 +47,15 @@ class BootConfig(Section):
 class BootOrchestrator:
     """Runs the chunks once, as a process started at construction."""
 
-    def __init__(self, runtime: Any, config: BootConfig, audit: Any = None,
+    def __init__(self, wiring: Wiring, config: BootConfig,
                  validators: dict[str, Callable[[], bool]] | None = None) -> None:
-        self.env = runtime.env
-        self._runtime = runtime
+        self.env = wiring.env
+        self._wiring = wiring
         self._chunks = sorted(config.chunks, key=lambda chunk: (chunk.priority, chunk.chunk_id))
         self._validators = validators or {}
-        self._audit = audit
-        self._rows = runtime.recorder.table("boot", BOOT_COLUMNS)
-        self._emit = runtime.trace.emit
+        self._audit = wiring.audit
+        self._rows = wiring.recorder.table("boot", BOOT_COLUMNS)
+        self._emit = wiring.trace.emit
         self.failures: list[str] = []
         self.complete = False
         self.ok = False
@@ -71,24 +71,23 @@ class BootOrchestrator:
             if validator is not None:
                 ok = bool(validator())
             else:
-                ok = self._runtime.rng(f"boot.{chunk.chunk_id}").random() >= chunk.fail_probability
+                ok = self._wiring.rng(f"boot.{chunk.chunk_id}").random() >= chunk.fail_probability
             self._rows.append(chunk.chunk_id, float(chunk.priority), float(started), float(env.now), int(ok), int(chunk.can_fail))
             self._emit(env.now, "boot_chunk", chunk.chunk_id, int(ok))
             if not ok:
                 self.failures.append(chunk.chunk_id)
-                if self._audit is not None:
-                    self._audit.record(
-                        who="boot",
-                        what=f"chunk {chunk.chunk_id} failed validation",
-                        where=chunk.name or chunk.chunk_id,
-                        why="may fail; boot continues degraded" if chunk.can_fail else "may not fail; boot stops",
-                        how="guardian validation",
-                    )
+                self._audit.record(
+                    who="boot",
+                    what=f"chunk {chunk.chunk_id} failed validation",
+                    where=chunk.name or chunk.chunk_id,
+                    why="may fail; boot continues degraded" if chunk.can_fail else "may not fail; boot stops",
+                    how="guardian validation",
+                )
                 if not chunk.can_fail:
                     break
         else:
             self.ok = True
         self.complete = True
         self.boot_time = env.now
-        self._runtime.recorder.count("boot.failures", len(self.failures))
+        self._wiring.recorder.count("boot.failures", len(self.failures))
         return self.ok

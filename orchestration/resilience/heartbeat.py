@@ -1,4 +1,4 @@
-"""The critical-kernel heartbeat trigger (seed 002): notices a kernel that went silent.
+"""The critical-kernel heartbeat trigger (design document 002): notices a kernel that went silent.
 
 A hung kernel still reports itself up, so the watchdog's kernel check does
 not see it; only its missing heartbeat does. Every ``interval`` seconds the
@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.events import Event
 
 SOURCE = "heartbeat_monitor"
@@ -35,17 +36,17 @@ class HeartbeatConfig(Safeguard):
 class HeartbeatMonitor:
     """Watches the heartbeats of ``config.kernels``; started by :meth:`start`."""
 
-    def __init__(self, runtime: Any, config: HeartbeatConfig, kernels: Any, bus: Any, audit: Any = None) -> None:
+    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Any, bus: Any) -> None:
         unknown = [name for name in config.kernels if name not in kernels.names]
         if unknown:
             raise ValueError(f"heartbeat monitor: unknown kernels {unknown}; known: {kernels.names}")
-        self.env = runtime.env
+        self.env = wiring.env
         self.config = config
         self._kernels = kernels
         self._bus = bus
-        self._audit = audit
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
+        self._audit = wiring.audit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
         self._alarmed: set[str] = set()
         self._next_id = 0
         self.alarms = 0
@@ -72,10 +73,9 @@ class HeartbeatMonitor:
         self._emit(now, "heartbeat.lost", name, silent)
         self._publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
         self._publish("anomaly.detected", {"type": "kernel_down", "severity": "critical", "component_id": name})
-        if self._audit is not None:
-            self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
-                               why=f"no heartbeat for {silent:.0f}s (limit {self.config.interval * self.config.missed:.0f}s)",
-                               how="periodic heartbeat check", when=now)
+        self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
+                           why=f"no heartbeat for {silent:.0f}s (limit {self.config.interval * self.config.missed:.0f}s)",
+                           how="periodic heartbeat check", when=now)
 
     def _publish(self, event_type: str, payload: dict) -> None:
         self._next_id += 1

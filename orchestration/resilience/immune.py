@@ -9,21 +9,26 @@ whether it healed; the outcome goes to the learning loop and to the
 ``immune`` table with the playbook's success rate so far. The first playbook
 that heals ends the incident; one incident per signature is handled at a time.
 
-Playbooks are the stack's controls, handed in by the stack: restart the
-workers, resume the dispatcher, drain a stuck queue, bring a kernel back.
+Playbooks are callables by name. :class:`HealingPlaybooks` makes the stack's
+four out of its controls: resume the dispatcher, restart the workers, drain a
+stuck queue, bring a kernel back.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.engine import WorkflowEngine
+from chaosbench.orchestration.mesh.kernels import Kernels
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
 SOURCE = "immune_kernel"
-Playbook = Callable[[dict], bool]
+Playbook = Callable[[dict[str, Any]], bool]
 
 
 class ImmuneConfig(Safeguard):
@@ -46,17 +51,17 @@ class ImmuneConfig(Safeguard):
 class ImmuneKernel:
     """Heals what the anomaly events report."""
 
-    def __init__(self, runtime: Any, config: ImmuneConfig, gate: Any, learning: Any,
-                 playbooks: dict[str, Playbook], audit: Any = None) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Any, learning: Any,
+                 playbooks: dict[str, Playbook]) -> None:
+        self.env = wiring.env
         self.config = config
         self._gate = gate
         self._learning = learning
         self._playbooks = playbooks
-        self._audit = audit
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
-        self._rows = runtime.recorder.table("immune", IMMUNE_COLUMNS)
+        self._audit = wiring.audit
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
+        self._rows = wiring.recorder.table("immune", IMMUNE_COLUMNS)
         self._open: set[str] = set()
         self.anomalies = 0
         self.healed = 0
@@ -67,7 +72,7 @@ class ImmuneKernel:
         if event.type.startswith("anomaly.") and isinstance(payload, dict) and isinstance(payload.get("type"), str):
             self.on_anomaly(payload["type"], payload)
 
-    def on_anomaly(self, signature: str, payload: dict) -> None:
+    def on_anomaly(self, signature: str, payload: dict[str, Any]) -> None:
         """Start healing ``signature`` unless an incident of that signature is open."""
         self.anomalies += 1
         self._count("immune.anomalies")
@@ -84,7 +89,9 @@ class ImmuneKernel:
         self._open.add(signature)
         self.env.process(self._heal(signature, payload, candidates))
 
-    def _heal(self, signature: str, payload: dict, candidates: list[str]):
+    def _heal(
+        self, signature: str, payload: dict[str, Any], candidates: list[str]
+    ) -> Generator[simpy.Event, Any, None]:
         for playbook in candidates:
             now = self.env.now
             if not self._gate.check(SOURCE, playbook, signature, "medium"):
@@ -105,7 +112,86 @@ class ImmuneKernel:
         self._rows.append(now, signature, playbook, outcome, rate)
         self._count(f"immune.{outcome}")
         self._emit(now, "immune", signature, playbook, outcome)
-        if self._audit is not None:
-            self._audit.record(who=SOURCE, what=f"{playbook}: {outcome}", where=signature,
-                               why=f"anomaly {signature}; success rate so far {rate:.0%}",
-                               how="learned playbook first" if outcome != "denied" else "governance gate")
+        self._audit.record(who=SOURCE, what=f"{playbook}: {outcome}", where=signature,
+                           why=f"anomaly {signature}; success rate so far {rate:.0%}",
+                           how="learned playbook first" if outcome != "denied" else "governance gate")
+
+
+class Dispatcher(Protocol):
+    """The task manager, as the playbooks see it."""
+
+    paused: bool
+
+    @property
+    def workers(self) -> int:
+        """Workers alive."""
+
+    def resume(self) -> None:
+        """Dispatch again."""
+
+
+class Workforce(Protocol):
+    """The worker pool, as the playbooks see it."""
+
+    def restart_all(self) -> list[int]:
+        """Restart every killed worker now."""
+
+    def spawn_relief(self) -> bool:
+        """Spawn a relief agent if the cap allows."""
+
+
+class Trust(Protocol):
+    """The trust scores, as the playbooks see them."""
+
+    def success(self, component: str) -> object:
+        """Credit ``component`` with a success."""
+
+
+class HealingPlaybooks:
+    """The stack's healing playbooks, each reporting whether it healed.
+
+    ``workers`` is the pool size that counts as healed after a restart.
+    """
+
+    def __init__(self, htm: Dispatcher, pool: Workforce, kernels: Kernels, trust: Trust,
+                 engine: WorkflowEngine, workers: int) -> None:
+        self._htm = htm
+        self._pool = pool
+        self._kernels = kernels
+        self._trust = trust
+        self._engine = engine
+        self._workers = workers
+
+    def by_name(self) -> dict[str, Playbook]:
+        """The playbooks under the names the immune configuration uses."""
+        return {
+            "resume_dispatcher": self.resume_dispatcher,
+            "restart_workers": self.restart_workers,
+            "drain_queue": self.drain_queue,
+            "restart_kernel": self.restart_kernel,
+        }
+
+    def resume_dispatcher(self, _payload: dict[str, Any]) -> bool:
+        """Resume a paused dispatcher."""
+        self._htm.resume()
+        return not self._htm.paused
+
+    def restart_workers(self, _payload: dict[str, Any]) -> bool:
+        """Restart every killed worker; healed once the pool is back to size."""
+        self._pool.restart_all()
+        return self._htm.workers >= self._workers
+
+    def drain_queue(self, _payload: dict[str, Any]) -> bool:
+        """Resume dispatch and add a relief agent; healed if one could be added."""
+        self._htm.resume()
+        return self._pool.spawn_relief()
+
+    def restart_kernel(self, payload: dict[str, Any]) -> bool:
+        """Bring the kernel ``component_id`` back and replay the runs that failed for want of it."""
+        name = payload.get("component_id")
+        if not isinstance(name, str) or name not in self._kernels.names:
+            return False
+        self._kernels.bring_up(name)
+        self._trust.success(name)
+        self._engine.replay_dead_letters()
+        return self._kernels.is_up(name)

@@ -8,7 +8,7 @@ order in which workflows were first seen.
 """
 from __future__ import annotations
 
-from typing import Any
+from chaosbench.orchestration.core.wiring import Wiring
 
 LEARNING_COLUMNS = ("time", "signature", "workflow", "resolved", "duration")
 
@@ -16,9 +16,9 @@ LEARNING_COLUMNS = ("time", "signature", "workflow", "resolved", "duration")
 class WorkflowLearning:
     """Outcomes per (signature, workflow) and the recommendation they support."""
 
-    def __init__(self, runtime: Any) -> None:
-        self.env = runtime.env
-        self._rows = runtime.recorder.table("learning", LEARNING_COLUMNS)
+    def __init__(self, wiring: Wiring) -> None:
+        self.env = wiring.env
+        self._rows = wiring.recorder.table("learning", LEARNING_COLUMNS)
         # signature -> workflow -> [attempts, resolved, total duration]
         self._stats: dict[str, dict[str, list[float]]] = {}
 

@@ -1,7 +1,7 @@
-"""The layer-2 watchdog (seed 002): periodic health checks of the orchestration layer.
+"""The layer-2 watchdog (design document 002): periodic health checks of the orchestration layer.
 
 At start the watchdog waits for readiness: every readiness probe must hold
-within ``readiness_timeout`` seconds (30 s in the seed), polled each second;
+within ``readiness_timeout`` seconds (30 s in design document 002), polled each second;
 otherwise the failure is reported (counted, narrated, published) and the
 watchdog goes on with its checks anyway.
 
@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.events import Event
 
 WATCHDOG_COLUMNS = (
@@ -38,7 +39,7 @@ SOURCE = "watchdog"
 
 
 class WatchdogConfig(Safeguard):
-    """The layer-2 watchdog, with the thresholds of seed 002."""
+    """The layer-2 watchdog, with the thresholds of design document 002."""
 
     interval: float = Field(default=15.0, gt=0, description="seconds between checks")
     queue_warn: int = Field(default=1000, ge=1)
@@ -54,23 +55,23 @@ class WatchdogConfig(Safeguard):
 class Watchdog:
     """Checks the stack every ``interval`` seconds; started by :meth:`start`."""
 
-    def __init__(self, runtime: Any, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
-                 kernels: Any = None, trust: Any = None, audit: Any = None,
+    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
+                 kernels: Any = None, trust: Any = None,
                  subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
-        self.env = runtime.env
+        self.env = wiring.env
         self.config = config
         self._htm = htm
         self._bus = bus
         self._policy = policy
         self._kernels = kernels
         self._trust = trust
-        self._audit = audit
+        self._audit = wiring.audit
         self._readiness = readiness or {}
         self._subscriptions = subscriptions
-        self._count = runtime.recorder.count
-        self._emit = runtime.trace.emit
-        self._rows = runtime.recorder.table("watchdog", WATCHDOG_COLUMNS)
+        self._count = wiring.recorder.count
+        self._emit = wiring.trace.emit
+        self._rows = wiring.recorder.table("watchdog", WATCHDOG_COLUMNS)
         self._next_id = 0
         self._dispatched = 0
         self._fired = 0
@@ -100,10 +101,9 @@ class Watchdog:
             failing = ", ".join(name for name, ok in self.ready.items() if not ok)
             self._count("watchdog.readiness_failed")
             self._publish("watchdog.readiness_failed", {"failing": failing})
-            if self._audit is not None:
-                self._audit.record(who=SOURCE, what="readiness failed", where=failing,
-                                   why=f"not ready within {self.config.readiness_timeout:g}s",
-                                   how="readiness probes polled every second")
+            self._audit.record(who=SOURCE, what="readiness failed", where=failing,
+                               why=f"not ready within {self.config.readiness_timeout:g}s",
+                               how="readiness probes polled every second")
         self._mark()
         while True:
             yield env.timeout(self.config.interval)
@@ -183,10 +183,9 @@ class Watchdog:
         self._htm.resume()
         self._count("safeguard.watchdog_restart")
         self._emit(self.env.now, "watchdog_restart", paused_for)
-        if self._audit is not None:
-            self._audit.record(who=SOURCE, what="restart the dispatcher", where="htm",
-                               why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
-                               how="resume")
+        self._audit.record(who=SOURCE, what="restart the dispatcher", where="htm",
+                           why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
+                           how="resume")
 
     def _publish(self, event_type: str, payload: dict) -> None:
         if self._bus is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Protocol
 
 from chaosbench.orchestration.tasks.model import RISK_LEVELS, Task
 
@@ -36,3 +37,30 @@ def invalid_reason(task: Task, known_kinds: set[str] | None = None) -> str:
     if context is not None and context.risk_level not in RISK_LEVELS:
         return f"risk_level must be one of {', '.join(RISK_LEVELS)}"
     return ""
+
+
+class ApprovalDesk(Protocol):
+    """Where a task that needs an approval waits for it (the approval gate)."""
+
+    def submit(self, task: Task) -> None:
+        """Hold ``task`` until it is approved (then queued), denied or expired."""
+
+
+class AdmissionCheck:
+    """The check at the door, remembering the kinds it has found well-formed.
+
+    The common case, a known kind with no context, needs no full check.
+    """
+
+    def __init__(self) -> None:
+        self._kinds: set[str] = set()
+
+    def reason(self, task: Task) -> str:
+        """Why ``task`` cannot be admitted, or ``""`` when it can."""
+        kind = task.kind
+        if (
+            task.context is None and type(kind) is str and kind in self._kinds
+            and 0.0 <= task.work < math.inf and task.sla > 0.0
+        ):
+            return ""
+        return invalid_reason(task, self._kinds)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import simpy
 from pydantic import Field
@@ -28,12 +28,21 @@ from pydantic import Field
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.tasks.model import QUEUED, Priority, Task
 
-if TYPE_CHECKING:
-    from chaosbench.orchestration.tasks.manager import TaskManager
+
+class EscalatedQueues(Protocol):
+    """What the escalator changes in the task manager."""
+
+    env: simpy.Environment
+
+    def breach(self, task: Task) -> None:
+        """Count ``task`` as having missed its SLA."""
+
+    def escalate(self, task: Task) -> None:
+        """Raise a waiting ``task`` one priority level."""
 
 
 class EscalationConfig(Safeguard):
-    """Auto-escalation of tasks approaching their SLA (seed 003: when less than 10% remains)."""
+    """Auto-escalation of tasks approaching their SLA (design document 003: when less than 10% remains)."""
 
     threshold: float = Field(default=0.1, gt=0, lt=1, description="fraction of the SLA left that triggers escalation")
 
@@ -41,7 +50,7 @@ class EscalationConfig(Safeguard):
 class SlaEscalator:
     """Watches the deadlines of waiting tasks and escalates them through ``htm``."""
 
-    def __init__(self, htm: TaskManager, config: EscalationConfig) -> None:
+    def __init__(self, htm: EscalatedQueues, config: EscalationConfig) -> None:
         self.env = htm.env
         self._htm = htm
         self._keep = 1.0 - config.threshold

@@ -11,7 +11,7 @@ whatever pressure a fault injected:
 * backlog = tasks waiting.
 
 The stress level is read from the larger of CPU and memory against the
-thresholds (seed 003: CPU 78%, RAM 82% is HIGH; 65% and 70% is calm again).
+thresholds (design document 003: CPU 78%, RAM 82% is HIGH; 65% and 70% is calm again).
 Listeners (the relief supervisor) are told the level after every reading.
 Readings are periodic only once :meth:`HealthModel.start` was called, which
 the stack does when throttling or relief agents need the level; otherwise a
@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.wiring import Wiring
 
 STRESS_LEVELS = ("low", "medium", "high", "critical")
 
@@ -49,11 +50,11 @@ class HealthConfig(Section):
 class HealthModel:
     """Vitals of the stack, read every ``interval`` seconds from ``htm``."""
 
-    def __init__(self, runtime: Any, config: HealthConfig, htm: Any) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: HealthConfig, htm: Any) -> None:
+        self.env = wiring.env
         self.config = config
         self._htm = htm
-        self._emit = runtime.trace.emit
+        self._emit = wiring.trace.emit
         self.cpu_pressure = 0.0
         self.memory_pressure = 0.0
         self.cpu = config.cpu_base

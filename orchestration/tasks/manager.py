@@ -1,83 +1,42 @@
 """The hierarchical task manager (HTM): priority queues served by a worker pool.
 
 Tasks wait in four FIFO queues, CRITICAL first, and a free worker takes the
-head of the highest non-empty queue. Service is driven by timeout callbacks
-rather than one process per task, which keeps the per-task cost to two
-scheduled events. Each task's row in the ``tasks`` table records when and
-where it ran; that table is part of the run's digest, so routine dispatches
-need no trace records, only the decisions of the safeguards do. With every
-safeguard off that is all the HTM does: a non-preemptive priority queue with
-c workers.
+head of the highest non-empty queue. Service is driven by timeout callbacks,
+two scheduled events per task. Each task's row in the ``tasks`` table (part of
+the run's digest) records when and where it ran, so routine dispatches need no
+trace records; only the safeguards' decisions do. With every safeguard off the
+HTM is a non-preemptive priority queue with c workers.
 
-The safeguards, each behind its own switch:
-
-* SLA escalation (:mod:`.escalation`) raises a waiting task's priority as its
-  deadline nears; a task that finishes late or is still unfinished at its
-  deadline is counted as breached, once.
-* Preemption: a CRITICAL task that finds every worker busy takes the worker of
-  a NORMAL or LOW task (the lowest priority, the most recently started). The
-  preempted task keeps the work it has done and returns to the head of its
-  queue.
-* Load shedding (:mod:`.shedding`) past a critical depth.
-* Context stacking: a worker that has just served a task from one origin looks
-  for another task of that origin among the first ``window`` tasks of the
-  queue it is about to serve, up to ``limit`` tasks per batch. It never takes
-  a lower priority than the one due.
-* Throttling: while the health model reports stress at or above ``level``, a
-  NORMAL or LOW task waits ``delay`` seconds on its worker before its service
-  begins (seed 003 sleeps two seconds). Meanwhile a HIGH or CRITICAL task that
-  finds no idle worker takes that worker, and the throttled task goes back to
-  the head of its queue: critical work continues, normal work is delayed.
-* Dispatch narratives: a 5W1H entry in the audit log for every dispatch.
-
-Invalid tasks are rejected at the door, and a task that needs an approval goes
-through the approval gate (:mod:`.approval`) before it may be queued.
-Whatever happens, every task ends in exactly one row of the ``tasks`` table
-(:meth:`TaskManager.end`); tasks still waiting or running when the run stops
-end as ``in_flight`` at :meth:`TaskManager.close`.
+The safeguards, each behind its own switch and in its own module: SLA
+escalation (:mod:`.escalation`), preemption (:mod:`.preemption`), load
+shedding (:mod:`.shedding`), context stacking (:mod:`.stacking`), throttling
+(:mod:`.throttling`) and dispatch narratives (:mod:`.narratives`). Invalid
+tasks are rejected at the door (:mod:`.admission`); a task that needs an
+approval waits at the approval gate before it is queued. Every task ends in
+exactly one row of the ``tasks`` table (:meth:`TaskManager.end`); tasks still
+waiting or running when the run stops end as ``in_flight`` (:meth:`TaskManager.close`).
 """
 from __future__ import annotations
 
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 import simpy
 from pydantic import Field
 
-from chaosbench.orchestration.core.sections import Safeguard, Section, active
-from chaosbench.orchestration.tasks.admission import invalid_reason
+from chaosbench.orchestration.core.sections import Section, active
+from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.tasks.admission import AdmissionCheck, ApprovalDesk
 from chaosbench.orchestration.tasks.escalation import EscalationConfig, SlaEscalator
-from chaosbench.orchestration.tasks.health import STRESS_LEVELS
-from chaosbench.orchestration.tasks.model import DONE, PRIORITY_LABELS, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
+from chaosbench.orchestration.tasks.model import DONE, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
+from chaosbench.orchestration.tasks.narratives import DispatchNarrator, NarrativesConfig
+from chaosbench.orchestration.tasks.preemption import PreemptionConfig, Preemptor
 from chaosbench.orchestration.tasks.shedding import LoadShedder, SheddingConfig
+from chaosbench.orchestration.tasks.stacking import ContextStacker, StackingConfig
+from chaosbench.orchestration.tasks.throttling import StressGauge, Throttle, ThrottleConfig
 
-_LEVELS = tuple(Priority)
 _NORMAL = int(Priority.NORMAL)
-
-
-
-class PreemptionConfig(Safeguard):
-    """Preemption of NORMAL and LOW tasks by CRITICAL ones (preempt-resume)."""
-
-
-class StackingConfig(Safeguard):
-    """Context stacking: tasks of one origin batched to one worker."""
-
-    limit: int = Field(default=5, ge=1, description="tasks per batch")
-    window: int = Field(default=32, ge=1, description="queued tasks looked at for one of the same origin")
-
-
-class ThrottleConfig(Safeguard):
-    """Health-based throttling of NORMAL and LOW dispatch (seed 003: a two-second pause)."""
-
-    delay: float = Field(default=2.0, ge=0, description="seconds a throttled task waits on its worker")
-    level: str = Field(default="high", pattern="^(medium|high|critical)$", description="stress level from which to throttle")
-
-
-class NarrativesConfig(Safeguard):
-    """A 5W1H narrative in the audit log for every dispatch (seed 002: mandatory for all dispatches)."""
 
 
 class HTMConfig(Section):
@@ -87,7 +46,7 @@ class HTMConfig(Section):
     max_attempts: int = Field(default=5, ge=1, description="starts before an interrupted task is dead-lettered")
     sla: tuple[float, float, float, float] = Field(
         default=(300.0, 1800.0, 14400.0, 86400.0),
-        description="default SLA in seconds for critical, high, normal, low (seed 003: 5 min, 30 min, 4 h, 24 h)",
+        description="default SLA in seconds for critical, high, normal, low (design document 003: 5m, 30m, 4h, 24h)",
     )
     escalation: EscalationConfig = EscalationConfig()
     preemption: PreemptionConfig = PreemptionConfig()
@@ -101,32 +60,30 @@ class TaskManager:
     """Four priority queues and a pool of workers, with optional safeguards.
 
     ``safeguards`` is the stack's master switch: it decides every safeguard
-    section left unset. ``health`` (anything with a ``level`` index into
-    ``STRESS_LEVELS``, wired with :meth:`attach_health`) and ``approval`` (the
-    gate) are wired by the stack after construction.
+    section left unset. The health model (whose stress ``level`` throttling
+    reads, wired with :meth:`attach_health`) and ``approval`` (the gate) are
+    wired by the stack after construction.
     """
 
-    def __init__(self, runtime: Any, config: HTMConfig, *, safeguards: bool = True, audit: Any = None) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: HTMConfig, *, safeguards: bool = True) -> None:
+        self.env = wiring.env
         self.config = config
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
-        self._rows = runtime.recorder.table("tasks", TASK_COLUMNS)
-        self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in _LEVELS)
+        self._wiring = wiring
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
+        self._rows = wiring.recorder.table("tasks", TASK_COLUMNS)
+        self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in Priority)
         self._depth = 0
         n = config.workers
+        # Per worker: its task, the timeout that ends its service, and when the service began.
         self._running: list[Task | None] = [None] * n
         self._service: list[simpy.Event | None] = [None] * n
         self._began: list[float] = [0.0] * n
         self._alive: list[bool] = [True] * n
-        self._origin: list[str] = [""] * n
-        self._batch_len: list[int] = [0] * n
         # Highest id last, so the lowest-numbered idle worker is taken first.
         self._idle: list[int] = list(range(n - 1, -1, -1))
         self._alive_count = n
-        self._worker_names = [f"worker_{w}" for w in range(n)]
-        self._batches = 0
-        self._kinds: set[str] = set()  # kinds already found well-formed
+        self._admission = AdmissionCheck()
         self._on_finish = self._finish  # bound once: one callback per service
         self.paused = False
         self.paused_at = math.nan
@@ -134,42 +91,42 @@ class TaskManager:
         self.dispatched = 0
         self.completed = 0
         self.breaches = 0
-        self.throttled = 0
         self.on_complete: list[Callable[[Task], None]] = []
-        self._narrate = audit.record if audit is not None and active(config.narratives, safeguards) else None
-        self.approval: Any = None
-        self.preemption = active(config.preemption, safeguards)
-        self.stacking = active(config.stacking, safeguards)
-        self._stack_limit = config.stacking.limit
-        self._stack_window = config.stacking.window
+        self.approval: ApprovalDesk | None = None
+        self._preemptor = Preemptor(wiring.recorder, wiring.trace) if active(config.preemption, safeguards) else None
+        self._stacker = ContextStacker(config.stacking, n, self._count) if active(config.stacking, safeguards) else None
+        self._narrator = DispatchNarrator(wiring.audit, n) if active(config.narratives, safeguards) else None
         # Throttling reads the health model's level, so it starts once one is wired in.
-        self.health: Any = None
-        self.throttling = False
+        self._throttle: Throttle | None = None
         self._throttle_wanted = active(config.throttle, safeguards)
-        self._throttle_delay = config.throttle.delay
-        self._throttle_level = STRESS_LEVELS.index(config.throttle.level)
         self.escalator = SlaEscalator(self, config.escalation) if active(config.escalation, safeguards) else None
-        self.shedder = LoadShedder(self, config.shedding, audit) if active(config.shedding, safeguards) else None
+        self.shedder = LoadShedder(self, config.shedding, wiring.audit) if active(config.shedding, safeguards) else None
 
-    def attach_health(self, health: Any) -> None:
+    def attach_health(self, health: StressGauge) -> None:
         """Wire the health model whose stress ``level`` throttling reads."""
-        self.health = health
-        self.throttling = self._throttle_wanted
+        if self._throttle_wanted:
+            self._throttle = Throttle(self.config.throttle, health, self._wiring.recorder, self._wiring.trace)
+
+    @property
+    def throttling(self) -> bool:
+        """Whether throttling is on (it needs a health model)."""
+        return self._throttle is not None
+
+    @property
+    def throttled(self) -> int:
+        """Tasks held back by throttling so far."""
+        return self._throttle.held if self._throttle is not None else 0
 
     # -- admission ------------------------------------------------------
 
     def submit(self, task: Task) -> bool:
         """Admit ``task`` at the door: reject it, send it for approval, or queue it."""
+        reason = self._admission.reason(task)
+        if reason:
+            self._emit(self.env.now, "reject", task.task_id, reason)
+            self.end(task, "rejected")
+            return False
         context = task.context
-        # The common case (a known kind, no context) needs no full check.
-        kind = task.kind
-        common = context is None and type(kind) is str and kind in self._kinds
-        if not (common and 0.0 <= task.work < math.inf and task.sla > 0.0):
-            reason = invalid_reason(task, self._kinds)
-            if reason:
-                self._emit(self.env.now, "reject", task.task_id, reason)
-                self.end(task, "rejected")
-                return False
         if context is not None and context.requires_approval:
             if self.approval is not None:
                 self.approval.submit(task)
@@ -219,6 +176,7 @@ class TaskManager:
         return [w for w, alive in enumerate(self._alive) if alive]
 
     def running(self, worker: int) -> Task | None:
+        """The task ``worker`` serves, or None while it is idle or dead."""
         return self._running[worker]
 
     # -- changes the safeguards and the controls make -------------------
@@ -252,7 +210,7 @@ class TaskManager:
         task.escalated += 1
         self._count("safeguard.sla_escalation")
         self._emit(self.env.now, "escalate", task.task_id, int(task.priority))
-        if task.priority == Priority.CRITICAL and self.preemption and not self.paused and self._preempt_for(task):
+        if task.priority == Priority.CRITICAL and not self.paused and self._preempt_for(task):
             self._depth -= 1
             return
         self._queues[task.priority].append(task)
@@ -268,10 +226,7 @@ class TaskManager:
         if self._idle and not self.paused:
             self._start(self._idle.pop(), task)
         else:
-            self._queues[task.priority].appendleft(task)
-            self._depth += 1
-            if self.escalator is not None:
-                self.escalator.watch(task)
+            self._queue_at_head(task)
 
     def pause(self) -> None:
         """Stop dispatching; running tasks finish, waiting ones stay queued."""
@@ -296,9 +251,10 @@ class TaskManager:
         self._began.append(0.0)
         self._alive.append(True)
         self._alive_count += 1
-        self._worker_names.append(f"worker_{worker}")
-        self._origin.append("")
-        self._batch_len.append(0)
+        if self._stacker is not None:
+            self._stacker.add_worker()
+        if self._narrator is not None:
+            self._narrator.add_worker()
         self._idle.append(worker)
         self._emit(self.env.now, "worker_up", worker)
         self._fill()
@@ -309,7 +265,8 @@ class TaskManager:
         if not self._alive[worker]:
             self._alive[worker] = True
             self._alive_count += 1
-            self._origin[worker] = ""
+            if self._stacker is not None:
+                self._stacker.forget(worker)
             self._idle.append(worker)
             self._emit(self.env.now, "worker_up", worker)
             self._fill()
@@ -339,7 +296,7 @@ class TaskManager:
             queue.clear()
         self._depth = 0
 
-    # -- internals ------------------------------------------------------
+    # -- dispatch, and urgent work that finds no idle worker ------------
 
     def _start(self, worker: int, task: Task) -> None:
         now = float(self.env.now)
@@ -350,39 +307,24 @@ class TaskManager:
         task.worker = worker
         self.dispatched += 1
         self._running[worker] = task
-        if self.stacking and task.origin:
-            if task.origin == self._origin[worker] and self._batch_len[worker] < self._stack_limit:
-                self._batch_len[worker] += 1
-            else:
-                self._origin[worker] = task.origin
-                self._batch_len[worker] = 1
-                self._batches += 1
-            if task.batch < 0:
-                task.batch = self._batches
+        if self._stacker is not None and task.origin:
+            self._stacker.started(worker, task)
         delay = 0.0
-        if self.throttling and task.priority >= _NORMAL and self.health.level >= self._throttle_level:
-            delay = self._throttle_delay
-            self.throttled += 1
-            self._count("safeguard.throttle")
-            self._emit(now, "throttle", task.task_id, delay)
+        throttle = self._throttle
+        if throttle is not None and task.priority >= _NORMAL and throttle.health.level >= throttle.level:
+            delay = throttle.hold(task, now)
         self._began[worker] = now + delay
         done = self.env.timeout(task.work + delay, worker)
         done.callbacks.append(self._on_finish)
         self._service[worker] = done
-        if self._narrate is not None:
-            self._narrate(
-                who="htm",
-                what=f"dispatch task {task.task_id} ({task.kind})",
-                where=self._worker_names[worker],
-                why=f"next of the {PRIORITY_LABELS[task.priority]} queue; {self._depth} waiting",
-                how="highest priority first, FIFO within a priority",
-            )
+        if self._narrator is not None:
+            self._narrator.dispatched(task, worker, self._depth)
 
     def _finish(self, done: simpy.Event) -> None:
-        worker = done.value
-        if self._service[worker] is not done:
-            return  # the worker was taken away from this task meanwhile
+        worker: int = done.value  # type: ignore[assignment]  # simpy types every value as Optional; a Timeout keeps the one given
         task = self._running[worker]
+        if self._service[worker] is not done or task is None:
+            return  # the worker was taken away from this task meanwhile
         now = float(self.env.now)
         task.work = 0.0
         task.finished_at = now
@@ -397,89 +339,62 @@ class TaskManager:
         self._service[worker] = None
         if not self._depth or self.paused:
             self._idle.append(worker)
-        elif self.stacking:
-            self._start(worker, self._next(worker))
         else:
-            for queue in self._queues:
-                if queue:
-                    self._depth -= 1
-                    self._start(worker, queue.popleft())
-                    return
+            self._depth -= 1
+            self._start(worker, self._take_next(worker))
 
-    def _next(self, worker: int) -> Task:
-        """The task ``worker`` serves next; only called while tasks wait and the dispatcher runs."""
+    def _take_next(self, worker: int) -> Task:
+        """Remove the task ``worker`` serves next; only called while tasks wait and the dispatcher runs."""
+        if self._stacker is not None:
+            return self._stacker.take_next(self._queues, worker)
         for queue in self._queues:
             if queue:
-                self._depth -= 1
-                origin = self._origin[worker]
-                if self.stacking and origin and self._batch_len[worker] < self._stack_limit:
-                    for i, task in enumerate(queue):
-                        if i >= self._stack_window:
-                            break
-                        if task.origin == origin:
-                            if i:
-                                self._count("htm.stacked")
-                            del queue[i]
-                            return task
                 return queue.popleft()
         raise RuntimeError("no task waits")
 
     def _fill(self) -> None:
         while self._idle and not self.paused and self._depth:
             worker = self._idle.pop()
-            self._start(worker, self._next(worker))
+            self._depth -= 1
+            self._start(worker, self._take_next(worker))
+
+    def _queue_at_head(self, task: Task) -> None:
+        self._queues[task.priority].appendleft(task)
+        self._depth += 1
+        if self.escalator is not None:
+            self.escalator.watch(task)
 
     def _interrupt(self, worker: int) -> Task:
         task = self._running[worker]
+        assert task is not None, "only a busy worker is interrupted"
         served = self.env.now - self._began[worker]
         if served > 0.0:
             task.work = max(0.0, task.work - served)
         self._running[worker] = None
         self._service[worker] = None
-        self._origin[worker] = ""
+        if self._stacker is not None:
+            self._stacker.forget(worker)
         task.state = QUEUED
         return task
 
     def _take_worker_for(self, task: Task) -> bool:
-        """Start an urgent ``task`` that found no idle worker: on a worker a throttled task still holds, or by preemption."""
-        if task.priority < _NORMAL and self.throttling and self._unthrottle_for(task):
-            return True
-        return task.priority == Priority.CRITICAL and self.preemption and self._preempt_for(task)
-
-    def _unthrottle_for(self, task: Task) -> bool:
-        # A task in its throttle delay has not begun: it gives its worker up
-        # and waits at the head of its queue, as if never started.
-        now = self.env.now
-        for worker, running in enumerate(self._running):
-            if running is not None and self._began[worker] > now:
-                running.attempts -= 1
-                self._count("htm.throttle_yields")
-                self._emit(now, "throttle_yield", running.task_id, task.task_id, worker)
+        """Start an urgent ``task`` on a worker a throttled task still holds, or by preemption."""
+        if task.priority < _NORMAL and self._throttle is not None:
+            worker = self._throttle.worker_to_yield(self._running, self._began, self.env.now, task)
+            if worker >= 0:
                 self._hand_over(worker, task)
                 return True
-        return False
+        return task.priority == Priority.CRITICAL and self._preempt_for(task)
+
+    def _preempt_for(self, task: Task) -> bool:
+        if self._preemptor is None:
+            return False
+        victim = self._preemptor.worker_for(task, self._running, self._began, self.env.now)
+        if victim >= 0:
+            self._hand_over(victim, task)
+        return victim >= 0
 
     def _hand_over(self, worker: int, task: Task) -> None:
         """Start ``task`` on ``worker``, whose current task goes back to the head of its queue."""
-        held = self._interrupt(worker)
-        self._queues[held.priority].appendleft(held)
-        self._depth += 1
-        if self.escalator is not None:
-            self.escalator.watch(held)
+        self._queue_at_head(self._interrupt(worker))
         self._start(worker, task)
-
-    def _preempt_for(self, task: Task) -> bool:
-        victim = -1
-        for worker, running in enumerate(self._running):
-            if running is not None and running.priority >= Priority.NORMAL:
-                if victim < 0 or (running.priority, self._began[worker]) > (
-                    self._running[victim].priority,
-                    self._began[victim],
-                ):
-                    victim = worker
-        if victim < 0:
-            return False
-        self._count("safeguard.preemption")
-        self._emit(self.env.now, "preempt", self._running[victim].task_id, task.task_id, victim)
-        self._hand_over(victim, task)
-        return True

@@ -73,7 +73,7 @@ QUEUED, RUNNING, PENDING, DONE = range(4)
 
 @dataclass(frozen=True, slots=True)
 class TaskContext:
-    """What a task carries about itself (seed 003's ``TaskContext``).
+    """What a task carries about itself (design document 003's ``TaskContext``).
 
     ``origin_service`` groups tasks for context stacking; ``requires_approval``
     sends the task through the approval gate before it may run.

@@ -7,19 +7,30 @@ and why.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from pydantic import Field
 
+from chaosbench.orchestration.core.audit import Audit
 from chaosbench.orchestration.core.sections import Safeguard
-from chaosbench.orchestration.tasks.model import PRIORITY_LABELS, Priority
+from chaosbench.orchestration.tasks.model import PRIORITY_LABELS, Priority, Task
 
-if TYPE_CHECKING:
-    from chaosbench.orchestration.tasks.manager import TaskManager
+
+class ShedQueues(Protocol):
+    """What the shedder reads and changes in the task manager."""
+
+    def depth(self, priority: Priority | None = None) -> int:
+        """Tasks waiting, in one priority or in all."""
+
+    def take_oldest(self, priority: Priority) -> Task:
+        """Remove and return the task at the head of one queue."""
+
+    def end(self, task: Task, outcome: str, safeguard: str = "") -> None:
+        """Record ``task``'s one row."""
 
 
 class SheddingConfig(Safeguard):
-    """Load shedder (seed 002: the HTM's critical queue depth is 5000)."""
+    """Load shedder (design document 002: the HTM's critical queue depth is 5000)."""
 
     critical_depth: int = Field(default=5000, ge=1, description="tasks waiting beyond which the shedder drops work")
 
@@ -27,7 +38,7 @@ class SheddingConfig(Safeguard):
 class LoadShedder:
     """Keeps the waiting work of ``htm`` at or below ``critical_depth``."""
 
-    def __init__(self, htm: TaskManager, config: SheddingConfig, audit: Any = None) -> None:
+    def __init__(self, htm: ShedQueues, config: SheddingConfig, audit: Audit) -> None:
         self._htm = htm
         self.limit = config.critical_depth
         self._audit = audit
@@ -45,12 +56,11 @@ class LoadShedder:
             task = htm.take_oldest(level)
             self.shed += 1
             htm.end(task, "shed", "load_shedder")
-            if self._audit is not None:
-                depth = htm.depth()
-                self._audit.record(
-                    who="htm.load_shedder",
-                    what=f"shed task {task.task_id} ({task.kind})",
-                    where=f"queue.{PRIORITY_LABELS[level]}",
-                    why=f"queue depth {depth + 1} exceeded the critical depth {self.limit}",
-                    how="lowest priority, oldest first; CRITICAL never shed",
-                )
+            depth = htm.depth()
+            self._audit.record(
+                who="htm.load_shedder",
+                what=f"shed task {task.task_id} ({task.kind})",
+                where=f"queue.{PRIORITY_LABELS[level]}",
+                why=f"queue depth {depth + 1} exceeded the critical depth {self.limit}",
+                how="lowest priority, oldest first; CRITICAL never shed",
+            )

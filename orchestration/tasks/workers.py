@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.tasks.health import STRESS_LEVELS
 
 
@@ -29,17 +30,21 @@ class ReassignmentConfig(Safeguard):
 
 
 class ReliefConfig(Safeguard):
-    """Relief agents under stress (seed 003: spawned at high stress)."""
+    """Relief agents under stress (design document 003: spawned at high stress)."""
 
     max_agents: int = Field(default=2, ge=0, description="relief agents alive at once, at most")
-    level: str = Field(default="high", pattern="^(medium|high|critical)$", description="stress level that calls for relief")
+    level: str = Field(
+        default="high", pattern="^(medium|high|critical)$", description="stress level that calls for relief"
+    )
     cooldown: float = Field(default=10.0, ge=0, description="seconds between two spawns")
 
 
 class PoolConfig(Section):
     """Worker supervision."""
 
-    restart_delay: float | None = Field(default=30.0, ge=0, description="seconds before a killed worker restarts; null: never")
+    restart_delay: float | None = Field(
+        default=30.0, ge=0, description="seconds before a killed worker restarts; null: never"
+    )
     reassignment: ReassignmentConfig = ReassignmentConfig()
     relief: ReliefConfig = ReliefConfig()
 
@@ -47,14 +52,14 @@ class PoolConfig(Section):
 class WorkerPool:
     """Kills, restarts and relief agents for the workers of ``htm``."""
 
-    def __init__(self, runtime: Any, config: PoolConfig, htm: Any, *, safeguards: bool = True, audit: Any = None) -> None:
-        self.env = runtime.env
+    def __init__(self, wiring: Wiring, config: PoolConfig, htm: Any, *, safeguards: bool = True) -> None:
+        self.env = wiring.env
         self.config = config
         self._htm = htm
-        self._audit = audit
-        self._rng = runtime.rng("htm.workers.kill")
-        self._emit = runtime.trace.emit
-        self._count = runtime.recorder.count
+        self._audit = wiring.audit
+        self._rng = wiring.rng("htm.workers.kill")
+        self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
         self.reassignment = active(config.reassignment, safeguards)
         self.relief_on = active(config.relief, safeguards)
         self._relief_level = STRESS_LEVELS.index(config.relief.level)
@@ -125,14 +130,13 @@ class WorkerPool:
             else:
                 htm.requeue(task)
                 self._count("safeguard.worker_reassignment")
-                if self._audit is not None:
-                    self._audit.record(
-                        who="htm.worker_pool",
-                        what=f"reroute task {task.task_id} ({task.kind})",
-                        where=f"worker_{worker} -> queue.{task.priority.label}",
-                        why=f"worker_{worker} was killed with {task.work:.3f}s of work owed",
-                        how="back to the head of its queue, attempts kept",
-                    )
+                self._audit.record(
+                    who="htm.worker_pool",
+                    what=f"reroute task {task.task_id} ({task.kind})",
+                    where=f"worker_{worker} -> queue.{task.priority.label}",
+                    why=f"worker_{worker} was killed with {task.work:.3f}s of work owed",
+                    how="back to the head of its queue, attempts kept",
+                )
         self._down.append(worker)
         delay = self.config.restart_delay
         if delay is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import BusConfig, EventBus
 from chaosbench.orchestration.mesh.engine import EngineConfig, WorkflowEngine
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -39,12 +40,13 @@ def mesh(
     """Bus, kernels, registry, engine and router around the workflow file ``workflows``."""
     rt = SimRuntime(seed)
     m = SimpleNamespace(rt=rt, env=rt.env)
-    m.bus = EventBus(rt, bus or BusConfig())
-    m.kernels = Kernels(rt, kernels or fixed_kernels())
-    m.registry = WorkflowRegistry(rt, SCHEMAS, load_workflow_file("test.yaml", SCHEMAS, text=workflows))
     m.audit = AuditLog(rt)
-    m.engine = WorkflowEngine(rt, m.registry, m.kernels, m.bus, m.audit, engine, retry=retry, dead_letter=dead_letter)
-    m.router = EventRouter(rt, m.registry, m.engine.dispatch, router, dedup=dedup, rate_limiter=rate_limiter, audit=m.audit)
+    wiring = Wiring.of(rt, m.audit)
+    m.bus = EventBus(wiring, bus or BusConfig())
+    m.kernels = Kernels(wiring, kernels or fixed_kernels())
+    m.registry = WorkflowRegistry(wiring, SCHEMAS, load_workflow_file("test.yaml", SCHEMAS, text=workflows))
+    m.engine = WorkflowEngine(wiring, m.registry, m.kernels, m.bus, engine, retry=retry, dead_letter=dead_letter)
+    m.router = EventRouter(wiring, m.registry, m.engine.dispatch, router, dedup=dedup, rate_limiter=rate_limiter)
     m.engine.on_failure.append(m.router.workflow_failed)
     m.router.attach(m.bus)
     return m

@@ -54,10 +54,10 @@ def test_reordering_entries_is_detected_at_the_first_moved_one(first, second):
 
 def test_queries_filter_by_actor_action_and_time_window():
     log = filled_log()
-    assert [e.index for e in log.query(actor="actor0")] == [0, 2, 4]
-    assert [e.index for e in log.query(action="shed")] == [0, 3]
-    assert [e.index for e in log.query(since=2, until=4)] == [2, 3, 4]
-    assert [e.index for e in log.query(actor="actor1", action="dispatch", since=2)] == [5]
+    assert [e.position for e in log.query(actor="actor0")] == [0, 2, 4]
+    assert [e.position for e in log.query(action="shed")] == [0, 3]
+    assert [e.position for e in log.query(since=2, until=4)] == [2, 3, 4]
+    assert [e.position for e in log.query(actor="actor1", action="dispatch", since=2)] == [5]
 
 
 def test_entries_are_recorded_in_the_audit_table():

@@ -1,6 +1,7 @@
 """The event bus: wildcards, latency, bounded queues, backpressure and fault controls."""
 from __future__ import annotations
 
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import BusConfig, EventBus
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.sim.run.runtime import SimRuntime
@@ -8,7 +9,7 @@ from chaosbench.sim.run.runtime import SimRuntime
 
 def bus_with(config: BusConfig | None = None, seed: int = 1):
     rt = SimRuntime(seed)
-    return rt, EventBus(rt, config or BusConfig())
+    return rt, EventBus(Wiring.of(rt), config or BusConfig())
 
 
 def events(n: int, type: str = "kpi.metric_updated") -> list[Event]:

@@ -5,6 +5,7 @@ import pytest
 
 from chaosbench.orchestration.core.audit import AuditLog
 from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
@@ -23,12 +24,13 @@ TEN = [
 
 def policy(rules_text: str | None = None, breaker: bool = True, max_depth: int = 5):
     rt = SimRuntime(1)
-    bus = EventBus(rt)
+    wiring = Wiring.of(rt, AuditLog(rt))
+    bus = EventBus(wiring)
     tasks: list[tuple[str, Priority]] = []
     published: list[Event] = []
     rules = load_rules("rules.yaml", SCHEMAS, text=rules_text) if rules_text else None
     kernel = EventPolicyKernel(
-        rt, bus, Kernels(rt, fixed_kernels(latency=0.1)), SCHEMAS, AuditLog(rt),
+        wiring, bus, Kernels(wiring, fixed_kernels(latency=0.1)), SCHEMAS,
         PolicyConfig(cascade_breaker={"max_depth": max_depth}),
         cascade_breaker=breaker, raise_task=lambda kind, priority, *rest: tasks.append((kind, priority)), rules=rules,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry, WorkflowsConfig, default_workflow_path
 from chaosbench.orchestration.mesh.workflow_spec import load_workflow_file
 from chaosbench.sim.run.runtime import SimRuntime
@@ -18,7 +19,7 @@ NINE = [
 
 
 def test_the_packaged_file_holds_the_nine_workflows_indexed_by_event_type():
-    registry = WorkflowRegistry.from_config(SimRuntime(1), WorkflowsConfig())
+    registry = WorkflowRegistry.from_config(Wiring.of(SimRuntime(1)), WorkflowsConfig())
     assert [w.name for w in registry.workflows] == NINE
     assert [w.name for w in registry.for_type("kpi.threshold_breach")] == ["kpi_critical_healing", "kpi_warning_adaptation"]
     config = registry.configuration

@@ -1,6 +1,7 @@
 """The layer-2 watchdog, the immune kernel, the learning loop and the boot orchestrator."""
 from __future__ import annotations
 
+from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.governance.gate import GovernanceConfig, GovernanceGate
 from chaosbench.orchestration.governance.trust import TrustConfig, TrustScorer
 from chaosbench.orchestration.resilience.boot import BootConfig, BootOrchestrator, ChunkConfig
@@ -88,9 +89,9 @@ def test_the_immune_kernel_brings_a_downed_kernel_back():
 
 def _immune(outcomes: dict[str, list[bool]], mode: str = "log_only", authorized: tuple = ()):
     runtime = SimRuntime(1)
-    trust = TrustScorer(runtime, TrustConfig())
-    gate = GovernanceGate(runtime, GovernanceConfig(mode=mode), trust)
-    learning = WorkflowLearning(runtime)
+    trust = TrustScorer(Wiring.of(runtime), TrustConfig())
+    gate = GovernanceGate(Wiring.of(runtime), GovernanceConfig(mode=mode), trust)
+    learning = WorkflowLearning(Wiring.of(runtime))
     applied = []
 
     def playbook(name):
@@ -100,7 +101,7 @@ def _immune(outcomes: dict[str, list[bool]], mode: str = "log_only", authorized:
         return apply
 
     config = ImmuneConfig(playbooks={"api_timeout": ("restart_service", "clear_cache", "rollback_deployment")})
-    kernel = ImmuneKernel(runtime, config, gate, learning, {name: playbook(name) for name in outcomes})
+    kernel = ImmuneKernel(Wiring.of(runtime), config, gate, learning, {name: playbook(name) for name in outcomes})
     return runtime, kernel, trust, learning, applied
 
 
@@ -130,7 +131,7 @@ def test_the_immune_kernel_applies_no_playbook_the_governance_gate_denies():
 
 def test_learning_recommends_the_workflow_with_the_best_success_rate():
     runtime = SimRuntime(1)
-    learning = WorkflowLearning(runtime)
+    learning = WorkflowLearning(Wiring.of(runtime))
     assert learning.recommend("db_timeout") is None
     learning.record("db_timeout", "restart_db", False)
     assert learning.recommend("db_timeout") is None
@@ -142,7 +143,7 @@ def test_learning_recommends_the_workflow_with_the_best_success_rate():
 
 def _boot(chunks):
     runtime = SimRuntime(1)
-    boot = BootOrchestrator(runtime, BootConfig(chunks=tuple(ChunkConfig(**c) for c in chunks)))
+    boot = BootOrchestrator(Wiring.of(runtime), BootConfig(chunks=tuple(ChunkConfig(**c) for c in chunks)))
     runtime.env.run()
     return runtime, boot
 
