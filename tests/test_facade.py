@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -22,7 +23,7 @@ def test_import_chaosbench_loads_neither_matplotlib_nor_the_simulation():
         [sys.executable, "-c", "import sys, chaosbench; "
                                "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'simpy') "
                                "or m.startswith('chaosbench.')))"],
-        cwd=ROOT, env={"PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True).stdout
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
 
 
