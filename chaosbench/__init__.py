@@ -84,7 +84,7 @@ def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: in
 
 
 def _as_yaml(value: object) -> str:
-    """``value`` as ``--set`` reads it back: ``8``, ``5/s``, ``false``, and ``'off'`` quoted, which plain is false."""
+    """``value`` written as ``--set`` reads it back: ``8``, ``5/s``, ``false``, and ``'off'`` quoted (bare, it is false)."""
     import yaml
 
     text: str = yaml.safe_dump(value, default_flow_style=True)
