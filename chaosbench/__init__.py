@@ -1,1 +1,157 @@
-"""chaosbench: a chaos and simulation testbench for an event-driven orchestration stack."""
+"""chaosbench: a chaos and simulation testbench for an event-driven orchestration stack.
+
+The public interface is the names in ``__all__``:
+
+* :func:`run` makes one run of a scenario and :func:`suite` runs every scenario
+  of a suite file or folder, in memory unless asked to write run directories;
+  :func:`load_scenario` reads and validates a scenario file, raising
+  :class:`ScenarioError` with every problem found in it.
+* :class:`RunResult` (the journal and the tables of one run), :class:`SuiteResult`
+  and :class:`Scenario` are what those return.
+* ``load_runs``, ``load_probes``, ``load_counts``, ``load_safeguards``,
+  ``load_table`` and ``load_memory`` read results as pandas DataFrames;
+  ``write_reports`` writes the HTML, Markdown and JUnit reports; ``figures``
+  draws matplotlib figures of results.
+
+Everything else, the modules below ``chaosbench.sim``,
+``chaosbench.orchestration`` and ``chaosbench.reports`` included, is internal
+and may change without notice. Importing this package loads none of them: each
+name is imported on first use, so ``import chaosbench`` stays fast and never
+loads matplotlib or the simulation.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chaosbench.reports import (
+        figures,
+        load_counts,
+        load_memory,
+        load_probes,
+        load_runs,
+        load_safeguards,
+        load_table,
+        write_reports,
+    )
+    from chaosbench.sim.run.runner import RunResult
+    from chaosbench.sim.scenario.loader import ScenarioError, load_scenario
+    from chaosbench.sim.scenario.model import Scenario
+
+__all__ = [
+    "RunResult", "Scenario", "ScenarioError", "SuiteResult", "figures", "load_counts", "load_memory", "load_probes",
+    "load_runs", "load_safeguards", "load_scenario", "load_table", "run", "suite", "write_reports",
+]
+
+_REPORTS = ("load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards", "load_table",
+            "write_reports")
+
+
+def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: int = 0,
+        set: Mapping[str, object] | None = None, out: str | os.PathLike[str] | None = None) -> RunResult:
+    """Run ``scenario`` at difficulty ``level`` with ``seed`` and return its journal and tables.
+
+    ``scenario`` is a scenario file, or a :class:`Scenario` already loaded, which runs as it is: it
+    carries the level it was loaded at, so pass that level too, for the journal and its reproduce
+    command. ``set`` maps dotted field paths of the file to values (``{"stack.htm.workers": 8}``), the
+    overrides of ``chaosbench run --set``; it needs a file. Nothing is written unless ``out`` names a
+    run directory to write. A file that cannot be used raises :class:`ScenarioError` naming it.
+    """
+    from chaosbench.sim.run.rundir import write_run
+    from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.scenario.loader import read_yaml
+    from chaosbench.sim.scenario.model import Scenario
+    from chaosbench.sim.scenario.overrides import scenario_at, with_settings
+
+    overrides = dict(set or {})
+    if isinstance(scenario, Scenario):
+        if overrides:
+            raise ValueError("set= overrides fields of a scenario file: pass the file, not a loaded Scenario")
+        result = run_scenario(scenario, seed=seed, level=level)
+    else:
+        file = os.fspath(scenario)
+        loaded = scenario_at(read_yaml(file), overrides.items(), file, level)
+        result = run_scenario(loaded, seed=seed, level=level, file=file)
+        sets = [f"{path}={_as_yaml(value)}" for path, value in overrides.items()]
+        result.journal["reproduce"] = with_settings(result.journal["reproduce"], sets)
+    if out is not None:
+        write_run(result, Path(out))
+    return result
+
+
+def _as_yaml(value: object) -> str:
+    """``value`` written as ``--set`` reads it back: ``8``, ``5/s``, ``false``, and ``'off'`` quoted (bare, it is false)."""
+    import yaml
+
+    text: str = yaml.safe_dump(value, default_flow_style=True)
+    return text.removesuffix("\n").removesuffix("\n...")
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """The runs of a suite, in order: each scenario in turn, with seeds 1..K."""
+
+    runs: tuple[RunResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Every run passed; a canary, which must fail, makes this false, as it makes ``chaosbench suite`` exit 1."""
+        return all(result.passed for result in self.runs)
+
+
+def suite(suite_or_folder: str | os.PathLike[str], *, seeds: int = 1, level: int = 0,
+          out: str | os.PathLike[str] | None = None) -> SuiteResult:
+    """Run every scenario of a suite file, of a folder (suite files in it are skipped) or one scenario file.
+
+    Each scenario runs at ``level`` with seeds 1..``seeds``. Every file is validated before anything
+    runs: bad ones raise one :class:`ScenarioError` naming each bad file. Nothing is written unless
+    ``out`` names a folder, which then receives a run directory ``<scenario>/level<L>-seed<S>`` per
+    run, as ``chaosbench suite --out`` writes them.
+    """
+    from chaosbench.sim.difficulty.batch import resolve_targets
+    from chaosbench.sim.run.rundir import default_run_dir, write_run
+    from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.scenario.loader import load_scenario
+
+    runs = []
+    for target in resolve_targets(Path(suite_or_folder)):
+        scenario = target.scenario if level == 0 else load_scenario(target.file, level)
+        for seed in range(1, seeds + 1):
+            result = run_scenario(scenario, seed=seed, level=level, file=str(target.file))
+            if out is not None:
+                write_run(result, default_run_dir(scenario.name, level, seed, Path(out)))
+            runs.append(result)
+    return SuiteResult(tuple(runs))
+
+
+def __getattr__(name: str) -> object:
+    """The re-exported names, each imported on first use (see the module docstring)."""
+    if name in _REPORTS:
+        from chaosbench import reports
+
+        return getattr(reports, name)
+    if name == "figures":
+        from chaosbench.reports import figures
+
+        return figures
+    if name == "RunResult":
+        from chaosbench.sim.run.runner import RunResult
+
+        return RunResult
+    if name == "Scenario":
+        from chaosbench.sim.scenario.model import Scenario
+
+        return Scenario
+    if name in ("ScenarioError", "load_scenario"):
+        from chaosbench.sim.scenario import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

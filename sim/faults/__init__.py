@@ -3,6 +3,8 @@
 Each fault acts only through the stack's public controls (see
 :class:`orchestration.stack.Stack`) and records its window and observed
 effect in the ``faults`` table.
+
+May import ``sim.workloads``, ``sim.checks``, ``sim.spec`` and ``orchestration``.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,9 @@ def test_notebook_is_stored_without_outputs(path: Path):
     notebook = nbformat.read(path, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code and all(not cell.outputs and cell.execution_count is None for cell in code)
-    assert any("reports." in cell.source for cell in code), "each notebook reads results through reports"
+    sources = "\n".join(cell.source for cell in code)
+    assert re.search(r"^import chaosbench$", sources, re.M) and not re.search(
+        r"chaosbench\.(sim|orchestration|reports|cli)\b", sources), "each notebook uses the façade only"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
