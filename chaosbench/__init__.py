@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         load_table,
         write_reports,
     )
-    from chaosbench.sim.run.runner import RunResult
+    from chaosbench.sim.run.record import RunResult
     from chaosbench.sim.scenario.loader import ScenarioError, load_scenario
     from chaosbench.sim.scenario.model import Scenario
 
@@ -65,7 +65,7 @@ def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: in
     from chaosbench.sim.run.runner import run_scenario
     from chaosbench.sim.scenario.loader import read_yaml
     from chaosbench.sim.scenario.model import Scenario
-    from chaosbench.sim.scenario.overrides import scenario_at, with_settings
+    from chaosbench.sim.scenario.overrides import scenario_at
 
     overrides = dict(set or {})
     if isinstance(scenario, Scenario):
@@ -75,20 +75,10 @@ def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: in
     else:
         file = os.fspath(scenario)
         loaded = scenario_at(read_yaml(file), overrides.items(), file, level)
-        result = run_scenario(loaded, seed=seed, level=level, file=file)
-        sets = [f"{path}={_as_yaml(value)}" for path, value in overrides.items()]
-        result.journal["reproduce"] = with_settings(result.journal["reproduce"], sets)
+        result = run_scenario(loaded, seed=seed, level=level, file=file, settings=list(overrides.items()))
     if out is not None:
         write_run(result, Path(out))
     return result
-
-
-def _as_yaml(value: object) -> str:
-    """``value`` written as ``--set`` reads it back: ``8``, ``5/s``, ``false``, and ``'off'`` quoted (bare, it is false)."""
-    import yaml
-
-    text: str = yaml.safe_dump(value, default_flow_style=True)
-    return text.removesuffix("\n").removesuffix("\n...")
 
 
 @dataclass(frozen=True)
@@ -113,7 +103,8 @@ def suite(suite_or_folder: str | os.PathLike[str], *, seeds: int = 1, level: int
     run, as ``chaosbench suite --out`` writes them.
     """
     from chaosbench.sim.difficulty.batch import resolve_targets
-    from chaosbench.sim.run.rundir import default_run_dir, write_run
+    from chaosbench.sim.run.layout import default_run_dir
+    from chaosbench.sim.run.rundir import write_run
     from chaosbench.sim.run.runner import run_scenario
     from chaosbench.sim.scenario.loader import load_scenario
 
@@ -139,7 +130,7 @@ def __getattr__(name: str) -> object:
 
         return figures
     if name == "RunResult":
-        from chaosbench.sim.run.runner import RunResult
+        from chaosbench.sim.run.record import RunResult
 
         return RunResult
     if name == "Scenario":

@@ -46,16 +46,16 @@ def test_every_public_name_is_the_object_it_re_exports():
 def test_run_keeps_the_journal_and_tables_in_memory_and_writes_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = chaosbench.run(MMC, seed=1)
-    assert result.passed and len(result.tables["tasks"]) > 20_000
-    assert result.journal["trace_digest"] == RECORDED["scenarios/baseline/mmc.yaml"]
+    assert result.passed and len(result.tasks) > 20_000
+    assert result.journal.trace_digest == RECORDED["scenarios/baseline/mmc.yaml"]
     assert list(tmp_path.iterdir()) == []
 
 
 def test_run_of_a_loaded_scenario_is_the_run_of_its_file(write_scenario):
     path = write_scenario(mmc_document())
     loaded = chaosbench.load_scenario(path, level=2)
-    assert (chaosbench.run(loaded, seed=3, level=2).journal["trace_digest"]
-            == chaosbench.run(path, seed=3, level=2).journal["trace_digest"])
+    assert (chaosbench.run(loaded, seed=3, level=2).journal.trace_digest
+            == chaosbench.run(path, seed=3, level=2).journal.trace_digest)
     with pytest.raises(ValueError, match="pass the file"):
         chaosbench.run(loaded, set={"stack.htm.workers": 5})
 
@@ -64,19 +64,19 @@ def test_set_changes_the_run_and_its_reproduce_command_reruns_it(write_scenario,
     path = write_scenario(mmc_document())
     plain = chaosbench.run(path, seed=2)
     changed = chaosbench.run(path, seed=2, set={"stack.htm.workers": 5, "workload.0.tasks.rate": "3/s"})
-    assert changed.journal["parameters"]["stack"]["htm"]["workers"] == 5
-    assert changed.journal["trace_digest"] != plain.journal["trace_digest"]
+    assert changed.journal.parameters["stack"]["htm"]["workers"] == 5
+    assert changed.journal.trace_digest != plain.journal.trace_digest
 
-    command = shlex.split(changed.journal["reproduce"])
+    command = shlex.split(changed.journal.reproduce)
     assert command[:2] == ["chaosbench", "run"] and "stack.htm.workers=5" in command
     main([*command[1:], "--out", str(tmp_path / "rerun"), "--json"])
-    assert json.loads(capsys.readouterr().out)["trace_digest"] == changed.journal["trace_digest"]
+    assert json.loads(capsys.readouterr().out)["trace_digest"] == changed.journal.trace_digest
 
 
 def test_run_writes_its_run_directory_only_when_asked(write_scenario, tmp_path: Path):
     result = chaosbench.run(write_scenario(mmc_document()), seed=1, out=tmp_path / "run")
     runs = chaosbench.load_runs(tmp_path / "run")
-    assert runs["trace_digest"].tolist() == [result.journal["trace_digest"]]
+    assert runs["trace_digest"].tolist() == [result.journal.trace_digest]
 
 
 def _folder_of_scenarios(folder: Path) -> Path:
@@ -93,7 +93,7 @@ def _folder_of_scenarios(folder: Path) -> Path:
 def test_suite_runs_every_scenario_of_a_folder_with_each_seed_in_order(tmp_path: Path):
     folder = _folder_of_scenarios(tmp_path / "scenarios")
     result = chaosbench.suite(folder, seeds=2)
-    assert [(run.journal["scenario"], run.journal["seed"]) for run in result.runs] == [
+    assert [(run.journal.scenario, run.journal.seed) for run in result.runs] == [
         ("alpha", 1), ("alpha", 2), ("beta", 1), ("beta", 2)]
     assert result.passed
     assert sorted(path.name for path in tmp_path.rglob("*")) == ["alpha.yaml", "beta.yaml", "scenarios", "smoke.yaml"]
@@ -107,7 +107,7 @@ def test_suite_fails_when_one_run_fails_and_writes_run_directories_when_asked(tm
     (folder / "canary.yaml").write_text(yaml.safe_dump(mmc_document(name="canary", duration="300s",
                                                                     steady_state=impossible)))
     result = chaosbench.suite(folder / "smoke.yaml", level=1, out=tmp_path / "runs")
-    assert [(run.journal["scenario"], run.journal["level"]) for run in result.runs] == [("alpha", 1)]
+    assert [(run.journal.scenario, run.journal.level) for run in result.runs] == [("alpha", 1)]
     assert result.passed
     result = chaosbench.suite(folder, out=tmp_path / "runs")
     assert not result.passed and [run.passed for run in result.runs] == [True, True, False]
