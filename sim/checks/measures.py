@@ -10,6 +10,10 @@ rejected at the door or denied by governance are left out (they were never
 the stack's work to finish); shed, expired, failed and dead-lettered tasks
 count as misses; a task still in flight counts once its deadline has passed.
 
+*Lost tasks* are the measured tasks the stack accepted and never did: those
+that ended ``failed`` (such as a killed worker's task when reassignment is off) or
+``dead_lettered`` (a task interrupted as many times as it may be).
+
 *Recovery time* measures how long the stack takes to settle once the last
 fault has ended. The stack has settled when the total queue depth is back
 within its pre-fault range: at or below the 95th percentile of the depth
@@ -42,6 +46,15 @@ def sla_compliance(tasks: pd.DataFrame, *, warmup: float, end: float, priority: 
         return 1.0
     met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
     return float(met.mean())
+
+
+#: Task outcomes that mean the work was accepted and then lost.
+LOST_OUTCOMES = ("failed", "dead_lettered")
+
+
+def lost_tasks(tasks: pd.DataFrame, *, warmup: float, priority: str | None = None) -> int:
+    """How many of the measured tasks, of one priority when given, were lost (see above)."""
+    return int(measured_tasks(tasks, warmup, priority)["outcome"].isin(LOST_OUTCOMES).sum())
 
 
 def settle_threshold(timeseries: pd.DataFrame, warmup: float, first_fault: float) -> float:

@@ -2,7 +2,8 @@
 
 A probe is a parameter model plus a function of the run's :class:`Observed`
 data that returns the measured value. Tasks enqueued during the warm-up are
-left out of every task-based probe.
+left out of every task-based probe; a probe that reads one of the stack's
+counters counts the whole run.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from chaosbench.sim.checks.measures import measured_tasks, recovery_time, sla_compliance
+from chaosbench.sim.checks.measures import lost_tasks, measured_tasks, recovery_time, sla_compliance
 from chaosbench.sim.checks.safeguards import INTRUDER
 from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
 
@@ -33,6 +34,10 @@ class Observed:
 
     def measured_tasks(self, priority: str | None) -> pd.DataFrame:
         return measured_tasks(self.tasks, self.warmup, priority)
+
+    def counter(self, name: str) -> float:
+        """The stack's counter ``name`` at the end of the run; 0 when it was never counted."""
+        return float((self.counts or {}).get(name, 0))
 
 
 class SlaCompliance(Model):
@@ -159,12 +164,49 @@ class _Bounded(Model):
         return f"<= {self.max:g}"
 
 
-class DeadLetterCount(_Bounded):
-    """Workflow runs and tasks that ended in a dead-letter queue."""
+#: The engine's count of failed workflow runs, kept whether or not the dead-letter queue is on.
+FAILED_RUNS = "engine.failed"
+
+
+class FailedTasks(_Bounded):
+    """Tasks that the stack accepted and lost (ended failed or dead-lettered), of one priority when given.
+
+    See :func:`sim.checks.measures.lost_tasks`; a task killed with its
+    worker while reassignment is off ends failed and counts here.
+    """
+
+    priority: PriorityName | None = None
 
     def observe(self, seen: Observed) -> float:
-        tasks = float((seen.tasks["outcome"] == "dead_lettered").sum())
-        return tasks + float((seen.counts or {}).get("engine.dead_letters", 0))
+        return float(lost_tasks(seen.tasks, warmup=seen.warmup, priority=self.priority))
+
+
+class FailedWorkflows(_Bounded):
+    """Workflow runs that failed, counted whether or not the dead-letter queue is on.
+
+    A run fails when an action runs out of attempts or when the engine's queue
+    is full (such a run has no row in the workflows table, so the engine's
+    counter is read). A run replayed from the dead-letter queue is a new run:
+    if it fails again, it counts again. Runs of the whole simulation count,
+    warm-up included.
+    """
+
+    def observe(self, seen: Observed) -> float:
+        return seen.counter(FAILED_RUNS)
+
+
+class DeadLetterCount(_Bounded):
+    """Tasks and workflow runs that failed into a dead-letter path, whether or not the queue kept them.
+
+    The dead-lettered tasks (after the warm-up) plus every failed workflow
+    run (:class:`FailedWorkflows`): what went, or with the dead-letter queue
+    off would have gone, into the queue, rather than what it still holds at
+    the end, which replays empty and which is empty when the queue is off.
+    """
+
+    def observe(self, seen: Observed) -> float:
+        tasks = seen.measured_tasks(None)
+        return float((tasks["outcome"] == "dead_lettered").sum()) + seen.counter(FAILED_RUNS)
 
 
 class UnauthorizedAllowed(_Bounded):
@@ -180,7 +222,7 @@ class CascadeDepthMax(_Bounded):
     """The longest chain of policy rules triggering rules."""
 
     def observe(self, seen: Observed) -> float:
-        return float((seen.counts or {}).get("policy.deepest", 0))
+        return seen.counter("policy.deepest")
 
 
 class DuplicateExecutions(_Bounded):
@@ -224,6 +266,8 @@ PROBES: dict[str, type[Model]] = {
     "throughput": Throughput,
     "recovery_time": RecoveryTime,
     "shed_fraction": ShedFraction,
+    "failed_tasks": FailedTasks,
+    "failed_workflows": FailedWorkflows,
     "dead_letter_count": DeadLetterCount,
     "unauthorized_allowed": UnauthorizedAllowed,
     "cascade_depth_max": CascadeDepthMax,
