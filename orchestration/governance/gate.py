@@ -115,7 +115,9 @@ class GovernanceGate:
             self.would_deny += 1
             self._count("governance.would_deny")
             self._emit(now, "governance_would_deny", actor, action)
-            verdict = "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
+            verdict = (
+                "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
+            )
         known = "untrusted" if self.known(actor) else "not authorized"
         self._audit.record(
             who="governance_gate",

@@ -22,10 +22,10 @@ from chaosbench.orchestration.core.sections import Safeguard, Section
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
-
-Handler = Callable[[Event], None]
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.workflow_spec import Workflow
+
+Handler = Callable[[Event], None]
 
 EVENT_COLUMNS = ("second", "received", "deduplicated", "invalid", "filtered", "rate_limited", "triggered")
 _STAT_NAMES = EVENT_COLUMNS[1:]
@@ -198,7 +198,7 @@ class EventRouter:
     def _roll(self, now: float) -> None:
         stats, mark = self._stats, self._mark
         if stats != mark:
-            self._table.append(self._second, *(s - m for s, m in zip(stats, mark)))
+            self._table.append(self._second, *(s - m for s, m in zip(stats, mark, strict=True)))
             self._mark = list(stats)
         self._second = int(now)
         self._second_end = self._second + 1.0

@@ -73,8 +73,9 @@ class HeartbeatMonitor:
         self._emit(now, "heartbeat.lost", name, silent)
         self._publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
         self._publish("anomaly.detected", {"type": "kernel_down", "severity": "critical", "component_id": name})
+        limit = self.config.interval * self.config.missed
         self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
-                           why=f"no heartbeat for {silent:.0f}s (limit {self.config.interval * self.config.missed:.0f}s)",
+                           why=f"no heartbeat for {silent:.0f}s (limit {limit:.0f}s)",
                            how="periodic heartbeat check", when=now)
 
     def _publish(self, event_type: str, payload: dict) -> None:

@@ -167,7 +167,9 @@ class Watchdog:
             self._publish("anomaly.detected", {"type": name, "severity": severity, **detail})
         if breaches:
             self._count("watchdog.slo_breaches", breaches)
-        self._rows.append(float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names))
+        self._rows.append(
+            float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names)
+        )
         self._publish("telemetry.layer2", {
             "layer": "layer2_orchestration", "queue_depth": depth, "worker_count": workers,
             "subscriptions": subscriptions, "event_queue_depth": self._bus.queue_depth if self._bus is not None else 0,
