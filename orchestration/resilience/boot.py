@@ -11,8 +11,10 @@ the kernels.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
@@ -69,7 +71,7 @@ class BootOrchestrator:
         self.boot_time = float("nan")
         self.done = self.env.process(self._run())
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, bool]:
         env = self.env
         for chunk in self._chunks:
             started = env.now

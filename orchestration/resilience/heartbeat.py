@@ -11,8 +11,10 @@ only after it has beaten once more.
 """
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
@@ -54,7 +56,7 @@ class HeartbeatMonitor:
     def start(self) -> None:
         self.env.process(self._watch())
 
-    def _watch(self):
+    def _watch(self) -> Generator[simpy.Event, Any, None]:
         limit = self.config.interval * self.config.missed
         while True:
             yield self.env.timeout(self.config.interval)
@@ -78,6 +80,6 @@ class HeartbeatMonitor:
                            why=f"no heartbeat for {silent:.0f}s (limit {limit:.0f}s)",
                            how="periodic heartbeat check", when=now)
 
-    def _publish(self, event_type: str, payload: dict) -> None:
+    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         self._next_id += 1
         self._bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload))

@@ -23,9 +23,10 @@ A dispatcher paused for at least ``restart_grace`` seconds is resumed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
@@ -87,7 +88,7 @@ class Watchdog:
     def start(self) -> None:
         self.env.process(self._run())
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         deadline = env.now + self.config.readiness_timeout
         while True:
@@ -125,7 +126,7 @@ class Watchdog:
         now = self.env.now
         interval = config.interval
         self.checks += 1
-        alerts: list[tuple[str, str, dict]] = []
+        alerts: list[tuple[str, str, dict[str, Any]]] = []
         depth = htm.depth()
         if depth >= config.queue_critical:
             alerts.append(("queue_critical", "critical", {"queue_depth": depth}))
@@ -189,7 +190,7 @@ class Watchdog:
                            why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
                            how="resume")
 
-    def _publish(self, event_type: str, payload: dict) -> None:
+    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         if self._bus is not None:
             self._next_id += 1
             self._bus.publish(Event(SOURCE, self._next_id, event_type, float(self.env.now), payload))

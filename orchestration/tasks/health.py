@@ -20,9 +20,10 @@ events of its own.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
@@ -128,7 +129,7 @@ class HealthModel:
         level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
         return level
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, None]:
         timeout = self.env.timeout
         interval = self.config.interval
         while True:
