@@ -19,7 +19,9 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
 
 SOURCE = "heartbeat_monitor"
 
@@ -38,7 +40,7 @@ class HeartbeatConfig(Safeguard):
 class HeartbeatMonitor:
     """Watches the heartbeats of ``config.kernels``; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Any, bus: Any) -> None:
+    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Kernels, bus: EventBus) -> None:
         unknown = [name for name in config.kernels if name not in kernels.names]
         if unknown:
             raise ValueError(f"heartbeat monitor: unknown kernels {unknown}; known: {kernels.names}")

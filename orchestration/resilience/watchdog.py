@@ -31,7 +31,9 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
 
 WATCHDOG_COLUMNS = (
     "time", "queue_depth", "workers", "subscriptions", "policy_rate", "dispatch_rate", "slo_breaches", "alerts",
@@ -56,8 +58,8 @@ class WatchdogConfig(Safeguard):
 class Watchdog:
     """Checks the stack every ``interval`` seconds; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
-                 kernels: Any = None, trust: Any = None,
+    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Any, *, bus: EventBus | None = None,
+                 policy: Any = None, kernels: Kernels | None = None, trust: Any = None,
                  subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
         self.env = wiring.env
