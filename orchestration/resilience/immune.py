@@ -25,6 +25,7 @@ from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.resilience.learning import WorkflowLearning
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
 SOURCE = "immune_kernel"
@@ -48,10 +49,17 @@ class ImmuneConfig(Safeguard):
     )
 
 
+class Gate(Protocol):
+    """The governance gate, as the immune kernel sees it."""
+
+    def check(self, actor: str, action: str, resource: str = "", risk: str = "medium") -> bool:
+        """Whether ``actor`` may take ``action`` on ``resource``."""
+
+
 class ImmuneKernel:
     """Heals what the anomaly events report."""
 
-    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Any, learning: Any,
+    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Gate, learning: WorkflowLearning,
                  playbooks: dict[str, Playbook]) -> None:
         self.env = wiring.env
         self.config = config

@@ -24,7 +24,7 @@ A dispatcher paused for at least ``restart_grace`` seconds is resumed.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 from pydantic import Field
@@ -39,6 +39,65 @@ WATCHDOG_COLUMNS = (
     "time", "queue_depth", "workers", "subscriptions", "policy_rate", "dispatch_rate", "slo_breaches", "alerts",
 )
 SOURCE = "watchdog"
+
+
+class _PoolSize(Protocol):
+    @property
+    def workers(self) -> int:
+        """Workers configured."""
+
+
+class Dispatcher(Protocol):
+    """The task manager, as the watchdog sees it."""
+
+    @property
+    def config(self) -> _PoolSize:
+        """The manager's configuration."""
+
+    @property
+    def dispatched(self) -> int:
+        """Tasks dispatched so far."""
+
+    @property
+    def breaches(self) -> int:
+        """SLA breaches so far."""
+
+    @property
+    def paused(self) -> bool:
+        """Whether dispatching is paused."""
+
+    @property
+    def paused_at(self) -> float:
+        """When dispatching was paused (NaN while it is not)."""
+
+    @property
+    def workers(self) -> int:
+        """Workers alive."""
+
+    def depth(self) -> int:
+        """Tasks waiting."""
+
+    def resume(self) -> None:
+        """Dispatch again."""
+
+
+class PolicyCounts(Protocol):
+    """The policy kernel, as the watchdog sees it."""
+
+    @property
+    def fired(self) -> dict[str, int]:
+        """Fires per rule so far."""
+
+    @property
+    def cascades_broken(self) -> int:
+        """Cascades broken so far."""
+
+
+class Distrust(Protocol):
+    """The trust scores, as the watchdog sees them."""
+
+    def failure(self, component: str) -> object:
+        """Debit ``component`` with a failure."""
 
 
 class WatchdogConfig(Safeguard):
@@ -58,8 +117,9 @@ class WatchdogConfig(Safeguard):
 class Watchdog:
     """Checks the stack every ``interval`` seconds; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Any, *, bus: EventBus | None = None,
-                 policy: Any = None, kernels: Kernels | None = None, trust: Any = None,
+    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Dispatcher, *, bus: EventBus | None = None,
+                 policy: PolicyCounts | None = None, kernels: Kernels | None = None,
+                 trust: Distrust | None = None,
                  subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
         self.env = wiring.env
