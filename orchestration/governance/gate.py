@@ -23,7 +23,7 @@ Both are counted (``mesh.dropped``, ``mesh.held``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import Field
 
@@ -129,6 +129,21 @@ class GovernanceGate:
         return not enforce
 
 
+class Sourced(Protocol):
+    """An event, as the mesh guard sees it (governance does not import the mesh)."""
+
+    @property
+    def source(self) -> str:
+        """Who published it."""
+
+    @property
+    def type(self) -> str:
+        """Its event type."""
+
+
+E = TypeVar("E", bound=Sourced)
+
+
 class MeshGuard:
     """Checks an event's source before the mesh routes it.
 
@@ -148,13 +163,13 @@ class MeshGuard:
         self.held = 0
         self.dropped = 0
 
-    def guard(self, route: Callable[[Any], None]) -> Callable[[Any], None]:
+    def guard(self, route: Callable[[E], None]) -> Callable[[E], None]:
         """A bus handler that checks each event's source, then calls ``route(event)``."""
         if not self._gate.on:
             return route
         return lambda event: self.admit(event, route)
 
-    def admit(self, event: Any, route: Callable[[Any], None], holds: int = 0) -> None:
+    def admit(self, event: E, route: Callable[[E], None], holds: int = 0) -> None:
         """Route ``event`` now, later, or never, as its source's standing allows."""
         source = event.source
         compliant = self._compliant.get(source)
@@ -176,7 +191,7 @@ class MeshGuard:
             timer = self.env.timeout(self.config.hold)
             timer.callbacks.append(lambda _e: self.admit(event, route, holds + 1))
 
-    def _drop(self, event: Any) -> None:
+    def _drop(self, event: Sourced) -> None:
         self.dropped += 1
         self._count("mesh.dropped")
         self._emit(self.env.now, "mesh_drop", event.source, event.type)

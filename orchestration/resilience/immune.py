@@ -24,6 +24,7 @@ from pydantic import Field
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
+from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
 from chaosbench.orchestration.resilience.learning import WorkflowLearning
 
@@ -74,7 +75,7 @@ class ImmuneKernel:
         self.anomalies = 0
         self.healed = 0
 
-    def handle(self, event: Any) -> None:
+    def handle(self, event: Event) -> None:
         """Bus handler: take ``anomaly.*`` events, ignore the rest."""
         payload = event.payload
         if event.type.startswith("anomaly.") and isinstance(payload, dict) and isinstance(payload.get("type"), str):
