@@ -23,6 +23,7 @@ from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.router import EventRouter
+from chaosbench.orchestration.mesh.workflow_spec import Workflow
 from chaosbench.orchestration.policy.kernel import EventPolicyKernel
 from chaosbench.orchestration.resilience.boot import BootOrchestrator
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatMonitor
@@ -103,7 +104,10 @@ class Stack:
         self.engine.on_failure.append(self.router.workflow_failed)
         # A source whose events end in failed workflows loses trust; the mesh
         # guard then holds its events back until the trust has recovered.
-        self.engine.on_failure.append(lambda _workflow, event, _reason: self.trust.failure(event.source))
+        def distrust(_workflow: Workflow, event: Event, _reason: str) -> None:
+            self.trust.failure(event.source)
+
+        self.engine.on_failure.append(distrust)
         # The learning loop: which workflow resolved (or not) which incident signature.
         learning = self.learning
         self.engine.on_complete.append(

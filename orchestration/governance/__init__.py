@@ -1,4 +1,5 @@
-"""Governance: the intent router and its tiers, approval gates, the simulated operator, trust scores and the governance gate.
+"""Governance: the intent router and its tiers, approval gates, the simulated operator, trust scores and the
+governance gate.
 
 May import ``orchestration.core`` and ``orchestration.tasks``.
 """

@@ -15,6 +15,8 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.governance.operator import Operator
+from chaosbench.orchestration.tasks.manager import TaskManager
 from chaosbench.orchestration.tasks.model import PENDING, Task
 
 
@@ -27,7 +29,7 @@ class ApprovalConfig(Safeguard):
 class ApprovalGate:
     """Holds tasks pending approval and releases them into ``htm``."""
 
-    def __init__(self, wiring: Wiring, config: ApprovalConfig, htm: Any, operator: Any) -> None:
+    def __init__(self, wiring: Wiring, config: ApprovalConfig, htm: TaskManager, operator: Operator) -> None:
         self.env = wiring.env
         self._timeout = config.timeout
         self._htm = htm
@@ -48,7 +50,8 @@ class ApprovalGate:
         self._narrate(task, "approval requested", "the task's context requires approval")
         timer = self.env.timeout(self._timeout, task.task_id)
         timer.callbacks.append(self._expire)
-        self._operator.ask(task.task_id, lambda approved, ref=task.task_id: self._answer(ref, approved))
+        ref = task.task_id
+        self._operator.ask(ref, lambda approved: self._answer(ref, approved))
 
     def close(self) -> None:
         """Record every task still pending as ``in_flight``."""

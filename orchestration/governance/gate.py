@@ -23,7 +23,7 @@ Both are counted (``mesh.dropped``, ``mesh.held``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import Field
 
@@ -115,7 +115,9 @@ class GovernanceGate:
             self.would_deny += 1
             self._count("governance.would_deny")
             self._emit(now, "governance_would_deny", actor, action)
-            verdict = "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
+            verdict = (
+                "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
+            )
         known = "untrusted" if self.known(actor) else "not authorized"
         self._audit.record(
             who="governance_gate",
@@ -125,6 +127,21 @@ class GovernanceGate:
             how="governance gate check",
         )
         return not enforce
+
+
+class Sourced(Protocol):
+    """An event, as the mesh guard sees it (governance does not import the mesh)."""
+
+    @property
+    def source(self) -> str:
+        """Who published it."""
+
+    @property
+    def type(self) -> str:
+        """Its event type."""
+
+
+E = TypeVar("E", bound=Sourced)
 
 
 class MeshGuard:
@@ -146,13 +163,13 @@ class MeshGuard:
         self.held = 0
         self.dropped = 0
 
-    def guard(self, route: Callable[[Any], None]) -> Callable[[Any], None]:
+    def guard(self, route: Callable[[E], None]) -> Callable[[E], None]:
         """A bus handler that checks each event's source, then calls ``route(event)``."""
         if not self._gate.on:
             return route
         return lambda event: self.admit(event, route)
 
-    def admit(self, event: Any, route: Callable[[Any], None], holds: int = 0) -> None:
+    def admit(self, event: E, route: Callable[[E], None], holds: int = 0) -> None:
         """Route ``event`` now, later, or never, as its source's standing allows."""
         source = event.source
         compliant = self._compliant.get(source)
@@ -174,7 +191,7 @@ class MeshGuard:
             timer = self.env.timeout(self.config.hold)
             timer.callbacks.append(lambda _e: self.admit(event, route, holds + 1))
 
-    def _drop(self, event: Any) -> None:
+    def _drop(self, event: Sourced) -> None:
         self.dropped += 1
         self._count("mesh.dropped")
         self._emit(self.env.now, "mesh_drop", event.source, event.type)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
@@ -65,7 +67,7 @@ class Operator:
             self._reviewing = True
             self.env.process(self._review())
 
-    def _review(self):
+    def _review(self) -> Generator[simpy.Event, Any, None]:
         config = self.config
         while self.available and self._waiting:
             yield self.env.timeout(self._response.lognormvariate(math.log(config.median_response), config.sigma))

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.errors import KernelError
@@ -201,7 +202,9 @@ class WorkflowEngine:
 
     # -- execution ------------------------------------------------------
 
-    def _run(self, workflow: Workflow, event: Event, run: int, triggered_at: float) -> Generator:
+    def _run(
+        self, workflow: Workflow, event: Event, run: int, triggered_at: float
+    ) -> Generator[simpy.Event, Any, None]:
         started = self.env.now
         self._emit(started, "engine.start", workflow.name, run)
         self._lifecycle("workflow.started", event, {"workflow": workflow.name, "run": run})
@@ -216,7 +219,8 @@ class WorkflowEngine:
                 yield self.env.all_of(branches)
                 ok = True
                 for branch in branches:
-                    branch_ok, used, reason = branch.value
+                    # A branch is an _attempts process: its value is what _attempts returned.
+                    branch_ok, used, reason = cast(tuple[bool, int, str], branch.value)
                     attempts += used
                     if not branch_ok and ok:
                         ok, failure = False, reason
@@ -270,7 +274,9 @@ class WorkflowEngine:
         self._actions.append(run, workflow.name, action.name, f"{action.kernel}.{action.action}", first, now,
                              now - first, attempts, outcome)
 
-    def _attempts(self, action: Action, workflow: Workflow, event: Event, run: int) -> Generator:
+    def _attempts(
+        self, action: Action, workflow: Workflow, event: Event, run: int
+    ) -> Generator[simpy.Event, Any, tuple[bool, int, str]]:
         """Attempt ``action`` until it succeeds or its attempts run out: (ok, attempts, reason)."""
         env = self.env
         params = action.render(event)

@@ -25,6 +25,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 _FIELD_KEYS = {"type", "required", "enum", "description"}
 
+#: A compiled payload field: its name, accepted types, whether it is required, and its allowed values.
+_FieldRule = tuple[str, tuple[type, ...], bool, frozenset[Any] | None]
+
 
 def default_schema_path() -> Path:
     """The schema file shipped with the package."""
@@ -125,7 +128,7 @@ def _check_field(rule: Any, path: str) -> None:
         raise DefinitionError("'enum' expects a list", path=f"{path}.enum")
 
 
-def _compile(fields: dict[str, Any]) -> tuple:
+def _compile(fields: dict[str, Any]) -> tuple[_FieldRule, ...]:
     return tuple(
         (
             field,

@@ -64,7 +64,7 @@ def compile_filter(spec: Any, path: str = "") -> Predicate:
     return _field(spec, path)
 
 
-def _only_keys(spec: dict, allowed: tuple[str, ...], path: str) -> list[str]:
+def _only_keys(spec: dict[str, Any], allowed: tuple[str, ...], path: str) -> list[str]:
     keys = list(spec)
     if len(keys) != 1 or keys[0] not in allowed:
         raise DefinitionError(f"expected exactly one of {', '.join(allowed)}, got keys {keys}", path=path)
@@ -102,7 +102,7 @@ def _comparison(text: str, path: str) -> Predicate:
         raise DefinitionError(f"filter {text!r}: {exc.message}", path=path) from None
 
 
-def _field(spec: dict, path: str) -> Predicate:
+def _field(spec: dict[str, Any], path: str) -> Predicate:
     if "field" not in spec:
         raise DefinitionError("expected 'field' with an op, or one of all, any, not, delta", path=path)
     try:
@@ -169,18 +169,16 @@ def _delta(spec: Any, path: str) -> Predicate:
         key = compile_path(spec["key"]) if "key" in spec else None
     except DefinitionError as exc:
         raise DefinitionError(exc.message, path=path) from None
-    tests = []
+    tests: list[Callable[[float], bool]] = []
     for op, bound in spec.items():
         if op in ("field", "key"):
             continue
         if not _is_number(bound):
             raise DefinitionError(f"'{op}' expects a number, got {bound!r}", path=f"{_dot(path)}{op}")
         if op in _DELTA_OPS:
-            compare = _DELTA_OPS[op]
-            tests.append(lambda change, c=compare, b=bound: c(change, b))
+            tests.append(_change_test(_DELTA_OPS[op], bound))
         elif op in ("abs_gt", "abs_ge"):
-            compare = operator.gt if op == "abs_gt" else operator.ge
-            tests.append(lambda change, c=compare, b=bound: c(abs(change), b))
+            tests.append(_size_test(operator.gt if op == "abs_gt" else operator.ge, bound))
         else:
             raise DefinitionError(
                 f"unknown delta op {op!r}; expected one of gt, ge, lt, le, abs_gt, abs_ge", path=f"{_dot(path)}{op}"
@@ -204,6 +202,14 @@ def _delta(spec: Any, path: str) -> Predicate:
         return all(test(change) for test in tests)
 
     return predicate
+
+
+def _change_test(compare: Callable[[Any, Any], bool], bound: float) -> Callable[[float], bool]:
+    return lambda change: compare(change, bound)
+
+
+def _size_test(compare: Callable[[Any, Any], bool], bound: float) -> Callable[[float], bool]:
+    return lambda change: compare(abs(change), bound)
 
 
 def _dot(path: str) -> str:

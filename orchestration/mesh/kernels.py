@@ -12,6 +12,7 @@ Bringing a kernel back (a restart) ends both.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 import simpy
@@ -83,7 +84,7 @@ class _Kernel:
         self.fail_draw = wiring.rng(f"kernel.{name}.failure").random
         mean = spec.latency
         if spec.distribution == "fixed":
-            self.draw = lambda: mean
+            self.draw: Callable[[], float] = lambda: mean
         elif spec.distribution == "exponential":
             rate = 1.0 / mean
             self.draw = lambda: latency_rng.expovariate(rate)

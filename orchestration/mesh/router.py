@@ -22,10 +22,10 @@ from chaosbench.orchestration.core.sections import Safeguard, Section
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
-
-Handler = Callable[[Event], None]
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.workflow_spec import Workflow
+
+Handler = Callable[[Event], None]
 
 EVENT_COLUMNS = ("second", "received", "deduplicated", "invalid", "filtered", "rate_limited", "triggered")
 _STAT_NAMES = EVENT_COLUMNS[1:]
@@ -77,7 +77,7 @@ class EventRouter:
         self._validate = config.validate_payloads
         self._seen: dict[tuple[str, Any], float] = {}
         self._expiry: deque[tuple[float, tuple[str, Any]]] = deque()
-        self._buckets: dict[str, list] = {}
+        self._buckets: dict[str, list[int]] = {}
         # Counters in the order of EVENT_COLUMNS[1:], and their values when the current second began.
         self._stats = [0] * len(_STAT_NAMES)
         self._mark = [0] * len(_STAT_NAMES)
@@ -104,6 +104,7 @@ class EventRouter:
 
     def _resubscribe(self) -> None:
         bus = self._bus
+        assert bus is not None, "attach() subscribes the router first"
         wanted = self.registry.event_types
         for event_type in [t for t in self._subscribed if t not in wanted]:
             bus.unsubscribe(self._subscribed.pop(event_type))
@@ -157,9 +158,10 @@ class EventRouter:
             predicate = workflow.predicate
             if predicate is not None and not predicate(event):
                 continue
-            if self._rate_limit and workflow.rate_limit is not None and not self._admit(workflow, now):
+            rate_limit = workflow.rate_limit
+            if self._rate_limit and rate_limit is not None and not self._admit(workflow, rate_limit, now):
                 limited += 1
-                self._shed(workflow, event, now)
+                self._shed(workflow, rate_limit, event, now)
                 continue
             triggered += 1
             self._emit(now, "router.trigger", workflow.name, event.source, event.id)
@@ -170,8 +172,8 @@ class EventRouter:
             stats[3] += 1
         stats[4] += limited
 
-    def _admit(self, workflow: Workflow, now: float) -> bool:
-        limit, period = workflow.rate_limit
+    def _admit(self, workflow: Workflow, rate_limit: tuple[int, float], now: float) -> bool:
+        limit, period = rate_limit
         window = math.floor(now / period)
         bucket = self._buckets.get(workflow.name)
         if bucket is None or bucket[0] != window:
@@ -182,10 +184,10 @@ class EventRouter:
         bucket[1] += 1
         return True
 
-    def _shed(self, workflow: Workflow, event: Event, now: float) -> None:
+    def _shed(self, workflow: Workflow, rate_limit: tuple[int, float], event: Event, now: float) -> None:
         self._count("safeguard.rate_limiter")
         self._emit(now, "router.rate_limited", workflow.name, event.source, event.id)
-        limit, period = workflow.rate_limit
+        limit, period = rate_limit
         self.audit.record(
             who="event_router",
             what="shed_rate_limited",
@@ -198,7 +200,7 @@ class EventRouter:
     def _roll(self, now: float) -> None:
         stats, mark = self._stats, self._mark
         if stats != mark:
-            self._table.append(self._second, *(s - m for s, m in zip(stats, mark)))
+            self._table.append(self._second, *(s - m for s, m in zip(stats, mark, strict=True)))
             self._mark = list(stats)
         self._second = int(now)
         self._second_end = self._second + 1.0

@@ -32,7 +32,7 @@ def validate_model(model: type[BaseModel], data: Any, prefix: str) -> Any:
         raise DefinitionError(message, path=path) from None
 
 
-def _loc(loc: tuple) -> str:
+def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):

@@ -34,25 +34,31 @@ def compile_template(value: Any, path: str = "") -> Renderer:
             if not isinstance(key, str):
                 raise DefinitionError(f"parameter names must be strings, got {key!r}", path=path)
             items.append((key, compile_template(item, f"{path}.{key}" if path else key)))
-        if all(getattr(render, "constant", False) for _, render in items):
-            return _constant({key: render(None) for key, render in items})
+        constants = {key: render.value for key, render in items if isinstance(render, _Constant)}
+        if len(constants) == len(items):
+            return _Constant(constants)
         return lambda event: {key: render(event) for key, render in items}
     if isinstance(value, list):
         renders = [compile_template(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        if all(getattr(render, "constant", False) for render in renders):
-            return _constant([render(None) for render in renders])
+        values = [render.value for render in renders if isinstance(render, _Constant)]
+        if len(values) == len(renders):
+            return _Constant(values)
         return lambda event: [render(event) for render in renders]
     if value is None or isinstance(value, (bool, int, float)):
-        return _constant(value)
+        return _Constant(value)
     raise DefinitionError(f"unsupported parameter value of type {type(value).__name__}", path=path)
 
 
-def _constant(value: Any) -> Renderer:
-    def render(event: Event | None) -> Any:
-        return value
+class _Constant:
+    """A renderer whose result does not depend on the event: ``value`` itself."""
 
-    render.constant = True  # type: ignore[attr-defined]
-    return render
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, event: Event) -> Any:
+        return self.value
 
 
 def _compile_string(text: str, path: str) -> Renderer:
@@ -69,9 +75,9 @@ def _compile_string(text: str, path: str) -> Renderer:
     if rest:
         pieces.append(rest)
     if not any(callable(piece) for piece in pieces):
-        return _constant(text)
-    if len(pieces) == 1:
-        getter = pieces[0]
+        return _Constant(text)
+    getter = pieces[0]
+    if len(pieces) == 1 and not isinstance(getter, str):  # the text is exactly one placeholder
 
         def whole(event: Event) -> Any:
             value = getter(event)

@@ -198,7 +198,7 @@ class EventPolicyKernel:
         kernel, kernel_action, event_type = _EFFECTS[action]
         payload = event.payload
         component = payload.get("component_id", event.source) if isinstance(payload, dict) else event.source
-        if kernel is not None:
+        if kernel is not None and kernel_action is not None:  # set together in _EFFECTS
             call = self.kernels.call(kernel, kernel_action, {"rule": rule.name, "component_id": component})
             call.callbacks.append(self._on_call)
         if event_type is None:
@@ -221,13 +221,15 @@ class EventPolicyKernel:
         self.bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload, depth + 1))
 
     def _add_to_batch(self, rule: Rule, event: Event) -> None:
+        batch = rule.batch
+        assert batch is not None, "only a rule with a batch definition has the batch action"
         held = self._batches.setdefault(rule.name, [])
         held.append(event)
-        if len(held) >= rule.batch.size:
+        if len(held) >= batch.size:
             self._flush(rule)
         elif len(held) == 1:
             generation = self._batch_generation.get(rule.name, 0)
-            timer = self.env.timeout(rule.batch.window_ms / 1000.0)
+            timer = self.env.timeout(batch.window_ms / 1000.0)
             timer.callbacks.append(lambda _: self._flush_if(rule, generation))
 
     def _flush_if(self, rule: Rule, generation: int) -> None:
@@ -235,12 +237,14 @@ class EventPolicyKernel:
             self._flush(rule)
 
     def _flush(self, rule: Rule) -> None:
+        batch = rule.batch
+        assert batch is not None, "only a rule with a batch definition holds a batch"
         held = self._batches.pop(rule.name)
         self._batch_generation[rule.name] = self._batch_generation.get(rule.name, 0) + 1
         self.batches += 1
         deepest = max(held, key=lambda e: e.depth)
         self._emit(self.env.now, "policy.batch", rule.name, len(held))
-        for action in rule.batch.then:
+        for action in batch.then:
             self._act(action, rule, deepest)
         self._raise(rule, deepest)  # one task for the whole batch
 

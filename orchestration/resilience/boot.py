@@ -11,8 +11,10 @@ the kernels.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
@@ -38,8 +40,15 @@ class BootConfig(Section):
     chunks: tuple[ChunkConfig, ...] = (
         ChunkConfig(chunk_id="guardian", name="Guardian", priority=0, duration=1.0),
         ChunkConfig(chunk_id="core_systems", name="Core systems (bus, audit log)", priority=1, duration=2.0),
-        ChunkConfig(chunk_id="production_systems", name="Production systems (verification, governance, AVN)", priority=1.5, duration=2.0),
-        ChunkConfig(chunk_id="mesh_validators", name="Trigger mesh validators", priority=1.6, duration=0.5, can_fail=True),
+        ChunkConfig(
+            chunk_id="production_systems",
+            name="Production systems (verification, governance, AVN)",
+            priority=1.5,
+            duration=2.0,
+        ),
+        ChunkConfig(
+            chunk_id="mesh_validators", name="Trigger mesh validators", priority=1.6, duration=0.5, can_fail=True
+        ),
         ChunkConfig(chunk_id="kernels", name="Kernels", priority=3, duration=3.0),
     )
 
@@ -62,7 +71,7 @@ class BootOrchestrator:
         self.boot_time = float("nan")
         self.done = self.env.process(self._run())
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, bool]:
         env = self.env
         for chunk in self._chunks:
             started = env.now
@@ -72,7 +81,9 @@ class BootOrchestrator:
                 ok = bool(validator())
             else:
                 ok = self._wiring.rng(f"boot.{chunk.chunk_id}").random() >= chunk.fail_probability
-            self._rows.append(chunk.chunk_id, float(chunk.priority), float(started), float(env.now), int(ok), int(chunk.can_fail))
+            self._rows.append(
+                chunk.chunk_id, float(chunk.priority), float(started), float(env.now), int(ok), int(chunk.can_fail)
+            )
             self._emit(env.now, "boot_chunk", chunk.chunk_id, int(ok))
             if not ok:
                 self.failures.append(chunk.chunk_id)

@@ -11,13 +11,17 @@ only after it has beaten once more.
 """
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
 
 SOURCE = "heartbeat_monitor"
 
@@ -36,7 +40,7 @@ class HeartbeatConfig(Safeguard):
 class HeartbeatMonitor:
     """Watches the heartbeats of ``config.kernels``; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Any, bus: Any) -> None:
+    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Kernels, bus: EventBus) -> None:
         unknown = [name for name in config.kernels if name not in kernels.names]
         if unknown:
             raise ValueError(f"heartbeat monitor: unknown kernels {unknown}; known: {kernels.names}")
@@ -54,7 +58,7 @@ class HeartbeatMonitor:
     def start(self) -> None:
         self.env.process(self._watch())
 
-    def _watch(self):
+    def _watch(self) -> Generator[simpy.Event, Any, None]:
         limit = self.config.interval * self.config.missed
         while True:
             yield self.env.timeout(self.config.interval)
@@ -73,10 +77,11 @@ class HeartbeatMonitor:
         self._emit(now, "heartbeat.lost", name, silent)
         self._publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
         self._publish("anomaly.detected", {"type": "kernel_down", "severity": "critical", "component_id": name})
+        limit = self.config.interval * self.config.missed
         self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
-                           why=f"no heartbeat for {silent:.0f}s (limit {self.config.interval * self.config.missed:.0f}s)",
+                           why=f"no heartbeat for {silent:.0f}s (limit {limit:.0f}s)",
                            how="periodic heartbeat check", when=now)
 
-    def _publish(self, event_type: str, payload: dict) -> None:
+    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         self._next_id += 1
         self._bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload))

@@ -24,7 +24,9 @@ from pydantic import Field
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
+from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.resilience.learning import WorkflowLearning
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
 SOURCE = "immune_kernel"
@@ -48,10 +50,17 @@ class ImmuneConfig(Safeguard):
     )
 
 
+class Gate(Protocol):
+    """The governance gate, as the immune kernel sees it."""
+
+    def check(self, actor: str, action: str, resource: str = "", risk: str = "medium") -> bool:
+        """Whether ``actor`` may take ``action`` on ``resource``."""
+
+
 class ImmuneKernel:
     """Heals what the anomaly events report."""
 
-    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Any, learning: Any,
+    def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Gate, learning: WorkflowLearning,
                  playbooks: dict[str, Playbook]) -> None:
         self.env = wiring.env
         self.config = config
@@ -66,7 +75,7 @@ class ImmuneKernel:
         self.anomalies = 0
         self.healed = 0
 
-    def handle(self, event: Any) -> None:
+    def handle(self, event: Event) -> None:
         """Bus handler: take ``anomaly.*`` events, ignore the rest."""
         payload = event.payload
         if event.type.startswith("anomaly.") and isinstance(payload, dict) and isinstance(payload.get("type"), str):

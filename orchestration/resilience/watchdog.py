@@ -23,19 +23,81 @@ A dispatcher paused for at least ``restart_grace`` seconds is resumed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
 
 WATCHDOG_COLUMNS = (
     "time", "queue_depth", "workers", "subscriptions", "policy_rate", "dispatch_rate", "slo_breaches", "alerts",
 )
 SOURCE = "watchdog"
+
+
+class _PoolSize(Protocol):
+    @property
+    def workers(self) -> int:
+        """Workers configured."""
+
+
+class Dispatcher(Protocol):
+    """The task manager, as the watchdog sees it."""
+
+    @property
+    def config(self) -> _PoolSize:
+        """The manager's configuration."""
+
+    @property
+    def dispatched(self) -> int:
+        """Tasks dispatched so far."""
+
+    @property
+    def breaches(self) -> int:
+        """SLA breaches so far."""
+
+    @property
+    def paused(self) -> bool:
+        """Whether dispatching is paused."""
+
+    @property
+    def paused_at(self) -> float:
+        """When dispatching was paused (NaN while it is not)."""
+
+    @property
+    def workers(self) -> int:
+        """Workers alive."""
+
+    def depth(self) -> int:
+        """Tasks waiting."""
+
+    def resume(self) -> None:
+        """Dispatch again."""
+
+
+class PolicyCounts(Protocol):
+    """The policy kernel, as the watchdog sees it."""
+
+    @property
+    def fired(self) -> dict[str, int]:
+        """Fires per rule so far."""
+
+    @property
+    def cascades_broken(self) -> int:
+        """Cascades broken so far."""
+
+
+class Distrust(Protocol):
+    """The trust scores, as the watchdog sees them."""
+
+    def failure(self, component: str) -> object:
+        """Debit ``component`` with a failure."""
 
 
 class WatchdogConfig(Safeguard):
@@ -55,8 +117,9 @@ class WatchdogConfig(Safeguard):
 class Watchdog:
     """Checks the stack every ``interval`` seconds; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Any, *, bus: Any = None, policy: Any = None,
-                 kernels: Any = None, trust: Any = None,
+    def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Dispatcher, *, bus: EventBus | None = None,
+                 policy: PolicyCounts | None = None, kernels: Kernels | None = None,
+                 trust: Distrust | None = None,
                  subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
         self.env = wiring.env
@@ -87,7 +150,7 @@ class Watchdog:
     def start(self) -> None:
         self.env.process(self._run())
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         deadline = env.now + self.config.readiness_timeout
         while True:
@@ -125,7 +188,7 @@ class Watchdog:
         now = self.env.now
         interval = config.interval
         self.checks += 1
-        alerts: list[tuple[str, str, dict]] = []
+        alerts: list[tuple[str, str, dict[str, Any]]] = []
         depth = htm.depth()
         if depth >= config.queue_critical:
             alerts.append(("queue_critical", "critical", {"queue_depth": depth}))
@@ -167,7 +230,9 @@ class Watchdog:
             self._publish("anomaly.detected", {"type": name, "severity": severity, **detail})
         if breaches:
             self._count("watchdog.slo_breaches", breaches)
-        self._rows.append(float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names))
+        self._rows.append(
+            float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names)
+        )
         self._publish("telemetry.layer2", {
             "layer": "layer2_orchestration", "queue_depth": depth, "worker_count": workers,
             "subscriptions": subscriptions, "event_queue_depth": self._bus.queue_depth if self._bus is not None else 0,
@@ -187,7 +252,7 @@ class Watchdog:
                            why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
                            how="resume")
 
-    def _publish(self, event_type: str, payload: dict) -> None:
+    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         if self._bus is not None:
             self._next_id += 1
             self._bus.publish(Event(SOURCE, self._next_id, event_type, float(self.env.now), payload))

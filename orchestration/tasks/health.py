@@ -20,13 +20,17 @@ events of its own.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
 
+import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
+
+if TYPE_CHECKING:  # the manager imports the throttle, which imports this module
+    from chaosbench.orchestration.tasks.manager import TaskManager
 
 STRESS_LEVELS = ("low", "medium", "high", "critical")
 
@@ -50,7 +54,7 @@ class HealthConfig(Section):
 class HealthModel:
     """Vitals of the stack, read every ``interval`` seconds from ``htm``."""
 
-    def __init__(self, wiring: Wiring, config: HealthConfig, htm: Any) -> None:
+    def __init__(self, wiring: Wiring, config: HealthConfig, htm: TaskManager) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm
@@ -128,7 +132,7 @@ class HealthModel:
         level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
         return level
 
-    def _run(self):
+    def _run(self) -> Generator[simpy.Event, Any, None]:
         timeout = self.env.timeout
         interval = self.config.interval
         while True:

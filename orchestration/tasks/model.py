@@ -166,7 +166,7 @@ class Task:
         self.tier = tier
         self.watched = False
 
-    def row(self, outcome: str) -> tuple:
+    def row(self, outcome: str) -> tuple[Any, ...]:
         """The task's row of the tasks table, ending in ``outcome``."""
         return (
             self.task_id,

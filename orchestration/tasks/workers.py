@@ -16,13 +16,12 @@ decides which workers die and come back:
 """
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.tasks.health import STRESS_LEVELS
+from chaosbench.orchestration.tasks.manager import TaskManager
 
 
 class ReassignmentConfig(Safeguard):
@@ -52,7 +51,7 @@ class PoolConfig(Section):
 class WorkerPool:
     """Kills, restarts and relief agents for the workers of ``htm``."""
 
-    def __init__(self, wiring: Wiring, config: PoolConfig, htm: Any, *, safeguards: bool = True) -> None:
+    def __init__(self, wiring: Wiring, config: PoolConfig, htm: TaskManager, *, safeguards: bool = True) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm

@@ -52,7 +52,9 @@ def mesh(
     return m
 
 
-def kpi(id: int | str, severity: str = "CRITICAL", value: float = 10.0, source: str = "monitor", component: str = "db") -> Event:
+def kpi(
+    id: int | str, severity: str = "CRITICAL", value: float = 10.0, source: str = "monitor", component: str = "db"
+) -> Event:
     payload = {"metric_name": "latency", "component_id": component, "value": value, "severity": severity}
     return Event(source, id, "kpi.threshold_breach", 0.0, payload)
 

@@ -10,7 +10,8 @@ from chaosbench.sim.run.runtime import SimRuntime
 def filled_log(n: int = 6) -> AuditLog:
     log = AuditLog(SimRuntime(1))
     for i in range(n):
-        log.record(who=f"actor{i % 2}", what="dispatch" if i % 3 else "shed", where=f"w{i}", why=f"reason {i}", how="h", when=float(i))
+        what = "dispatch" if i % 3 else "shed"
+        log.record(who=f"actor{i % 2}", what=what, where=f"w{i}", why=f"reason {i}", how="h", when=float(i))
     return log
 
 

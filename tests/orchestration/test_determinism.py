@@ -13,7 +13,8 @@ def _run(seed: int):
         when = rng.uniform(0.0, 200.0)
         priority = Priority(rng.randrange(4))
         context = TaskContext(origin_service=f"svc{i % 3}", requires_approval=rng.random() < 0.05)
-        at(runtime, when, lambda p=priority, c=context, w=rng.expovariate(0.5): stack.enqueue("job", p, w, 120.0, context=c))
+        work = rng.expovariate(0.5)  # drawn here, in the order the digest pins
+        at(runtime, when, lambda p=priority, c=context, w=work: stack.enqueue("job", p, w, 120.0, context=c))
     at(runtime, 50.0, lambda: stack.kill_workers(2))
     at(runtime, 60.0, lambda: stack.set_pressure(cpu=95.0))
     at(runtime, 70.0, stack.pause_dispatcher)

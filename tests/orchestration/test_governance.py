@@ -106,7 +106,9 @@ def test_a_task_whose_context_requires_approval_waits_in_the_pending_set():
     ("enforce_critical", "optimize_system", "denied"),
     ("enforce_all", "query_knowledge", "denied"),
 ])
-def test_an_unauthorized_actor_is_denied_in_enforce_modes_and_logged_as_a_would_be_denial_in_log_only(mode, risk_intent, outcome):
+def test_an_unauthorized_actor_is_denied_in_enforce_modes_and_logged_as_a_would_be_denial_in_log_only(
+    mode, risk_intent, outcome
+):
     runtime, stack = build(_quiet(governance={"mode": mode}))
     task = stack.submit_intent(risk_intent, "mallory")
     runtime.env.run(until=10)

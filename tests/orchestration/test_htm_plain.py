@@ -16,7 +16,7 @@ def _stack(workers: int) -> tuple[SimRuntime, Stack]:
 def _started(runtime: SimRuntime) -> dict[int, float]:
     runtime.env.run()
     tasks = runtime.recorder.frame("tasks")
-    return dict(zip(tasks["task_id"], tasks["started_at"]))
+    return dict(zip(tasks["task_id"], tasks["started_at"], strict=True))
 
 
 def test_higher_priority_waiting_tasks_are_served_first():

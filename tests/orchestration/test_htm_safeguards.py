@@ -94,13 +94,14 @@ def test_shedding_removes_the_lowest_priority_oldest_tasks_first_and_never_a_cri
     stack.pause_dispatcher()
     kinds = ["low_old", "low_new", "normal", "critical_a", "critical_b", "critical_c", "critical_d"]
     priorities = [Priority.LOW, Priority.LOW, Priority.NORMAL] + [Priority.CRITICAL] * 4
-    for kind, priority in zip(kinds, priorities):
+    for kind, priority in zip(kinds, priorities, strict=True):
         stack.enqueue(kind, priority, 1.0, 3600.0)
     stack.close()
     table = runtime.recorder.frame("tasks")
     shed = table[table["outcome"] == "shed"]
     assert shed["kind"].tolist() == ["low_old", "low_new", "normal"]
-    assert stack.htm.depth() == 0 and (table["kind"].str.startswith("critical") == (table["outcome"] == "in_flight")).all()
+    assert stack.htm.depth() == 0
+    assert (table["kind"].str.startswith("critical") == (table["outcome"] == "in_flight")).all()
     assert _counts(runtime, "safeguard.load_shedder") == 3
 
 

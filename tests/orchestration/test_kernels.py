@@ -53,7 +53,8 @@ def test_calls_fail_with_the_configured_probability():
 
 def test_a_kernel_taken_down_fails_at_once_until_brought_back():
     rt = SimRuntime(1)
-    kernels = Kernels(Wiring.of(rt), KernelsConfig(hunter=KernelSpec(latency=1.0, distribution="fixed", failure_probability=0)))
+    hunter = KernelSpec(latency=1.0, distribution="fixed", failure_probability=0)
+    kernels = Kernels(Wiring.of(rt), KernelsConfig(hunter=hunter))
     kernels.take_down("hunter")
     assert not kernels.is_up("hunter")
     assert outcomes(kernels, rt.env, 2) == [(False, 0.0), (False, 0.0)]
@@ -63,7 +64,8 @@ def test_a_kernel_taken_down_fails_at_once_until_brought_back():
 
 def test_slowing_a_kernel_multiplies_its_latency():
     rt = SimRuntime(1)
-    kernels = Kernels(Wiring.of(rt), KernelsConfig(hunter=KernelSpec(latency=0.5, distribution="fixed", failure_probability=0)))
+    hunter = KernelSpec(latency=0.5, distribution="fixed", failure_probability=0)
+    kernels = Kernels(Wiring.of(rt), KernelsConfig(hunter=hunter))
     kernels.slow("hunter", 4)
     assert outcomes(kernels, rt.env, 1) == [(True, 2.0)]
     kernels.slow("hunter", 1)

@@ -51,13 +51,18 @@ def test_the_ten_default_rules_load_in_order():
          ["agent.hunter_alerted", "healing.action_taken"], Priority.CRITICAL),
         ("system.security_incident", {"component_id": "api", "kind": "intrusion"}, "security_incident",
          ["agent.hunter_alerted", "governance.escalation_requested"], Priority.CRITICAL),
-        ("system.heartbeat_failed", {"component_id": "w1"}, "heartbeat_failure", ["healing.action_taken"], Priority.HIGH),
-        ("system.resource_spike", {"resource": "cpu", "usage": 88.0}, "resource_spike", ["agent.spawn_requested"], Priority.HIGH),
-        ("system.dependency_drift", {"dependency": "numpy"}, "dependency_drift", ["healing.action_taken"], Priority.NORMAL),
-        ("task.sla_breach", {"task_id": 1, "priority": "high"}, "sla_breach", ["governance.escalation_requested"], Priority.CRITICAL),
+        ("system.heartbeat_failed", {"component_id": "w1"}, "heartbeat_failure",
+         ["healing.action_taken"], Priority.HIGH),
+        ("system.resource_spike", {"resource": "cpu", "usage": 88.0}, "resource_spike",
+         ["agent.spawn_requested"], Priority.HIGH),
+        ("system.dependency_drift", {"dependency": "numpy"}, "dependency_drift",
+         ["healing.action_taken"], Priority.NORMAL),
+        ("task.sla_breach", {"task_id": 1, "priority": "high"}, "sla_breach",
+         ["governance.escalation_requested"], Priority.CRITICAL),
         ("trust.score_updated", {"component_id": "a", "new_score": 0.95}, "high_trust_log_only", [], None),
         ("task.queue_saturated", {"depth": 6000}, "workload_saturation", ["agent.spawn_requested"], Priority.HIGH),
-        ("governance.violation", {"component_id": "a", "policy": "p"}, "governance_violation", ["agent.main_routed"], Priority.HIGH),
+        ("governance.violation", {"component_id": "a", "policy": "p"}, "governance_violation",
+         ["agent.main_routed"], Priority.HIGH),
     ],
 )
 def test_each_rule_runs_its_actions_and_raises_its_task(event_type, payload, rule, follow_ups, priority):
@@ -127,7 +132,8 @@ def test_without_the_breaker_the_cascade_runs_past_the_limit_and_is_counted():
         ("rules: [{name: r, events: [nothing.here], actions: [log_only]}]", "rules[0].events[0]"),
         ("rules: [{name: r, events: [kpi.*], actions: [teleport]}]", "rules[0].actions[0]"),
         ("rules: [{name: r, events: [kpi.*], actions: [batch]}]", "rules[0]"),
-        ("rules: [{name: r, events: [kpi.*], condition: 'payload.__class__ == 1', actions: [log_only]}]", "rules[0].condition"),
+        ("rules: [{name: r, events: [kpi.*], condition: 'payload.__class__ == 1', actions: [log_only]}]",
+         "rules[0].condition"),
     ],
 )
 def test_malformed_rules_are_refused_naming_the_field(text, path):

@@ -21,7 +21,8 @@ NINE = [
 def test_the_packaged_file_holds_the_nine_workflows_indexed_by_event_type():
     registry = WorkflowRegistry.from_config(Wiring.of(SimRuntime(1)), WorkflowsConfig())
     assert [w.name for w in registry.workflows] == NINE
-    assert [w.name for w in registry.for_type("kpi.threshold_breach")] == ["kpi_critical_healing", "kpi_warning_adaptation"]
+    breach = [w.name for w in registry.for_type("kpi.threshold_breach")]
+    assert breach == ["kpi_critical_healing", "kpi_warning_adaptation"]
     config = registry.configuration
     assert config.max_parallel_workflows == 10 and config.default_timeout_ms == 10_000
     assert config.rate_limiting.max_events_per_minute == 100 and config.retry_policy.max_attempts == 4
@@ -81,15 +82,22 @@ workflows:
 @pytest.mark.parametrize(
     "text, path, message",
     [
-        (BASE.replace("kpi.threshold_breach", "kpi.imaginary"), "workflows[0].trigger.event_type", "unknown event type"),
-        (BASE.replace("{target: avn_core.escalate_healing}", "{name: x}"), "workflows[0].actions[0].target", "missing required field"),
+        (BASE.replace("kpi.threshold_breach", "kpi.imaginary"),
+         "workflows[0].trigger.event_type", "unknown event type"),
+        (BASE.replace("{target: avn_core.escalate_healing}", "{name: x}"),
+         "workflows[0].actions[0].target", "missing required field"),
         (BASE.replace("avn_core", "oracle"), "workflows[0].actions[0].target", "unknown kernel"),
         (BASE.replace("escalate_healing", "dance"), "workflows[0].actions[0].target", "no action 'dance'"),
-        ("configuration: {retry_policy: {max_attempts: 0}}\n" + BASE, "configuration.retry_policy.max_attempts", "greater than or equal to 1"),
-        ("configuration: {retry_policy: {backoff_coefficient: 0.5}}\n" + BASE, "configuration.retry_policy.backoff_coefficient", ""),
-        ("configuration: {retry_policy: {max_retries: 3}}\n" + BASE, "configuration.retry_policy.max_retries", "unknown field"),
-        (BASE + "    on_success: {event_type: healing.nope}\n", "workflows[0].on_success.event_type", "unknown event type"),
-        (BASE.replace("avn_core.escalate_healing}", "avn_core.escalate_healing, parameters: {x: '{{ payload.__class__ }}'}}"),
+        ("configuration: {retry_policy: {max_attempts: 0}}\n" + BASE,
+         "configuration.retry_policy.max_attempts", "greater than or equal to 1"),
+        ("configuration: {retry_policy: {backoff_coefficient: 0.5}}\n" + BASE,
+         "configuration.retry_policy.backoff_coefficient", ""),
+        ("configuration: {retry_policy: {max_retries: 3}}\n" + BASE,
+         "configuration.retry_policy.max_retries", "unknown field"),
+        (BASE + "    on_success: {event_type: healing.nope}\n",
+         "workflows[0].on_success.event_type", "unknown event type"),
+        (BASE.replace("avn_core.escalate_healing}",
+                      "avn_core.escalate_healing, parameters: {x: '{{ payload.__class__ }}'}}"),
          "workflows[0].actions[0].parameters.x", "refused"),
         (BASE.replace("kpi.threshold_breach}", "kpi.threshold_breach, filters: ['__import__(\"os\")']}"),
          "workflows[0].trigger.filters[0]", "not a comparison"),

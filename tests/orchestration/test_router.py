@@ -89,7 +89,7 @@ def test_filters_select_which_workflows_an_event_triggers_and_the_rest_count_as_
         m.bus.publish(e)
     m.env.run()
     runs = m.rt.recorder.frame("workflows")
-    assert list(zip(runs["workflow"], runs["event_id"])) == [("critical", "1"), ("dropping", "2")]
+    assert list(zip(runs["workflow"], runs["event_id"], strict=True)) == [("critical", "1"), ("dropping", "2")]
     assert m.router.stats()["events_filtered"] == 2
 
 

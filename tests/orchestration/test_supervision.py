@@ -74,7 +74,7 @@ def test_the_watchdog_counts_slo_breaches():
 def test_the_immune_kernel_restarts_killed_workers_before_their_restart_delay():
     for immune, expected in ((True, 4), (False, 2)):
         runtime, stack = build({"pool": {"restart_delay": 600.0}, "immune": {"enabled": immune}})
-        at(runtime, 20.0, lambda: stack.kill_workers(2))
+        at(runtime, 20.0, lambda stack=stack: stack.kill_workers(2))
         runtime.env.run(until=60.0)
         assert stack.htm.workers == expected, immune
 
@@ -82,7 +82,7 @@ def test_the_immune_kernel_restarts_killed_workers_before_their_restart_delay():
 def test_the_immune_kernel_brings_a_downed_kernel_back():
     for immune, expected in ((True, True), (False, False)):
         runtime, stack = build({"immune": {"enabled": immune}})
-        at(runtime, 20.0, lambda: stack.take_kernel_down("self_heal"))
+        at(runtime, 20.0, lambda stack=stack: stack.take_kernel_down("self_heal"))
         runtime.env.run(until=60.0)
         assert stack.kernels.is_up("self_heal") is expected
 
