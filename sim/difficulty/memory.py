@@ -123,11 +123,12 @@ class MemoryDB:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         frame = pd.read_sql_query(sql, self._db, params=params)
+        # A NULL comes back as None or NaN depending on the column's other values: pd.isna catches both.
         for field in schema.fields:
             if field.type == "json":
-                frame[field.name] = frame[field.name].map(lambda text: None if text is None else json.loads(text))
+                frame[field.name] = frame[field.name].map(lambda text: None if pd.isna(text) else json.loads(text))
             elif field.type == "boolean":
-                frame[field.name] = frame[field.name].map(lambda value: None if value is None else bool(value))
+                frame[field.name] = frame[field.name].map(lambda value: None if pd.isna(value) else bool(value))
         return frame
 
     def _schema(self, table: str) -> TableSchema:
