@@ -25,6 +25,7 @@ from chaosbench.sim.difficulty.knowledge import (
 )
 from chaosbench.sim.difficulty.ladder import Standing, advance_standing
 from chaosbench.sim.difficulty.memory import MemoryDB
+from chaosbench.sim.difficulty.operations import record_hunter_scans, record_sops, record_sub_agents
 from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.scenario.model import Scenario
 
@@ -80,6 +81,9 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
         record_datasets(db, result, run_id, when, directory)
         record_codebase(db, result, when)
         record_insights(db, result, run_id, when)
+        record_sub_agents(db, result, when)
+        record_hunter_scans(db, result, when)
+        record_sops(db, result, when)
         before, after = advance_standing(db, journal.scenario, scenario.difficulty, journal.level,
                                          journal.passed, when)
     return RunRecord(run_id, before, after)
