@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chaosbench.sim.difficulty.assessment import open_feedback_tickets, record_compliance, record_resilience_kpis
 from chaosbench.sim.difficulty.knowledge import (
     record_codebase,
     record_datasets,
@@ -84,6 +85,9 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
         record_sub_agents(db, result, when)
         record_hunter_scans(db, result, when)
         record_sops(db, result, when)
+        record_compliance(db, journal, run_id, when)
+        open_feedback_tickets(db, journal, run_id, when, orders)
+        record_resilience_kpis(db, result, run_id, when)
         before, after = advance_standing(db, journal.scenario, scenario.difficulty, journal.level,
                                          journal.passed, when)
     return RunRecord(run_id, before, after)
