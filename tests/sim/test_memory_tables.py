@@ -7,7 +7,7 @@ import chaosbench
 from chaosbench.cli.main import main
 from chaosbench.sim.difficulty.memory import MemoryDB, load_schemas
 from chaosbench.sim.difficulty.recording import record_run
-from chaosbench.sim.run.record import RunResult
+from chaosbench.sim.run.record import InvariantResult, RunResult
 from tests.conftest import ROOT
 
 #: Each table of design document 004 with the fields the document names for it.
@@ -136,3 +136,33 @@ def test_each_workflow_and_playbook_that_ran_becomes_one_sop_whose_version_holds
         sop: 2 * count for sop, count in ran.items()}
     assert set(sops["version"]) == {1}
     assert all(sops["procedures"].map(len) > 0)
+
+
+def test_hunter_kernel_calls_add_up_as_scans_of_its_discovery_target(tmp_path, mmc_run):
+    result, scenario = mmc_run
+    counts = result.journal.counts.model_copy(update={"counters": {
+        **result.journal.counts.counters, "kernel.hunter.calls": 10, "kernel.hunter.failures": 2}})
+    scanned = RunResult(result.journal.model_copy(update={"counts": counts}), result.tables)
+    with MemoryDB(tmp_path / "m.sqlite") as db:
+        record_run(db, scanned, scenario, when="2026-01-01T00:00:00")
+        record_run(db, scanned, scenario, when="2026-01-02T00:00:00")
+        target = db.get("memory_discovery_targets", "hunter")
+    assert target is not None
+    assert (target["total_scans"], target["items_discovered"], target["error_count"]) == (20, 16, 4)
+    assert target["status"] == "error" and target["last_scan_at"] == "2026-01-02T00:00:00"
+
+
+def test_a_broken_invariant_makes_the_run_non_compliant_and_opens_a_critical_ticket(tmp_path, mmc_run):
+    result, scenario = mmc_run
+    invariants = {**result.journal.invariants,
+                  "task_conservation": InvariantResult(held=False, detail="3 tasks unaccounted for")}
+    broken = RunResult(result.journal.model_copy(update={"invariants": invariants, "passed": False}),
+                       result.tables)
+    with MemoryDB(tmp_path / "m.sqlite") as db:
+        record_run(db, broken, scenario, when="2026-01-01T00:00:00")
+        report = db.query("memory_compliance_reports").iloc[0]
+        tickets = db.query("memory_feedback_tickets")
+    assert (report["compliance_status"], report["risk_level"]) == ("non_compliant", "critical")
+    assert report["gaps_identified"] == [{"control": "task_conservation", "detail": "3 tasks unaccounted for"}]
+    assert list(tickets["title"]) == ["invariant task_conservation broken"]
+    assert list(tickets["priority"]) == ["critical"]
