@@ -1,9 +1,11 @@
 """The memory database: history across runs, in SQLite, with tables defined by YAML schemas.
 
-Schemas live in ``sim/schemas/*.yaml`` (one table each: its fields, types,
-keys and indexes) and are validated before any table is created. Every write
-goes through :meth:`MemoryDB.transaction`, so a process killed mid-write
-leaves the database as it was before that transaction.
+The tables come from ``sim/difficulty/schemas/*.yaml`` (see
+:mod:`sim.difficulty.schema`). Opening a database upgrades an older layout in
+place, in one transaction, and refuses a newer one (see
+:mod:`sim.difficulty.migration`). Every write goes through
+:meth:`MemoryDB.transaction`, so a process killed mid-write leaves the
+database as it was before that transaction.
 """
 from __future__ import annotations
 
@@ -12,87 +14,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
 
-from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml
-from chaosbench.sim.spec.fields import Model, suggest
+from chaosbench.sim.difficulty.migration import upgrade
+from chaosbench.sim.difficulty.schema import FieldSchema, TableSchema, load_schemas
+from chaosbench.sim.scenario.loader import Problem, ScenarioError
+from chaosbench.sim.spec.fields import suggest
 
 DEFAULT_DB = Path(".chaosbench") / "memory.sqlite"
-
-FieldType = Literal["integer", "real", "text", "boolean", "json", "timestamp"]
-_SQL_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT", "boolean": "INTEGER", "json": "TEXT",
-              "timestamp": "TEXT"}
-_IDENTIFIER = r"^[a-z][a-z0-9_]*$"
-
-
-class FieldSchema(Model):
-    """One column of a memory table."""
-
-    name: str = Field(pattern=_IDENTIFIER)
-    type: FieldType
-    primary_key: bool = False
-    required: bool = False
-    choices: list[str] | None = None
-
-
-class TableSchema(Model):
-    """One memory table: its name, fields and indexes."""
-
-    table: str = Field(pattern=_IDENTIFIER)
-    description: str = ""
-    fields: list[FieldSchema] = Field(min_length=1)
-    indexes: list[list[str]] = []
-
-    @model_validator(mode="after")
-    def _consistent(self) -> TableSchema:
-        names = [field.name for field in self.fields]
-        if len(set(names)) != len(names):
-            raise ValueError(f"field names must be unique, got {names}")
-        if sum(field.primary_key for field in self.fields) > 1:
-            raise ValueError("at most one field may be the primary key")
-        for index in self.indexes:
-            for name in index:
-                if name not in names:
-                    raise ValueError(f"index on unknown field {name!r}{suggest(name, names)}")
-        return self
-
-    @property
-    def key(self) -> str | None:
-        return next((field.name for field in self.fields if field.primary_key), None)
-
-    def create_sql(self) -> list[str]:
-        columns = ", ".join(
-            f"{field.name} {_SQL_TYPES[field.type]}"
-            + (" PRIMARY KEY" if field.primary_key else "")
-            + (" NOT NULL" if field.required and not field.primary_key else "")
-            for field in self.fields
-        )
-        statements = [f"CREATE TABLE IF NOT EXISTS {self.table} ({columns})"]
-        for index in self.indexes:
-            name = f"ix_{self.table}_{'_'.join(index)}"
-            statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {self.table} ({', '.join(index)})")
-        return statements
-
-
-def load_schemas(folder: str | Path | None = None) -> dict[str, TableSchema]:
-    """Every table schema in ``folder`` (default: the ones shipped with chaosbench), by table name."""
-    root = Path(folder) if folder is not None else Path(str(resources.files("chaosbench.sim.difficulty") / "schemas"))
-    schemas: dict[str, TableSchema] = {}
-    for path in sorted(root.glob("*.yaml")):
-        document = read_yaml(path)
-        try:
-            schema = TableSchema.model_validate(document)
-        except ValidationError as exc:
-            raise ScenarioError(path, problems_of(exc, TableSchema)) from None
-        if schema.table in schemas:
-            raise ScenarioError(path, [Problem("table", f"table {schema.table!r} is defined twice")])
-        schemas[schema.table] = schema
-    return schemas
 
 
 def wall_clock_now() -> str:
@@ -112,9 +44,7 @@ class MemoryDB:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             with self.transaction():
-                for schema in self.schemas.values():
-                    for statement in schema.create_sql():
-                        self._db.execute(statement)
+                upgrade(self._db, self.schemas, self.path)
         except sqlite3.DatabaseError as exc:
             raise ScenarioError(self.path, [Problem("", f"not a usable memory database: {exc}")]) from None
 
@@ -193,11 +123,12 @@ class MemoryDB:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         frame = pd.read_sql_query(sql, self._db, params=params)
+        # A NULL comes back as None or NaN depending on the column's other values: pd.isna catches both.
         for field in schema.fields:
             if field.type == "json":
-                frame[field.name] = frame[field.name].map(lambda text: None if text is None else json.loads(text))
+                frame[field.name] = frame[field.name].map(lambda text: None if pd.isna(text) else json.loads(text))
             elif field.type == "boolean":
-                frame[field.name] = frame[field.name].map(lambda value: None if value is None else bool(value))
+                frame[field.name] = frame[field.name].map(lambda value: None if pd.isna(value) else bool(value))
         return frame
 
     def _schema(self, table: str) -> TableSchema:

@@ -4,7 +4,11 @@ A run adds its row to ``runs`` and ``memory_execution_logs``, updates its
 scenario's verification suite and ladder standing, opens (or counts again) a
 coding work order for each expected safeguard that never fired, adds the
 immune kernel's playbook outcomes to their success rates, the run's
-governance decisions, and each workflow's trigger statistics.
+governance decisions, and each workflow's trigger statistics. The other
+tables of design document 004 are filled by :mod:`sim.difficulty.knowledge`
+(documents, datasets, code bases, insights), :mod:`sim.difficulty.operations`
+(sub-agents, discovery targets, SOPs) and :mod:`sim.difficulty.assessment`
+(compliance, feedback tickets, KPI dashboards), inside the same transaction.
 """
 from __future__ import annotations
 
@@ -13,8 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from chaosbench.sim.difficulty.assessment import open_feedback_tickets, record_compliance, record_resilience_kpis
+from chaosbench.sim.difficulty.knowledge import (
+    record_codebase,
+    record_datasets,
+    record_insights,
+    record_journal_document,
+)
 from chaosbench.sim.difficulty.ladder import Standing, advance_standing
 from chaosbench.sim.difficulty.memory import MemoryDB
+from chaosbench.sim.difficulty.operations import record_hunter_scans, record_sops, record_sub_agents
 from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.scenario.model import Scenario
 
@@ -39,6 +51,8 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
     failed_probes = [probe.name for probe in journal.failed_probes]
     broken = list(journal.broken_invariants)
     status = "passed" if journal.passed else "failed"
+    immune = result.table("immune")
+    directory = Path(run_dir) if run_dir is not None else None
     with db.transaction():
         run_id = db.insert("runs", {
             "scenario": journal.scenario, "file": journal.file, "level": journal.level,
@@ -57,12 +71,23 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
             "resource_usage": {"events_processed": journal.events_processed, "sim_time": journal.sim_time},
             "post_mortem_findings": journal.findings,
             "remediation_applied": journal.safeguards.fired,
+            "linked_playbook_id": str(immune["playbook"].iloc[0]) if immune is not None and not immune.empty else None,
         })
         orders = _open_work_orders(db, journal, run_id, when)
         _update_suite(db, journal, when, orders)
-        _update_playbooks(db, result.table("immune"), when)
+        _update_playbooks(db, immune, when)
         _record_governance(db, journal, run_id, when)
         _update_triggers(db, result.table("workflows"), when)
+        record_journal_document(db, result, run_id, when, directory)
+        record_datasets(db, result, run_id, when, directory)
+        record_codebase(db, result, when)
+        record_insights(db, result, run_id, when)
+        record_sub_agents(db, result, when)
+        record_hunter_scans(db, result, when)
+        record_sops(db, result, when)
+        record_compliance(db, journal, run_id, when)
+        open_feedback_tickets(db, journal, run_id, when, orders)
+        record_resilience_kpis(db, result, run_id, when)
         before, after = advance_standing(db, journal.scenario, scenario.difficulty, journal.level,
                                          journal.passed, when)
     return RunRecord(run_id, before, after)
@@ -140,6 +165,7 @@ def _record_governance(db: MemoryDB, journal: Journal, run_id: int, when: str) -
             db.insert("memory_governance_decisions", {
                 "run_id": run_id, "decision_type": decision_type, "subject": subject, "decision_maker": maker,
                 "decision_outcome": outcome, "count": int(counts[key]), "created_at": when,
+                "audit_stamp": journal.audit.head or None,
             })
 
 
