@@ -21,7 +21,7 @@ events of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import simpy
 from pydantic import Field
@@ -29,10 +29,19 @@ from pydantic import Field
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
 
-if TYPE_CHECKING:  # the manager imports the throttle, which imports this module
-    from chaosbench.orchestration.tasks.manager import TaskManager
-
 STRESS_LEVELS = ("low", "medium", "high", "critical")
+
+
+class Load(Protocol):
+    """What the health model reads of the task manager (which, through its throttle, reads the health model)."""
+
+    @property
+    def workers(self) -> int: ...
+
+    @property
+    def busy(self) -> int: ...
+
+    def depth(self) -> int: ...
 
 
 class HealthConfig(Section):
@@ -54,7 +63,7 @@ class HealthConfig(Section):
 class HealthModel:
     """Vitals of the stack, read every ``interval`` seconds from ``htm``."""
 
-    def __init__(self, wiring: Wiring, config: HealthConfig, htm: TaskManager) -> None:
+    def __init__(self, wiring: Wiring, config: HealthConfig, htm: Load) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm
