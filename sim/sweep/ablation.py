@@ -15,6 +15,7 @@ seed is dead weight, or its scenario is too soft to need it.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,13 +104,9 @@ def compare(experiment: str, without: Sequence[str], expected: bool, control: Se
     """``runs`` (seed by seed) against ``control`` (the same seeds, in the same order)."""
     if len(control) != len(runs):
         raise ValueError(f"expected as many experiment runs as control runs, got {len(runs)} and {len(control)}")
-    differences = []
-    for label, bound in control[0].bounds.items() if control else ():
-        pairs = [(on.probes[label], off.probes[label]) for on, off in zip(control, runs, strict=True)]
-        mean, low, high = mean_ci([off - on for on, off in pairs])
-        differences.append(ProbeDifference(label, bound, sum(_finite(on - off) for on, off in pairs),
-                                           mean_ci([on for on, _ in pairs])[0], mean_ci([off for _, off in pairs])[0],
-                                           mean, low, high))
+    differences = [paired_difference(label, bound, [(on.probes[label], off.probes[label])
+                                                    for on, off in zip(control, runs, strict=True)])
+                   for label, bound in (control[0].bounds.items() if control else ())]
     flipped = [off for on, off in zip(control, runs, strict=True) if on.passed and not off.passed]
     broken = tuple(dict.fromkeys(name for run in runs for name in run.broken))
     return Comparison(experiment, tuple(without), expected, sum(run.passed for run in control),
@@ -117,8 +114,26 @@ def compare(experiment: str, without: Sequence[str], expected: bool, control: Se
                       tuple(run.reproduce for run in flipped))
 
 
-def _finite(value: float) -> bool:
-    return value == value and abs(value) != float("inf")
+def paired_difference(probe: str, bound: str, pairs: Sequence[tuple[float, float]]) -> ProbeDifference:
+    """The mean of ``experiment - control`` over the ``(control, experiment)`` pairs, with its 95% interval.
+
+    A pair is left out when either value could not be measured (NaN), or
+    both are infinite (a recovery that came in neither run). An infinite
+    difference (a recovery that never came without the safeguard) makes the
+    mean infinite, with no interval.
+    """
+    kept = [(on, off) for on, off in pairs if not math.isnan(off - on)]
+    differences = [off - on for on, off in kept]
+    if any(math.isinf(difference) for difference in differences):
+        mean, low, high = _mean(differences), math.nan, math.nan
+    else:
+        mean, low, high = mean_ci(differences)
+    return ProbeDifference(probe, bound, len(kept), _mean([on for on, _ in kept]), _mean([off for _, off in kept]),
+                           mean, low, high)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
 
 
 @dataclass(frozen=True)
@@ -155,7 +170,8 @@ class ScenarioAblation:
 
 
 def _json_probe(probe: ProbeDifference) -> dict[str, Any]:
-    return {key: (value if not isinstance(value, float) or _finite(value) else None)
+    """The probe's figures, each float that is not finite as ``null`` (as the journal writes them)."""
+    return {key: None if isinstance(value, float) and not math.isfinite(value) else value
             for key, value in vars(probe).items()}
 
 

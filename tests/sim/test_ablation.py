@@ -114,3 +114,11 @@ def test_a_bad_option_is_a_usage_error(capsys, arguments, message):
 def test_a_file_that_cannot_be_used_is_bad_input(capsys, tmp_path):
     assert main(["ablate", str(tmp_path / "missing.yaml")]) == 2
     assert "missing.yaml" in capsys.readouterr().err
+
+
+def test_a_recovery_that_never_came_without_the_safeguard_is_an_infinite_difference():
+    control = [observation(True, 10.0, 1.0), observation(True, math.inf, 1.0)]
+    without = [observation(False, math.inf, 1.0), observation(False, math.inf, 1.0)]
+    latency, _ = compare("x", ["x"], True, control, without).probes
+    assert (latency.seeds, latency.difference, latency.experiment_mean) == (1, math.inf, math.inf)
+    assert math.isnan(latency.ci_low) and math.isnan(latency.ci_high)
