@@ -34,8 +34,9 @@ from chaosbench.sim.sweep.sweeps import probe_columns
 #: The experiment that turns every safeguard of the catalogue off.
 ALL_OFF = "all_off"
 
-#: The columns of the ablation table, one row per scenario, experiment and probe.
-COLUMNS = ("scenario", "file", "experiment", "expected", "probe", "bound", "seeds", "control_mean",
+#: The columns of the ablation table, one row per scenario, experiment and probe (``runs``: seeds per arm;
+#: ``seeds``: the pairs in which the probe was measured).
+COLUMNS = ("scenario", "file", "experiment", "expected", "runs", "probe", "bound", "seeds", "control_mean",
            "experiment_mean", "difference", "ci_low", "ci_high", "control_passed", "experiment_passed",
            "flipped", "mattered", "invariants_broken")
 
@@ -154,8 +155,9 @@ class ScenarioAblation:
     def rows(self) -> list[dict[str, Any]]:
         """The ablation table's rows of this scenario (:data:`COLUMNS`)."""
         return [{"scenario": self.scenario, "file": self.file, "experiment": c.experiment, "expected": c.expected,
-                 **vars(probe), "control_passed": c.control_passed, "experiment_passed": c.experiment_passed,
-                 "flipped": c.flipped, "mattered": c.mattered, "invariants_broken": ",".join(c.invariants_broken)}
+                 "runs": len(self.seeds), **vars(probe), "control_passed": c.control_passed,
+                 "experiment_passed": c.experiment_passed, "flipped": c.flipped, "mattered": c.mattered,
+                 "invariants_broken": ",".join(c.invariants_broken)}
                 for c in self.comparisons for probe in c.probes]
 
     def to_json(self) -> dict[str, Any]:

@@ -122,3 +122,10 @@ def test_a_recovery_that_never_came_without_the_safeguard_is_an_infinite_differe
     latency, _ = compare("x", ["x"], True, control, without).probes
     assert (latency.seeds, latency.difference, latency.experiment_mean) == (1, math.inf, math.inf)
     assert math.isnan(latency.ci_low) and math.isnan(latency.ci_high)
+
+
+def test_the_cli_writes_the_html_page_beside_the_table(capsys, tmp_path):
+    path = tmp_path / "needs.yaml"
+    path.write_text(yaml.safe_dump(NEEDS_REASSIGNMENT), encoding="utf-8")
+    main(["ablate", str(path), "--seeds", "1", "--out", str(tmp_path / "out"), "--html", str(tmp_path / "a.html")])
+    assert '<section id="ablation-needs_reassignment">' in (tmp_path / "a.html").read_text()

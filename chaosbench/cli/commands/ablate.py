@@ -6,7 +6,8 @@ the control fired), all on seeds 1..K. Prints, per scenario, a matrix of
 experiment x probe (experiment minus control, mean over the seeds with its
 95% interval), the verdicts (seeds passed with and without) and the
 invariants broken without; writes ``ablation.parquet`` to ``--out``
-(default ``runs/<scenario or suite>/ablation``). Exit 0 when every expected
+(default ``runs/<scenario or suite>/ablation``) and, with ``--html FILE``,
+the same as a page. Exit 0 when every expected
 safeguard mattered (a seed's verdict flipped to fail without it), 1 when one
 did not, 2 for bad input.
 """
@@ -21,6 +22,7 @@ from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
+from chaosbench.reports.ablation import cell, render_ablation
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
@@ -33,6 +35,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--all", dest="everything_fired", action="store_true",
                         help="also turn off, one at a time, every safeguard the control runs fired")
     parser.add_argument("--out", help="folder for ablation.parquet (default runs/<scenario or suite>/ablation)")
+    parser.add_argument("--html", metavar="FILE", help="also write the ablation as a self-contained HTML page")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
 
@@ -47,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     name = targets[0].scenario.name if len(targets) == 1 else Path(args.source).stem
     out = Path(args.out) if args.out else DEFAULT_ROOT / name / "ablation"
     out.mkdir(parents=True, exist_ok=True)
-    table(ablations).to_parquet(out / "ablation.parquet", index=False)
+    frame = table(ablations)
+    frame.to_parquet(out / "ablation.parquet", index=False)
+    if args.html:
+        Path(args.html).write_text(render_ablation(frame, args.source), encoding="utf-8")
     dead_weight = [f"{ablation.scenario}: {name}" for ablation in ablations for name in ablation.dead_weight]
     if args.json:
         report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
@@ -69,7 +75,7 @@ def print_matrix(ablation: ScenarioAblation) -> None:
     print(f"{ablation.scenario}  (control passed {ablation.control_passed}/{seeds} seeds; "
           f"cells: experiment - control, mean [95% CI] over {seeds} paired seeds)")
     probes = [f"{probe.probe} {probe.bound}" for probe in ablation.comparisons[0].probes]
-    cells = [[_cell(probe.difference, probe.ci_low, probe.ci_high) for probe in comparison.probes]
+    cells = [[cell(probe.difference, probe.ci_low, probe.ci_high) for probe in comparison.probes]
              for comparison in ablation.comparisons]
     widths = [max(len(text) for text in column) for column in zip(probes, *cells, strict=True)]
     names = [("* " if comparison.expected else "  ") + comparison.experiment for comparison in ablation.comparisons]
@@ -85,10 +91,3 @@ def print_matrix(ablation: ScenarioAblation) -> None:
             print(f"  without {comparison.experiment}, a seed fails: {command}")
     print("  (* expected safeguard)\n")
 
-
-def _cell(mean: float, low: float, high: float) -> str:
-    if mean != mean:
-        return "n/a"
-    if low != low:
-        return f"{mean:+.4g}"
-    return f"{mean:+.4g} [{low:+.3g}, {high:+.3g}]"
