@@ -12,10 +12,13 @@ be loaded fails with every problem the loader found. A canary (tagged
 xfailed when it fails, and fails the session when it passes.
 
 Options: ``--chaos-seed`` (repeatable, default 1), ``--chaos-level``
-(default 0), ``--chaos-out`` (write each run directory below this folder).
+(default 0), ``--chaos-out`` (write each run directory below this folder),
+``--chaos-without`` (repeatable: turn this safeguard off by name, ``all`` for
+every one, in every run; the reproduce command carries it).
 """
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from chaosbench.reports.junit import failure_message, failure_text
+from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
 from chaosbench.sim.run.layout import default_run_dir, is_canary
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml
+from chaosbench.sim.scenario.overrides import scenario_at
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
@@ -42,6 +47,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="difficulty level of every scenario run (default 0)")
     group.addoption("--chaos-out", default=None, dest="chaos_out", metavar="DIR",
                     help="write each run directory below DIR as <scenario>/level<L>-seed<S>")
+    group.addoption("--chaos-without", type=_safeguard, action="append", default=[], dest="chaos_without",
+                    metavar="NAME", help="turn this safeguard off in every run, 'all' for every one (repeatable)")
+
+
+def _safeguard(text: str) -> str:
+    try:
+        return check_safeguard(text, option="--chaos-without", allow_all=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--chaos-without: ")) from None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -106,8 +120,12 @@ class ScenarioItem(pytest.Item):
 
     def runtest(self) -> None:
         file = self._file_label()
-        scenario = load_scenario(self.path, self.level)
-        result = run_scenario(scenario, seed=self.seed, level=self.level, file=file)
+        without = safeguards_off(self.config.getoption("chaos_without"))
+        if without:
+            scenario = scenario_at(read_yaml(self.path), (), file, self.level, without)
+        else:
+            scenario = load_scenario(self.path, self.level)
+        result = run_scenario(scenario, seed=self.seed, level=self.level, file=file, without=without)
         out = self.config.getoption("chaos_out")
         if out:
             write_run(result, default_run_dir(scenario.name, self.level, self.seed, out))

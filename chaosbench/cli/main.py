@@ -12,7 +12,19 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, Protocol
 
-from chaosbench.cli.commands import explore, frontier, listing, loop, report, run, suite, sweep, validate, workflows
+from chaosbench.cli.commands import (
+    ablate,
+    explore,
+    frontier,
+    listing,
+    loop,
+    report,
+    run,
+    suite,
+    sweep,
+    validate,
+    workflows,
+)
 from chaosbench.cli.exit_codes import EXIT_INPUT
 from chaosbench.sim.scenario.loader import ScenarioError
 
@@ -36,6 +48,7 @@ COMMANDS: dict[str, Command] = {
     "workflows": workflows,
     "report": report,
     "sweep": sweep,
+    "ablate": ablate,
 }
 
 

@@ -1,6 +1,7 @@
 """Running many scenarios: resolving what to run, and running, writing and recording each run."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
+from chaosbench.sim.scenario.overrides import scenario_at
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,14 @@ def resolve_targets(source: str | Path) -> list[Target]:
 
 
 def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: MemoryDB | None,
-               when: str, round: int | None = None) -> Outcome:
-    """Run ``target`` at ``level`` with ``seed``, write its run directory and record it."""
-    scenario = target.scenario if level == 0 else load_scenario(target.file, level)
-    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file))
+               when: str, round: int | None = None, without: Sequence[str] = ()) -> Outcome:
+    """Run ``target`` at ``level`` with ``seed`` and the safeguards ``without`` off, write its run directory
+    and record it."""
+    if without:
+        scenario = scenario_at(read_yaml(target.file), (), str(target.file), level, without)
+    else:
+        scenario = target.scenario if level == 0 else load_scenario(target.file, level)
+    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), without=without)
     run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root))
     record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
     return Outcome(target, result, run_dir, record)

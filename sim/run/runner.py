@@ -27,10 +27,12 @@ ProgressHook = Callable[[float], None]
 Setting = tuple[str, Any]
 
 
-def reproduce_command(file: str, seed: int, level: int, settings: Sequence[Setting] = ()) -> str:
-    """The one command that reruns a run, with a ``--set PATH=VALUE`` per setting, quoted for a shell."""
+def reproduce_command(file: str, seed: int, level: int, settings: Sequence[Setting] = (),
+                      without: Sequence[str] = ()) -> str:
+    """The one command that reruns a run, with a ``--set PATH=VALUE`` per setting and the ``--without``
+    (or ``--only``) switches of the safeguards turned off, quoted for a shell."""
     return with_settings(f"chaosbench run {file} --seed {seed} --level {level}",
-                         [f"{path}={setting_text(value)}" for path, value in settings])
+                         [f"{path}={setting_text(value)}" for path, value in settings], without)
 
 
 def setting_text(value: Any) -> str:
@@ -50,12 +52,15 @@ def _reads_back(text: str) -> bool:
 
 
 def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "",
-                 settings: Sequence[Setting] = (), progress: ProgressHook | None = None) -> RunResult:
+                 settings: Sequence[Setting] = (), without: Sequence[str] = (),
+                 progress: ProgressHook | None = None) -> RunResult:
     """Simulate ``scenario`` for its duration, inject its faults and judge the run.
 
-    ``settings`` are the ``--set`` overrides ``scenario`` was built with (see
-    :func:`sim.scenario.overrides.scenario_at`), in order: the journal's
-    reproduce command repeats them. Raises ScenarioError when the stack
+    ``settings`` are the ``--set`` overrides ``scenario`` was built with and
+    ``without`` the safeguards it has turned off by name (see
+    :func:`sim.scenario.overrides.scenario_at`): the journal's reproduce
+    command repeats them, and its parameters list ``without`` as
+    ``safeguards_off`` (absent when none is). Raises ScenarioError when the stack
     configuration cannot be built (a bad workflow or rules file named in it).
     """
     started = time.perf_counter()
@@ -76,9 +81,11 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     stack.close()
     record(faults)
     tables = {name: table.frame() for name, table in runtime.recorder.tables.items()}
-    reproduce = reproduce_command(file or f"{scenario.name}.yaml", seed, level, settings)
+    reproduce = reproduce_command(file or f"{scenario.name}.yaml", seed, level, settings, without)
     journal = build_journal(scenario, runtime, stack, tables, seed=seed, level=level, file=file,
                             reproduce=reproduce, events_processed=events, started=started)
+    if without:
+        journal = journal.model_copy(update={"parameters": {**journal.parameters, "safeguards_off": list(without)}})
     return RunResult(journal, tables)
 
 

@@ -1,9 +1,12 @@
-"""``--set PATH=VALUE`` overrides: reading them, applying them to a scenario, writing them back.
+"""``--set PATH=VALUE`` and ``--without NAME`` overrides: reading them, applying them to a scenario, writing them back.
 
 Values are read as YAML scalars (``5/s``, ``30s``, ``8``, ``off``) and put
 into the raw scenario document at a dotted path (see :mod:`sim.docpath`)
 before the difficulty level is applied and the models validate it, so a bad
-value is reported like a bad field of the file.
+value is reported like a bad field of the file. A safeguard turned off by
+name (``--without``, ``--only``) becomes ``enabled: false`` in its section
+of ``stack`` (:data:`sim.checks.safeguards.SAFEGUARDS`), applied after the
+``--set`` overrides, so it wins over them.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from chaosbench.sim.checks.safeguards import SAFEGUARDS, switch_arguments
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, scenario_from_document
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.spec.docpath import PathError, assign
@@ -41,10 +45,12 @@ def parse_setting(text: str) -> Axis:
     return path, parsed
 
 
-def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, level: int) -> Scenario:
-    """The scenario of ``document`` with ``overrides`` applied, at difficulty ``level``."""
+def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, level: int,
+                without: Iterable[str] = ()) -> Scenario:
+    """The scenario of ``document`` with ``overrides`` applied and the safeguards ``without`` off, at ``level``."""
     document = copy.deepcopy(document)
-    for path, value in overrides if isinstance(document, dict) else ():  # else the loader says what is wrong
+    switches = [(f"stack.{SAFEGUARDS[name]}.enabled", False) for name in without]
+    for path, value in [*overrides, *switches] if isinstance(document, dict) else ():  # else the loader says
         try:
             assign(document, path, value)
         except PathError as exc:
@@ -52,6 +58,7 @@ def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, le
     return scenario_from_document(document, file, level)
 
 
-def with_settings(command: str, sets: Sequence[str]) -> str:
-    """``command`` followed by a ``--set PATH=VALUE`` for each setting, quoted for a shell."""
-    return " ".join([command, *(f"--set {shlex.quote(text)}" for text in sets)])
+def with_settings(command: str, sets: Sequence[str], without: Iterable[str] = ()) -> str:
+    """``command`` followed by a ``--set PATH=VALUE`` for each setting and the switches that turn the
+    safeguards ``without`` off, quoted for a shell."""
+    return " ".join([command, *(f"--set {shlex.quote(text)}" for text in sets), *switch_arguments(without)])

@@ -56,13 +56,14 @@ def parse_seeds(text: str) -> list[int]:
 
 @dataclass(frozen=True)
 class Sweep:
-    """What to run: a scenario file, its ``--set`` axes, levels and seeds."""
+    """What to run: a scenario file, its ``--set`` axes, levels and seeds, and the safeguards turned off in all."""
 
     file: str
     document: dict[str, Any]
     axes: tuple[Axis, ...]
     levels: tuple[int, ...]
     seeds: tuple[int, ...]
+    without: tuple[str, ...] = ()
 
     @property
     def paths(self) -> list[str]:
@@ -76,26 +77,29 @@ class Sweep:
         """Every run as plain data, settings outermost and seeds innermost."""
         runs = []
         scenario = _canonical(self.document)
+        switches = [["--without", name] for name in self.without]  # in the key only, so parts never mix
         for setting in self.settings():
             overrides = [[path, value] for path, (value, _) in zip(self.paths, setting, strict=True)]
             for level in self.levels:
                 for seed in self.seeds:
-                    runs.append({"key": run_key(scenario, overrides, level, seed), "file": self.file,
-                                 "document": self.document, "overrides": overrides, "level": level, "seed": seed})
+                    runs.append({"key": run_key(scenario, [*overrides, *switches], level, seed), "file": self.file,
+                                 "document": self.document, "overrides": overrides, "without": list(self.without),
+                                 "level": level, "seed": seed})
         return runs
 
 
-def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], seeds: Sequence[int]) -> Sweep:
+def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], seeds: Sequence[int],
+               without: Sequence[str] = ()) -> Sweep:
     """Read the scenario and check every setting at every level; a :class:`ScenarioError` names the first bad one."""
     document = read_yaml(file)
-    sweep = Sweep(str(file), document, tuple(axes), tuple(levels), tuple(seeds))
+    sweep = Sweep(str(file), document, tuple(axes), tuple(levels), tuple(seeds), tuple(without))
     paths = sweep.paths
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, [Problem("--set", "each path may be given once; list its values with commas")])
     for setting in sweep.settings():
         overrides = [[path, value] for path, (value, _) in zip(paths, setting, strict=True)]
         for level in levels:
-            scenario_at(document, overrides, str(file), level)
+            scenario_at(document, overrides, str(file), level, without)
     return sweep
 
 
@@ -116,9 +120,11 @@ def _canonical(data: Any) -> str:
 def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """Carry out one run described by plain data; its record as plain data."""
     settings = [(path, value) for path, value in spec["overrides"]]
+    without = spec.get("without", [])
     try:
-        scenario = scenario_at(spec["document"], settings, spec["file"], spec["level"])
-        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"], settings=settings)
+        scenario = scenario_at(spec["document"], settings, spec["file"], spec["level"], without)
+        result = run_scenario(scenario, seed=spec["seed"], level=spec["level"], file=spec["file"], settings=settings,
+                              without=without)
     except ScenarioError as exc:
         raise SweepRunError(exc.render()) from None
     journal = result.journal

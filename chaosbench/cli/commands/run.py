@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from chaosbench.cli.arguments import non_negative
+from chaosbench.cli.arguments import add_safeguard_switches, non_negative, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
@@ -24,6 +24,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
     parser.add_argument("--set", dest="sets", type=one_setting, action="append", default=[], metavar="PATH=VALUE",
                         help="override the field at a dotted path, value read as YAML (repeatable)")
+    add_safeguard_switches(parser)
     parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
     parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
 
@@ -40,13 +41,14 @@ def one_setting(text: str) -> Setting:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.sets:
-        scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level)
+    without = switched_off(args)
+    if args.sets or without:
+        scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level, without)
     else:
         scenario = load_scenario(args.scenario, args.level)
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
         result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
-                              progress=advance)
+                              without=without, progress=advance)
     out = Path(args.out) if args.out else default_run_dir(scenario.name, args.level, args.seed)
     write_run(result, out)
     if args.json:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import non_negative, positive
+from chaosbench.cli.arguments import add_safeguard_switches, non_negative, positive, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.reports.content import format_value
@@ -23,6 +23,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
     parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
     parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    add_safeguard_switches(parser)
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
@@ -34,13 +35,15 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     targets = resolve_targets(args.source)
-    db = None if args.no_db else MemoryDB(args.db)
+    without = switched_off(args)
+    # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
+    db = None if args.no_db or without else MemoryDB(args.db)
     outcomes: list[Outcome] = []
     try:
         jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
         for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
             outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
-                                       when=wall_clock_now()))
+                                       when=wall_clock_now(), without=without))
     finally:
         if db is not None:
             db.close()

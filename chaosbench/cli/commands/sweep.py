@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import add_safeguard_switches, positive, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
@@ -32,6 +32,7 @@ def add_parser(commands: Commands) -> None:
                         help="seeds A:B (both included) or one seed")
     parser.add_argument("--set", dest="sets", type=_argument(parse_setting), action="append", default=[],
                         metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
+    add_safeguard_switches(parser)
     parser.add_argument("--levels", type=_argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive,
@@ -67,7 +68,7 @@ def _levels(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds)
+    sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds, switched_off(args))
     out = Path(args.out) if args.out else DEFAULT_ROOT / str(sweep.document.get("name", "scenario")) / "sweep"
     try:
         executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")

@@ -1,0 +1,93 @@
+"""``chaosbench ablate SCENARIO|SUITE [--seeds K] [--all]``: what each safeguard buys, on paired seeds.
+
+For each scenario: the control (everything as the scenario has it), every
+safeguard off, and each expected safeguard off alone (``--all``: each one
+the control fired), all on seeds 1..K. Prints, per scenario, a matrix of
+experiment x probe (experiment minus control, mean over the seeds with its
+95% interval), the verdicts (seeds passed with and without) and the
+invariants broken without; writes ``ablation.parquet`` to ``--out``
+(default ``runs/<scenario or suite>/ablation``) and, with ``--html FILE``,
+the same as a page. Exit 0 when every expected
+safeguard mattered (a seed's verdict flipped to fail without it), 1 when one
+did not, 2 for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from chaosbench.cli.arguments import positive
+from chaosbench.cli.commands import Commands
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.progress import progress_bar
+from chaosbench.reports.ablation import cell, render_ablation
+from chaosbench.sim.difficulty.batch import resolve_targets
+from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
+
+
+def add_parser(commands: Commands) -> None:
+    parser = commands.add_parser("ablate", help="measure what each safeguard buys: control vs. safeguard off")
+    parser.add_argument("source", help="a scenario file, a suite file or a folder of scenarios")
+    parser.add_argument("--seeds", type=positive, default=3, help="seeds 1..K, the same for every arm (default 3)")
+    parser.add_argument("--all", dest="everything_fired", action="store_true",
+                        help="also turn off, one at a time, every safeguard the control runs fired")
+    parser.add_argument("--out", help="folder for ablation.parquet (default runs/<scenario or suite>/ablation)")
+    parser.add_argument("--html", metavar="FILE", help="also write the ablation as a self-contained HTML page")
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = resolve_targets(args.source)
+    seeds = range(1, args.seeds + 1)
+    ablations = []
+    with progress_bar(len(targets), "ablate", unit="scenarios") as advance:
+        for done, target in enumerate(targets, start=1):
+            ablations.append(ablate(target.file, seeds, everything_fired=args.everything_fired))
+            advance(done)
+    name = targets[0].scenario.name if len(targets) == 1 else Path(args.source).stem
+    out = Path(args.out) if args.out else DEFAULT_ROOT / name / "ablation"
+    out.mkdir(parents=True, exist_ok=True)
+    frame = table(ablations)
+    frame.to_parquet(out / "ablation.parquet", index=False)
+    if args.html:
+        Path(args.html).write_text(render_ablation(frame, args.source), encoding="utf-8")
+    dead_weight = [f"{ablation.scenario}: {name}" for ablation in ablations for name in ablation.dead_weight]
+    if args.json:
+        report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
+                                  "table": str(out / "ablation.parquet"),
+                                  "scenarios": [ablation.to_json() for ablation in ablations]}
+        print(json.dumps(report, indent=2))
+    else:
+        for ablation in ablations:
+            print_matrix(ablation)
+        print(f"table: {out / 'ablation.parquet'}")
+        for line in dead_weight:
+            print(f"DEAD WEIGHT {line}: no seed failed without it (or the scenario is too soft to need it)")
+    return EXIT_FAIL if dead_weight else EXIT_PASS
+
+
+def print_matrix(ablation: ScenarioAblation) -> None:
+    """The scenario's experiments x probes: each cell the paired difference and its 95% interval."""
+    seeds = len(ablation.seeds)
+    print(f"{ablation.scenario}  (control passed {ablation.control_passed}/{seeds} seeds; "
+          f"cells: experiment - control, mean [95% CI] over {seeds} paired seeds)")
+    probes = [f"{probe.probe} {probe.bound}" for probe in ablation.comparisons[0].probes]
+    cells = [[cell(probe.difference, probe.ci_low, probe.ci_high) for probe in comparison.probes]
+             for comparison in ablation.comparisons]
+    widths = [max(len(text) for text in column) for column in zip(probes, *cells, strict=True)]
+    names = [("* " if comparison.expected else "  ") + comparison.experiment for comparison in ablation.comparisons]
+    name_width = max(map(len, ["experiment", *names]))
+    header = "  ".join(f"{text:<{width}}" for text, width in zip(probes, widths, strict=True))
+    print(f"  {'experiment':<{name_width}}  {'passed':<7}  {header}  invariants broken")
+    for name, comparison, row in zip(names, ablation.comparisons, cells, strict=True):
+        verdict = f"{comparison.experiment_passed}/{seeds}"
+        line = "  ".join(f"{text:<{width}}" for text, width in zip(row, widths, strict=True))
+        print(f"  {name:<{name_width}}  {verdict:<7}  {line}  {', '.join(comparison.invariants_broken) or '-'}")
+    for comparison in ablation.comparisons:
+        for command in comparison.reproduce[:1]:
+            print(f"  without {comparison.experiment}, a seed fails: {command}")
+    print("  (* expected safeguard)\n")
+
