@@ -26,6 +26,7 @@ from chaosbench.cli.commands import (
     workflows,
 )
 from chaosbench.cli.exit_codes import EXIT_INPUT
+from chaosbench.sim.run.rundir import RunDirError
 from chaosbench.sim.scenario.loader import ScenarioError
 
 
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command].run(args)
     except ScenarioError as exc:
         print(exc.render(), file=sys.stderr)
+        return EXIT_INPUT
+    except RunDirError as exc:
+        print(f"chaosbench: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("chaosbench: interrupted", file=sys.stderr)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 #: The run's record.
 JOURNAL = "journal.json"
+#: Written first into every run directory: what marks a folder as one chaosbench may replace.
+MARKER = ".chaosbench-run"
 #: How a table's file name ends.
 TABLE_SUFFIX = ".parquet"
 #: Tables every run has.
@@ -49,6 +51,19 @@ CANARY_TAG = "canary"
 def default_run_dir(scenario: str, level: int, seed: int, root: str | Path = DEFAULT_ROOT) -> Path:
     """``<root>/<scenario>/level<L>-seed<S>``."""
     return Path(root) / scenario / f"level{level}-seed{seed}"
+
+
+def holds_only_a_run(folder: Path) -> bool:
+    """``folder`` is empty or holds one run, so that writing a run there destroys nothing else.
+
+    A run is recognised by its marker, or, for runs written before the marker existed, by holding only a
+    journal and table files.
+    """
+    names = {path.name for path in folder.iterdir()}
+    if not names or MARKER in names:
+        return True
+    tables = {f"{name}{TABLE_SUFFIX}" for name in TABLES}
+    return JOURNAL in names and names <= tables | {JOURNAL}
 
 
 def journal_path(run_dir: str | Path) -> Path:

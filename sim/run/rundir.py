@@ -13,16 +13,46 @@ from pathlib import Path
 
 import pandas as pd
 
-from chaosbench.sim.run.layout import TABLES, journal_path, retired_dir, staging_prefix, table_path
+from chaosbench.sim.run.layout import (
+    MARKER,
+    TABLES,
+    holds_only_a_run,
+    journal_path,
+    retired_dir,
+    staging_prefix,
+    table_path,
+)
 from chaosbench.sim.run.record import Journal, JournalError, RunResult, journal_from_json
 
 
-def write_run(result: RunResult, out: str | Path) -> Path:
-    """Write ``result`` to the directory ``out`` (replacing a previous run there) and return it."""
+class RunDirError(ValueError):
+    """A run cannot be written where it was asked to go: the folder holds something other than a run."""
+
+
+def check_run_dir(out: str | Path) -> Path:
+    """``out`` as a path a run may be written to: absent, an empty folder, or a run directory.
+
+    Raises :class:`RunDirError` naming ``out`` otherwise (a file, a project folder, a folder of earlier runs), so
+    that a run never replaces what chaosbench did not write.
+    """
     out = Path(out)
+    if out.exists() and not (out.is_dir() and holds_only_a_run(out)):
+        what = "a file" if not out.is_dir() else "a folder that is not a chaosbench run directory"
+        raise RunDirError(f"{out}: is {what}; a run is written only to a new folder, an empty one, "
+                          "or a run directory it replaces")
+    return out
+
+
+def write_run(result: RunResult, out: str | Path) -> Path:
+    """Write ``result`` to the directory ``out`` (replacing a previous run there) and return it.
+
+    ``out`` must pass :func:`check_run_dir`; nothing is written when it does not.
+    """
+    out = check_run_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
     try:
+        (staging / MARKER).write_text("", encoding="utf-8")
         for name, frame in result.tables.items():
             frame.to_parquet(table_path(staging, name), index=False)
         journal_path(staging).write_text(result.journal.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from chaosbench.cli.arguments import add_safeguard_switches, non_negative, switched_off
 from chaosbench.cli.commands import Commands
@@ -11,7 +10,7 @@ from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
 from chaosbench.cli.terminal import print_run
 from chaosbench.sim.run.layout import default_run_dir
-from chaosbench.sim.run.rundir import write_run
+from chaosbench.sim.run.rundir import check_run_dir, write_run
 from chaosbench.sim.run.runner import Setting, run_scenario
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import parse_setting, scenario_at
@@ -46,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
         scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level, without)
     else:
         scenario = load_scenario(args.scenario, args.level)
+    out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed))
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
         result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
                               without=without, progress=advance)
-    out = Path(args.out) if args.out else default_run_dir(scenario.name, args.level, args.seed)
     write_run(result, out)
     if args.json:
         print(json.dumps({**result.journal.to_json(), "run_dir": str(out)}, indent=2))
