@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from chaosbench.orchestration.core.memory import MemoryConfig
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
 
 # The component sections subclass Section or Safeguard, so they can only be
@@ -30,9 +31,10 @@ from chaosbench.orchestration.policy.kernel import PolicyConfig
 from chaosbench.orchestration.resilience.boot import BootConfig
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatConfig
 from chaosbench.orchestration.resilience.immune import ImmuneConfig
+from chaosbench.orchestration.resilience.monitors import KpiConfig, TestQualityConfig
 from chaosbench.orchestration.resilience.watchdog import WatchdogConfig
 from chaosbench.orchestration.tasks.health import HealthConfig
-from chaosbench.orchestration.tasks.manager import HTMConfig
+from chaosbench.orchestration.tasks.manager_config import HTMConfig
 from chaosbench.orchestration.tasks.workers import PoolConfig
 
 __all__ = ["Section", "Safeguard", "StackConfig", "HTMConfig"]
@@ -63,6 +65,9 @@ class StackConfig(Section):
     watchdog: WatchdogConfig = WatchdogConfig()
     immune: ImmuneConfig = ImmuneConfig()
     heartbeat: HeartbeatConfig = HeartbeatConfig()
+    kpi: KpiConfig = KpiConfig()
+    test_quality: TestQualityConfig = TestQualityConfig()
+    memory: MemoryConfig = MemoryConfig()
     bus: BusConfig = BusConfig()
     router: RouterConfig = RouterConfig()
     engine: EngineConfig = EngineConfig()

@@ -10,8 +10,10 @@ from typing import Any
 
 from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.core.audit import AuditLog
+from chaosbench.orchestration.core.memory import MemoryWriter
 from chaosbench.orchestration.core.runtime import Runtime
-from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.core.wiring import Announce, Wiring
+from chaosbench.orchestration.feedback import wire_feedback
 from chaosbench.orchestration.governance.approval import ApprovalGate
 from chaosbench.orchestration.governance.gate import GovernanceGate, MeshGuard
 from chaosbench.orchestration.governance.intents import IntentRouter
@@ -21,14 +23,15 @@ from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Publisher
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.router import EventRouter
-from chaosbench.orchestration.mesh.workflow_spec import Workflow
 from chaosbench.orchestration.policy.kernel import EventPolicyKernel
 from chaosbench.orchestration.resilience.boot import BootOrchestrator
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatMonitor
 from chaosbench.orchestration.resilience.immune import HealingPlaybooks, ImmuneKernel
 from chaosbench.orchestration.resilience.learning import WorkflowLearning
+from chaosbench.orchestration.resilience.monitors import KpiMonitor, TestQualityMonitor
 from chaosbench.orchestration.resilience.watchdog import Watchdog
 from chaosbench.orchestration.tasks.health import HealthModel
 from chaosbench.orchestration.tasks.manager import TaskManager
@@ -61,36 +64,44 @@ class Stack:
         self.wiring = Wiring.of(runtime, self.audit)
         self._next_task_id = 0
         self._next_event_id = 0
+        # The bus comes first: every component reports what it observes on it.
+        self.registry = WorkflowRegistry.from_config(self.wiring, config.workflows)
+        self.bus = EventBus(self.wiring, config.bus, self.registry.schemas)
+        self.memory = MemoryWriter(self.wiring, config.memory, self._announcer("memory"))
+        self.kernels = Kernels(self.wiring, config.kernels)
         self._init_task_side()
         self._init_event_side()
         self._init_supervision()
+        wire_feedback(self)
+
+    def _announcer(self, source: str) -> Announce:
+        """How the component ``source`` publishes what it observes."""
+        return Publisher(self.bus, self.runtime.env, source).publish
 
     def _init_task_side(self) -> None:
         wiring, config = self.wiring, self.config
         master = config.safeguards
-        self.htm = TaskManager(self.wiring, config.htm, safeguards=master)
-        self.health = HealthModel(wiring, config.health, self.htm)
-        self.htm.attach_health(self.health)
+        self.htm = TaskManager(self.wiring, config.htm, safeguards=master, open=False)  # opened once boot is ready
         self.pool = WorkerPool(wiring, config.pool, self.htm, safeguards=master)
+        self.health = HealthModel(wiring, config.health, self.htm, strained=self.kernels,
+                                  out_of_memory=lambda: self.pool.kill(1))
+        self.htm.attach_health(self.health, self.health)
         self.health.listeners.append(self.pool.on_stress)
-        if self.htm.throttling or self.pool.relief_on:
-            self.health.start()
+        self.health.start()
         self.operator = Operator(wiring, config.operator)
         self.approval = None
         if config.is_on(config.approval):
             self.approval = ApprovalGate(wiring, config.approval, self.htm, self.operator)
             self.htm.approval = self.approval
-        self.trust = TrustScorer(wiring, config.trust)
-        self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master)
+        self.trust = TrustScorer(wiring, config.trust, self._announcer("trust_scorer"))
+        self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master,
+                                   announce=self._announcer("governance_gate"))
         self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
         self.intents = IntentRouter(wiring, config.intents, self.gate, self.htm)
         self.learning = WorkflowLearning(wiring)
 
     def _init_event_side(self) -> None:
         wiring, config = self.wiring, self.config
-        self.kernels = Kernels(wiring, config.kernels)
-        self.bus = EventBus(wiring, config.bus)
-        self.registry = WorkflowRegistry.from_config(wiring, config.workflows)
         self.engine = WorkflowEngine(
             wiring, self.registry, self.kernels, self.bus, config.engine,
             retry=config.is_on(config.engine.retry),
@@ -102,20 +113,6 @@ class Stack:
             rate_limiter=config.is_on(config.router.rate_limiter),
         )
         self.engine.on_failure.append(self.router.workflow_failed)
-        # A source whose events end in failed workflows loses trust; the mesh
-        # guard then holds its events back until the trust has recovered.
-        def distrust(_workflow: Workflow, event: Event, _reason: str) -> None:
-            self.trust.failure(event.source)
-
-        self.engine.on_failure.append(distrust)
-        # The learning loop: which workflow resolved (or not) which incident signature.
-        learning = self.learning
-        self.engine.on_complete.append(
-            lambda workflow, event, took: learning.record(event.type, workflow.name, True, took)
-        )
-        self.engine.on_failure.append(
-            lambda workflow, event, _reason: learning.record(event.type, workflow.name, False)
-        )
         self.policy = EventPolicyKernel(
             wiring, self.bus, self.kernels, self.registry.schemas, config.policy,
             cascade_breaker=config.is_on(config.policy.cascade_breaker),
@@ -128,12 +125,17 @@ class Stack:
 
     def _init_supervision(self) -> None:
         wiring, config = self.wiring, self.config
-        self.boot = BootOrchestrator(wiring, config.boot)
+        self.boot = BootOrchestrator(wiring, config.boot, retry=config.is_on(config.boot.retry),
+                                     announce=self._announcer("boot"))
+        self.boot.on_ready.append(self.htm.open)
+        self.boot.on_failed.append(lambda chunk: self.htm.refuse(f"boot failed at chunk {chunk}"))
+        self.boot.on_degraded.append(lambda chunk: self._degrade(chunk, False))
+        self.boot.on_restored.append(lambda chunk: self._degrade(chunk, True))
         self.watchdog = None
         if config.is_on(config.watchdog):
             self.watchdog = Watchdog(
                 wiring, config.watchdog, self.htm, bus=self.bus, policy=self.policy, kernels=self.kernels,
-                trust=self.trust,
+                trust=self.trust, vitals=self.health,
                 subscriptions=lambda: self.bus.subscription_count,
                 readiness={
                     "boot": lambda: self.boot.complete and self.boot.ok,
@@ -150,12 +152,25 @@ class Stack:
                 HealingPlaybooks(
                     self.htm, self.pool, self.kernels, self.trust, self.engine, config.htm.workers
                 ).by_name(),
+                Publisher(self.bus, self.runtime.env, "immune_kernel"),
             )
-            self.bus.subscribe("anomaly.*", "immune_kernel", self.immune.handle)
+            self.bus.subscribe("anomaly.detected", "immune_kernel", self.immune.handle)
+            self.kernels.listeners.append(self.immune.on_kernel)
         self.heartbeats = None
         if config.is_on(config.heartbeat):
             self.heartbeats = HeartbeatMonitor(wiring, config.heartbeat, self.kernels, self.bus)
             self.heartbeats.start()
+        self.kpis = None
+        if config.is_on(config.kpi):
+            self.kpis = KpiMonitor(wiring, config.kpi, self.engine, self.kernels,
+                                   Publisher(self.bus, self.runtime.env, "kpi_monitor"))
+            self.htm.on_complete.append(self.kpis.on_finished)
+            self.kpis.start()
+        self.test_quality = None
+        if config.is_on(config.test_quality):
+            self.test_quality = TestQualityMonitor(wiring, config.test_quality, self.kernels,
+                                                   Publisher(self.bus, self.runtime.env, "test_quality_monitor"))
+            self.test_quality.start()
 
     # -- work in --------------------------------------------------------
 
@@ -302,6 +317,11 @@ class Stack:
         self.runtime.recorder.count("audit.entries", len(self.audit))
 
     # -- internals ------------------------------------------------------
+
+    def _degrade(self, chunk: str, running: bool) -> None:
+        # What a can-fail boot chunk starts, off while the chunk has failed.
+        if chunk == "mesh_validators":
+            self.mesh_guard.validating = running
 
     def _spawn_requested(self, event: Event) -> None:
         # The policy kernel's "spawn relief agents" action, within the pool's cap.

@@ -9,11 +9,23 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import simpy
 
 from chaosbench.orchestration.core.audit import NULL_AUDIT, Audit
 from chaosbench.orchestration.core.runtime import Recorder, Runtime, Trace
+
+#: Publishes an event of a type with a payload on the stack's bus. Components of
+#: packages that may not import the mesh report what they observe through one.
+Announce = Callable[[str, dict[str, Any]], object]
+
+
+def _silent(_event_type: str, _payload: dict[str, Any]) -> None:
+    """An announcer for a component built alone: nobody listens."""
+
+
+SILENT: Announce = _silent
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,15 @@ to an unauthorized request depends on the mode:
   otherwise handled as in log-only mode;
 * ``enforce_all``: always denied.
 
-With the gate off every request is allowed unexamined.
+With the gate off every request is allowed unexamined. An actor the hunter
+quarantined (:meth:`GovernanceGate.quarantine`) is denied in every mode.
+
+Each refused (or would-be refused) request is a governance violation: the
+gate publishes ``governance.violation``, and for an actor that is not a
+component of the stack at all also ``system.security_incident``, at most once
+per actor every ``report_interval`` seconds, so a flood from one actor raises
+one alarm rather than thousands. ``on_violation`` listeners hear every
+violation (the stack writes each to its governance decisions table).
 
 :class:`MeshGuard` is the trigger mesh's validator pair (design document 001, phase 2):
 before an event from a source is routed, the gate checks the source's
@@ -28,7 +36,7 @@ from typing import Literal, Protocol, TypeVar
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
-from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.core.wiring import SILENT, Announce, Wiring
 from chaosbench.orchestration.governance.trust import TrustScorer
 
 COMPONENTS = (
@@ -52,6 +60,11 @@ COMPONENTS = (
     "health_monitor",
     "metrics_monitor",
     "kpi_monitor",
+    "heartbeat_monitor",
+    "test_quality_monitor",
+    "trust_scorer",
+    "governance_gate",
+    "memory",
 )
 
 Mode = Literal["log_only", "enforce_critical", "enforce_all"]
@@ -62,8 +75,11 @@ class GovernanceConfig(Safeguard):
 
     mode: Mode = Field(default="log_only", description="log_only, enforce_critical or enforce_all")
     authorized: tuple[str, ...] = Field(
-        default=(), description="actors authorized besides the stack's components; a trailing * matches a prefix"
+        default=("client*",),
+        description="actors authorized besides the stack's components (its registered clients); "
+                    "a trailing * matches a prefix",
     )
+    report_interval: float = Field(default=60.0, gt=0, description="seconds between two violation reports on one actor")
 
 
 class MeshGuardConfig(Section):
@@ -77,9 +93,11 @@ class GovernanceGate:
     """Allows or denies actions by actor, trust and risk."""
 
     def __init__(
-        self, wiring: Wiring, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True
+        self, wiring: Wiring, config: GovernanceConfig, trust: TrustScorer, *, safeguards: bool = True,
+        announce: Announce = SILENT,
     ) -> None:
         self.env = wiring.env
+        self.config = config
         self.on = active(config, safeguards)
         self.mode = config.mode
         self.trust = trust
@@ -89,6 +107,10 @@ class GovernanceGate:
         self._audit = wiring.audit
         self._count = wiring.recorder.count
         self._emit = wiring.trace.emit
+        self._announce = announce
+        self._reported: dict[str, float] = {}
+        self.on_violation: list[Callable[[str, str, bool], None]] = []
+        self._quarantined: set[str] = set()
         self.denied = 0
         self.would_deny = 0
 
@@ -104,7 +126,8 @@ class GovernanceGate:
         """Whether ``actor`` may perform ``action`` on ``resource`` at ``risk``."""
         if not self.on or self.authorized(actor):
             return True
-        enforce = self.mode == "enforce_all" or (self.mode == "enforce_critical" and risk in ("high", "critical"))
+        enforce = (self.mode == "enforce_all" or (self.mode == "enforce_critical" and risk in ("high", "critical"))
+                   or actor in self._quarantined)
         now = self.env.now
         if enforce:
             self.denied += 1
@@ -118,6 +141,9 @@ class GovernanceGate:
             verdict = (
                 "would deny (log-only)" if self.mode == "log_only" else f"would deny (not enforced at {risk} risk)"
             )
+        self._report(actor, action, now)
+        for listener in self.on_violation:
+            listener(actor, action, enforce)
         known = "untrusted" if self.known(actor) else "not authorized"
         self._audit.record(
             who="governance_gate",
@@ -127,6 +153,25 @@ class GovernanceGate:
             how="governance gate check",
         )
         return not enforce
+
+
+    def quarantine(self, actor: str) -> None:
+        """Deny every later request of ``actor``, whatever the mode (the hunter found it hostile)."""
+        if actor not in self._quarantined:
+            self._quarantined.add(actor)
+            self._count("governance.quarantined")
+            self._emit(self.env.now, "quarantine", actor)
+            self._audit.record(who="governance_gate", what=f"quarantine {actor}", where="stack",
+                               why="the hunter analysed it as an unknown actor", how="deny in every mode")
+
+    def _report(self, actor: str, action: str, now: float) -> None:
+        last = self._reported.get(actor)
+        if last is not None and now - last < self.config.report_interval:
+            return
+        self._reported[actor] = now
+        self._announce("governance.violation", {"component_id": actor, "policy": action})
+        if not self.known(actor):
+            self._announce("system.security_incident", {"component_id": actor, "kind": "unknown actor"})
 
 
 class Sourced(Protocol):
@@ -150,6 +195,9 @@ class MeshGuard:
     A source's compliance (the gate's verdict on letting it publish) is asked
     once, when the source is first seen, so a storm from one source leaves one
     narrative rather than one per event; its trust is read for every event.
+    The validators are booted with the stack; while they are not running
+    (``validating`` false, a boot chunk that failed) events pass unchecked,
+    counted as ``mesh.unvalidated``.
     """
 
     def __init__(self, wiring: Wiring, config: MeshGuardConfig, gate: GovernanceGate) -> None:
@@ -160,6 +208,7 @@ class MeshGuard:
         self._count = wiring.recorder.count
         self._emit = wiring.trace.emit
         self._compliant: dict[str, bool] = {}
+        self.validating = True
         self.held = 0
         self.dropped = 0
 
@@ -171,6 +220,10 @@ class MeshGuard:
 
     def admit(self, event: E, route: Callable[[E], None], holds: int = 0) -> None:
         """Route ``event`` now, later, or never, as its source's standing allows."""
+        if not self.validating:
+            self._count("mesh.unvalidated")
+            route(event)
+            return
         source = event.source
         compliant = self._compliant.get(source)
         if compliant is None:

@@ -9,6 +9,10 @@ is full the backpressure policy decides: ``drop`` discards the event for that
 subscriber, ``block`` holds it at the publisher's side until room frees up.
 Both are counted.
 
+Published payloads are checked against the event schemas the bus was given:
+an event whose type is unknown or whose payload does not fit its schema is
+counted (``bus.invalid``) and traced, and in ``strict`` validation refused.
+
 Faults act through three controls -- message loss, duplication and
 reordering -- each drawing from its own named random stream and counted.
 """
@@ -24,6 +28,7 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
+from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
 
 Handler = Callable[[Event], None]
@@ -38,6 +43,9 @@ class BusConfig(Section):
     backpressure: Literal["drop", "block"] = Field(default="drop", description="what a full queue does")
     deliver_rate: float | None = Field(
         default=None, gt=0, description="events per second a subscriber takes; unset is unbounded"
+    )
+    validation: Literal["off", "count", "strict"] = Field(
+        default="count", description="check payloads against the event schemas: off, count the invalid, or refuse them"
     )
 
 
@@ -103,7 +111,7 @@ class Subscription:
 class EventBus:
     """Topic pub/sub with per-subscriber bounded queues and delivery latency."""
 
-    def __init__(self, wiring: Wiring, config: BusConfig | None = None) -> None:
+    def __init__(self, wiring: Wiring, config: BusConfig | None = None, schemas: EventSchemas | None = None) -> None:
         config = config or BusConfig()
         self.env = wiring.env
         self.config = config
@@ -120,7 +128,10 @@ class EventBus:
         self._loss_draw = wiring.rng("bus.loss").random
         self._dup_draw = wiring.rng("bus.duplication").random
         self._reorder_draw = wiring.rng("bus.reorder").random
+        self._check = schemas.check if schemas is not None and config.validation != "off" else None
+        self._strict = config.validation == "strict"
         self.published = 0
+        self.invalid = 0
         self.unrouted = 0
         self.lost = 0
         self.duplicated = 0
@@ -161,7 +172,14 @@ class EventBus:
     # -- publishing -----------------------------------------------------
 
     def publish(self, event: Event) -> None:
-        """Send ``event`` to every matching subscriber (after loss and duplication faults)."""
+        """Send ``event`` to every matching subscriber (after validation, loss and duplication faults)."""
+        if self._check is not None:
+            problem = self._check(event.type, event.payload)
+            if problem is not None:
+                self.invalid += 1
+                self._emit(self.env.now, "bus.invalid", event.source, event.id, event.type, problem)
+                if self._strict:
+                    return
         self.published += 1
         subs = self._routes.get(event.type)
         if subs is None:
@@ -262,6 +280,7 @@ class EventBus:
         subs = list(self._subs.values())
         return {
             "published": self.published,
+            "invalid": self.invalid,
             "delivered": sum(s.delivered for s in subs),
             "dropped": sum(s.dropped for s in subs),
             "blocked": sum(s.blocked for s in subs),

@@ -9,7 +9,9 @@ total, waiting ``initial × coefficient^(attempt-1)`` (capped at
 ``max_interval``) after failed attempt number ``attempt``. A workflow whose
 action exhausts its attempts fails: it goes to the dead-letter queue, from
 which it can be replayed. At most ``max_parallel_workflows`` run at once;
-the rest wait in a bounded FIFO queue. Lifecycle events (workflow.started,
+the rest wait in a bounded FIFO queue. Every failed kernel call is reported
+as a ``system.api_error`` (status 503 for a kernel that is down, 504 for a
+timeout, 500 otherwise). Lifecycle events (workflow.started,
 workflow.action_executed, workflow.completed, workflow.failed) are published
 on the bus, and every run and action is recorded with its latency.
 """
@@ -29,6 +31,7 @@ from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Publisher
 from chaosbench.orchestration.mesh.registry import WorkflowRegistry
 from chaosbench.orchestration.mesh.workflow_spec import Action, Workflow
 
@@ -48,6 +51,7 @@ RUN_COLUMNS = (
 ACTION_COLUMNS = ("run", "workflow", "action", "target", "started_at", "finished_at", "latency", "attempts", "outcome")
 DEAD_LETTER_COLUMNS = ("run", "workflow", "event_source", "event_id", "time", "reason", "attempts")
 SOURCE = "workflow_engine"
+_STATUS = {"kernel is down": 503, "timeout": 504}
 
 
 class RetryConfig(Safeguard):
@@ -107,8 +111,8 @@ class WorkflowEngine:
         self._dead_rows = wiring.recorder.table("dead_letters", DEAD_LETTER_COLUMNS)
         self.registry = registry
         self.kernels = kernels
-        self.bus = bus if config.publish_lifecycle else None
-        self._publish_bus = bus
+        self._out = Publisher(bus, wiring.env, SOURCE) if bus is not None else None
+        self._lifecycle_on = config.publish_lifecycle
         self.audit = wiring.audit
         self.config = config
         self._retry = retry
@@ -122,7 +126,7 @@ class WorkflowEngine:
         self.failed = 0
         self.overflowed = 0
         self.retries = 0
-        self._next_event_id = 0
+        self.started_by: dict[str, int] = {}
         self.on_failure: list[Callable[[Workflow, Event, str], None]] = []
         self.on_complete: list[Callable[[Workflow, Event, float], None]] = []
 
@@ -184,6 +188,7 @@ class WorkflowEngine:
         if self.running > self.peak_running:
             self.peak_running = self.running
         self.started += 1
+        self.started_by[workflow.name] = self.started_by.get(workflow.name, 0) + 1
         run = self.started
         self.audit.record(
             who="workflow_engine",
@@ -290,6 +295,7 @@ class WorkflowEngine:
                 ok = True
             except KernelError as error:
                 ok, reason = False, error.reason
+                self._api_error(action, reason, event)
             now = env.now
             if ok:
                 self._action_row(run, workflow, action, first, attempt, "completed")
@@ -330,20 +336,20 @@ class WorkflowEngine:
 
     # -- publishing -----------------------------------------------------
 
-    def _next_id(self) -> int:
-        self._next_event_id += 1
-        return self._next_event_id
-
     def _lifecycle(self, event_type: str, cause: Event, payload: dict[str, Any]) -> None:
-        if self.bus is not None:
-            self.bus.publish(Event(SOURCE, self._next_id(), event_type, self.env.now, payload, cause.depth + 1))
+        if self._lifecycle_on and self._out is not None:
+            self._out.publish(event_type, payload, cause)
+
+    def _api_error(self, action: Action, reason: str, cause: Event) -> None:
+        if self._out is not None:
+            status = _STATUS.get(reason, 500)
+            self._out.publish("system.api_error", {"endpoint": f"{action.kernel}.{action.action}", "status": status},
+                              cause)
 
     def _follow_up(self, spec: tuple[str, Callable[[Event], Any]] | None, cause: Event) -> None:
-        if spec is not None and self._publish_bus is not None:
+        if spec is not None and self._out is not None:
             event_type, render = spec
-            self._publish_bus.publish(
-                Event(SOURCE, self._next_id(), event_type, self.env.now, render(cause), cause.depth + 1)
-            )
+            self._out.publish(event_type, render(cause), cause)
 
     # -- statistics -----------------------------------------------------
 
@@ -364,3 +370,5 @@ class WorkflowEngine:
         """Add the engine totals to the recorder's counts."""
         for key, value in self.stats().items():
             self._count(f"engine.{key}", value)
+        for name, started in self.started_by.items():
+            self._count(f"engine.started.{name}", started)

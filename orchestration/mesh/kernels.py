@@ -7,6 +7,13 @@ it: a down kernel fails every call at once; a hung one still claims to be up
 but answers nothing (a call with a timeout fails when it expires, one without
 never completes) and stops its heartbeat; a slowed one multiplies its latency.
 Bringing a kernel back (a restart) ends both.
+
+Contention on the machine (:meth:`Kernels.strain`, set by the health model)
+slows every call and adds to every kernel's failure probability. Two hooks
+connect the kernels to the rest of the stack: ``listeners`` hear
+every change of a kernel's state (``down``, ``hung``, ``up``), which is how a
+crash is noticed, and ``effects`` maps an action (``"self_heal.restart_component"``)
+to what a successful call of it does to the stack, run when the call completes.
 """
 
 from __future__ import annotations
@@ -103,6 +110,10 @@ class Kernels:
         self._wiring = wiring
         self._emit = wiring.trace.emit
         self._kernels = {name: _Kernel(wiring, name, getattr(config, name)) for name in KERNEL_ACTIONS}
+        self.listeners: list[Callable[[str, str], None]] = []
+        self._latency_factor = 1.0
+        self._extra_failure = 0.0
+        self.effects: dict[str, Callable[[Any], object]] = {}
 
     # -- calls ----------------------------------------------------------
 
@@ -126,35 +137,48 @@ class Kernels:
                 return simpy.Event(self.env)  # never answered
             kernel.timeouts += 1
             return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
-        delay = kernel.draw() * kernel.factor
+        delay = kernel.draw() * kernel.factor * self._latency_factor
         if timeout is not None and delay > timeout:
             kernel.timeouts += 1
             return _Failure(self.env, timeout, KernelError(name, action, "timeout"))
-        if kernel.spec.failure_probability and kernel.fail_draw() < kernel.spec.failure_probability:
+        failure = kernel.spec.failure_probability + self._extra_failure
+        if failure and kernel.fail_draw() < failure:
             kernel.failures += 1
             return _Failure(self.env, delay, KernelError(name, action, "call failed"))
-        return self.env.timeout(delay, action)
+        answer = self.env.timeout(delay, action)
+        effect = self.effects.get(f"{name}.{action}")
+        if effect is not None:
+            answer.callbacks.append(lambda _answer: effect(params))
+        return answer
 
     # -- controls -------------------------------------------------------
 
     def take_down(self, name: str) -> None:
         """Make every call to ``name`` fail at once until it is brought back."""
-        self._kernels[name].up = False
+        kernel = self._kernels[name]
+        was_up = kernel.up
+        kernel.up = False
         self._emit(self.env.now, "kernel.down", name)
+        if was_up:
+            self._tell(name, "down")
 
     def hang(self, name: str) -> None:
         """Make ``name`` stop answering and stop its heartbeat, while it still reports itself up."""
         kernel = self._kernels[name]
         if kernel.hung_since is None:
             kernel.hung_since = float(self.env.now)
+            self._tell(name, "hung")
         self._emit(self.env.now, "kernel.hang", name)
 
     def bring_up(self, name: str) -> None:
         """Restart ``name``: it answers calls again, down or hung before."""
         kernel = self._kernels[name]
+        was_broken = not kernel.up or kernel.hung_since is not None
         kernel.up = True
         kernel.hung_since = None
         self._emit(self.env.now, "kernel.up", name)
+        if was_broken:
+            self._tell(name, "up")
 
     def silent_for(self, name: str) -> float:
         """Seconds since ``name`` last sent a heartbeat (0 while it beats)."""
@@ -168,8 +192,22 @@ class Kernels:
         self._kernels[name].factor = float(factor)
         self._emit(self.env.now, "kernel.slow", name, float(factor))
 
+    def strain(self, latency_factor: float, extra_failure: float) -> None:
+        """Contention on the machine: every call takes ``latency_factor`` times longer and fails more often."""
+        self._latency_factor = latency_factor
+        self._extra_failure = extra_failure
+
     def is_up(self, name: str) -> bool:
         return self._kernels[name].up
+
+    def healthy(self, name: str) -> bool:
+        """Whether ``name`` is up and answering (not hung)."""
+        kernel = self._kernels[name]
+        return kernel.up and kernel.hung_since is None
+
+    def _tell(self, name: str, state: str) -> None:
+        for listener in self.listeners:
+            listener(name, state)
 
     @property
     def names(self) -> list[str]:

@@ -25,6 +25,7 @@ from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Publisher
 from chaosbench.orchestration.policy.rules import Rule, load_rules
 from chaosbench.orchestration.tasks.model import Priority
 
@@ -99,7 +100,7 @@ class EventPolicyKernel:
         self._by_type: dict[str, tuple[Rule, ...]] = {}
         self._batches: dict[str, list[Event]] = {}
         self._batch_generation: dict[str, int] = {}
-        self._next_id = 0
+        self._out = Publisher(bus, wiring.env, SOURCE)
         self.evaluated = 0
         self.fired: dict[str, int] = {}
         self.cascades_broken = 0
@@ -161,7 +162,7 @@ class EventPolicyKernel:
             self._raise(rule, event)
         if rule.emit is not None:
             event_type, render = rule.emit
-            self._publish(event_type, render(event), depth)
+            self._out.publish(event_type, render(event), event)
         self.audit.record(
             who=SOURCE,
             what="+".join(rule.actions),
@@ -209,16 +210,12 @@ class EventPolicyKernel:
             body = {"reason": rule.name, "count": rule.spawn_count}
         else:
             body = {"reason": rule.name}
-        self._publish(event_type, body, event.depth)
+        self._out.publish(event_type, body, event)
 
     def _on_call(self, call: simpy.Event) -> None:
         if not call.ok:
             call.defused = True
             self.call_failures += 1
-
-    def _publish(self, event_type: str, payload: Any, depth: int) -> None:
-        self._next_id += 1
-        self.bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload, depth + 1))
 
     def _add_to_batch(self, rule: Rule, event: Event) -> None:
         batch = rule.batch

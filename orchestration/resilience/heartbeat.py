@@ -4,9 +4,10 @@ A hung kernel still reports itself up, so the watchdog's kernel check does
 not see it; only its missing heartbeat does. Every ``interval`` seconds the
 monitor asks each critical kernel how long it has been silent; past
 ``missed`` intervals it publishes ``system.heartbeat_failed`` (which the
-policy kernel's heartbeat rule answers with self-healing) and an
-``anomaly.detected`` of type ``kernel_down`` (which the immune kernel answers
-by restarting the kernel). One alarm per silence: a kernel is reported again
+policy kernel's heartbeat rule answers with self-healing),
+``system.kernel_crashed`` (which the crash-response workflow answers) and an
+``anomaly.detected`` with signature ``kernel_down`` (which the immune kernel
+answers by restarting the kernel). One alarm per silence: a kernel is reported again
 only after it has beaten once more.
 """
 from __future__ import annotations
@@ -19,9 +20,8 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
-from chaosbench.orchestration.mesh.bus import EventBus
-from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Bus, Publisher
 
 SOURCE = "heartbeat_monitor"
 
@@ -40,19 +40,18 @@ class HeartbeatConfig(Safeguard):
 class HeartbeatMonitor:
     """Watches the heartbeats of ``config.kernels``; started by :meth:`start`."""
 
-    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Kernels, bus: EventBus) -> None:
+    def __init__(self, wiring: Wiring, config: HeartbeatConfig, kernels: Kernels, bus: Bus) -> None:
         unknown = [name for name in config.kernels if name not in kernels.names]
         if unknown:
             raise ValueError(f"heartbeat monitor: unknown kernels {unknown}; known: {kernels.names}")
         self.env = wiring.env
         self.config = config
         self._kernels = kernels
-        self._bus = bus
+        self._out = Publisher(bus, wiring.env, SOURCE)
         self._audit = wiring.audit
         self._count = wiring.recorder.count
         self._emit = wiring.trace.emit
         self._alarmed: set[str] = set()
-        self._next_id = 0
         self.alarms = 0
 
     def start(self) -> None:
@@ -75,13 +74,11 @@ class HeartbeatMonitor:
         self.alarms += 1
         self._count("heartbeat.alarms")
         self._emit(now, "heartbeat.lost", name, silent)
-        self._publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
-        self._publish("anomaly.detected", {"type": "kernel_down", "severity": "critical", "component_id": name})
+        publish = self._out.publish
+        publish("system.heartbeat_failed", {"component_id": name, "missed": int(silent // self.config.interval)})
+        publish("system.kernel_crashed", {"kernel": name, "reason": "no heartbeat"})
+        publish("anomaly.detected", {"component_id": name, "signature": "kernel_down", "severity": "CRITICAL"})
         limit = self.config.interval * self.config.missed
         self._audit.record(who=SOURCE, what=f"heartbeat lost: {name}", where=f"kernel.{name}",
                            why=f"no heartbeat for {silent:.0f}s (limit {limit:.0f}s)",
                            how="periodic heartbeat check", when=now)
-
-    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
-        self._next_id += 1
-        self._bus.publish(Event(SOURCE, self._next_id, event_type, self.env.now, payload))

@@ -1,13 +1,20 @@
 """The immune kernel (AVN): answers anomaly events with healing playbooks.
 
-For an ``anomaly.detected`` event whose payload ``type`` is the incident
-signature, the kernel tries playbooks in order: the learned one first (the
+For an ``anomaly.detected`` event whose payload ``signature`` names the
+incident, the kernel tries playbooks in order: the learned one first (the
 learning loop's recommendation), then the configured candidates for that
 signature. Each attempt asks the governance gate; a denied playbook is
 skipped. An allowed one is applied after ``latency`` seconds and reports
 whether it healed; the outcome goes to the learning loop and to the
 ``immune`` table with the playbook's success rate so far. The first playbook
-that heals ends the incident; one incident per signature is handled at a time.
+that heals ends the incident, and the kernel publishes
+``healing.recovery_complete`` with the time the incident took to heal; one
+incident per signature is handled at a time.
+
+The kernel also supervises the kernels' processes: a kernel that goes down is
+reported at once as ``system.kernel_crashed`` and ``system.critical_error``,
+which the crash-response workflow and the critical-error rule answer. (A hung
+kernel still reports itself up; only the heartbeat monitor notices it.)
 
 Playbooks are callables by name. :class:`HealingPlaybooks` makes the stack's
 four out of its controls: resume the dispatcher, restart the workers, drain a
@@ -26,6 +33,7 @@ from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Publisher
 from chaosbench.orchestration.resilience.learning import WorkflowLearning
 
 IMMUNE_COLUMNS = ("time", "signature", "playbook", "outcome", "success_rate")
@@ -61,7 +69,7 @@ class ImmuneKernel:
     """Heals what the anomaly events report."""
 
     def __init__(self, wiring: Wiring, config: ImmuneConfig, gate: Gate, learning: WorkflowLearning,
-                 playbooks: dict[str, Playbook]) -> None:
+                 playbooks: dict[str, Playbook], publisher: Publisher | None = None) -> None:
         self.env = wiring.env
         self.config = config
         self._gate = gate
@@ -71,15 +79,24 @@ class ImmuneKernel:
         self._count = wiring.recorder.count
         self._emit = wiring.trace.emit
         self._rows = wiring.recorder.table("immune", IMMUNE_COLUMNS)
+        self._out = publisher
         self._open: set[str] = set()
         self.anomalies = 0
         self.healed = 0
 
     def handle(self, event: Event) -> None:
-        """Bus handler: take ``anomaly.*`` events, ignore the rest."""
+        """Bus handler: take ``anomaly.detected`` events, ignore the rest."""
         payload = event.payload
-        if event.type.startswith("anomaly.") and isinstance(payload, dict) and isinstance(payload.get("type"), str):
-            self.on_anomaly(payload["type"], payload)
+        if event.type == "anomaly.detected" and isinstance(payload, dict) and isinstance(payload.get("signature"), str):
+            self.on_anomaly(payload["signature"], payload)
+
+    def on_kernel(self, name: str, state: str) -> None:
+        """Kernel listener: report a kernel that went down."""
+        if state == "down" and self._out is not None:
+            self._count("immune.kernel_crashes")
+            self._out.publish("system.kernel_crashed", {"kernel": name, "reason": "process exited"})
+            self._out.publish("system.critical_error",
+                              {"component_id": name, "error": "kernel crashed", "severity": "CRITICAL"})
 
     def on_anomaly(self, signature: str, payload: dict[str, Any]) -> None:
         """Start healing ``signature`` unless an incident of that signature is open."""
@@ -101,6 +118,7 @@ class ImmuneKernel:
     def _heal(
         self, signature: str, payload: dict[str, Any], candidates: list[str]
     ) -> Generator[simpy.Event, Any, None]:
+        opened = self.env.now
         for playbook in candidates:
             now = self.env.now
             if not self._gate.check(SOURCE, playbook, signature, "medium"):
@@ -112,6 +130,11 @@ class ImmuneKernel:
             self._record(signature, playbook, "healed" if healed else "failed", self.env.now - now)
             if healed:
                 self.healed += 1
+                if self._out is not None:
+                    self._out.publish("healing.recovery_complete", {
+                        "component_id": str(payload.get("component_id", signature)), "playbook": playbook,
+                        "duration_s": self.env.now - opened, "success": True, "signature": signature,
+                    })
                 break
         self._open.discard(signature)
 

@@ -14,11 +14,16 @@ Every ``interval`` seconds (15 s) it checks:
 * policy fire rate over the interval, against ``max_policy_rate``, and new cascades broken;
 * dispatch rate over the interval, against ``min_dispatch_rate`` (1 task/s), while work waits;
 * kernels down;
+* CPU and memory, against ``resource_spike`` (85%);
 * SLO breaches (SLA breaches counted by the HTM) during the interval.
 
 Each failed check becomes an ``anomaly.detected`` event on the bus (payload
-``type`` names it), which the immune kernel answers. Every check also
-publishes a ``telemetry.layer2`` event and a row of the ``watchdog`` table.
+``signature`` names it), which the immune kernel answers. A queue past the
+warning depth is also published as ``task.queue_saturated`` and a resource
+past ``resource_spike`` as ``system.resource_spike`` (both answered by policy
+rules that spawn relief agents), and breaches as ``watchdog.slo_breach``.
+Every check also publishes a ``telemetry.layer2`` event and a row of the
+``watchdog`` table.
 A dispatcher paused for at least ``restart_grace`` seconds is resumed.
 """
 from __future__ import annotations
@@ -32,8 +37,8 @@ from pydantic import Field
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
-from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.publisher import Publisher
 
 WATCHDOG_COLUMNS = (
     "time", "queue_depth", "workers", "subscriptions", "policy_rate", "dispatch_rate", "slo_breaches", "alerts",
@@ -93,6 +98,21 @@ class PolicyCounts(Protocol):
         """Cascades broken so far."""
 
 
+class Vitals(Protocol):
+    """The health model, as the watchdog sees it."""
+
+    @property
+    def cpu(self) -> float:
+        """CPU in percent."""
+
+    @property
+    def memory(self) -> float:
+        """Memory in percent."""
+
+    def current(self) -> int:
+        """Bring the readings up to date; the stress level."""
+
+
 class Distrust(Protocol):
     """The trust scores, as the watchdog sees them."""
 
@@ -110,6 +130,9 @@ class WatchdogConfig(Safeguard):
     min_subscriptions: int = Field(default=5, ge=0)
     max_policy_rate: float = Field(default=100.0, gt=0, description="policy fires per second before an alert")
     min_dispatch_rate: float = Field(default=1.0, ge=0, description="tasks per second, checked while work waits")
+    resource_spike: float = Field(
+        default=85.0, gt=0, le=100, description="percent of CPU or memory reported as a resource spike"
+    )
     readiness_timeout: float = Field(default=30.0, gt=0)
     restart_grace: float = Field(default=30.0, ge=0, description="seconds a paused dispatcher is left paused")
 
@@ -119,13 +142,15 @@ class Watchdog:
 
     def __init__(self, wiring: Wiring, config: WatchdogConfig, htm: Dispatcher, *, bus: EventBus | None = None,
                  policy: PolicyCounts | None = None, kernels: Kernels | None = None,
-                 trust: Distrust | None = None,
+                 trust: Distrust | None = None, vitals: Vitals | None = None,
                  subscriptions: Callable[[], int] | None = None,
                  readiness: dict[str, Callable[[], bool]] | None = None) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm
         self._bus = bus
+        self._out = Publisher(bus, wiring.env, SOURCE) if bus is not None else None
+        self._vitals = vitals
         self._policy = policy
         self._kernels = kernels
         self._trust = trust
@@ -135,7 +160,6 @@ class Watchdog:
         self._count = wiring.recorder.count
         self._emit = wiring.trace.emit
         self._rows = wiring.recorder.table("watchdog", WATCHDOG_COLUMNS)
-        self._next_id = 0
         self._dispatched = 0
         self._fired = 0
         self._cascades = 0
@@ -188,48 +212,55 @@ class Watchdog:
         now = self.env.now
         interval = config.interval
         self.checks += 1
-        alerts: list[tuple[str, str, dict[str, Any]]] = []
+        # (signature, component, severity, detail) of each failed check.
+        alerts: list[tuple[str, str, str, dict[str, Any]]] = []
         depth = htm.depth()
         if depth >= config.queue_critical:
-            alerts.append(("queue_critical", "critical", {"queue_depth": depth}))
+            alerts.append(("queue_critical", "htm", "CRITICAL", {"queue_depth": depth}))
         elif depth >= config.queue_warn:
-            alerts.append(("queue_warn", "medium", {"queue_depth": depth}))
+            alerts.append(("queue_warn", "htm", "WARNING", {"queue_depth": depth}))
         workers = htm.workers
         if workers < config.min_workers or workers < htm.config.workers:
-            alerts.append(("workers_low", "high", {"workers": workers}))
+            alerts.append(("workers_low", "worker_pool", "WARNING", {"workers": workers}))
         subscriptions = self._subscriptions() if self._subscriptions is not None else -1
         if self._subscriptions is not None and subscriptions < config.min_subscriptions:
-            alerts.append(("subscriptions_low", "high", {"subscriptions": subscriptions}))
+            alerts.append(("subscriptions_low", "trigger_mesh", "WARNING", {"subscriptions": subscriptions}))
         policy_rate = 0.0
         if self._policy is not None:
             fired = sum(self._policy.fired.values())
             policy_rate = (fired - self._fired) / interval
             if policy_rate > config.max_policy_rate:
-                alerts.append(("policy_storm", "high", {"rate": policy_rate}))
+                alerts.append(("policy_storm", "event_policy_kernel", "WARNING", {"rate": policy_rate}))
             if self._policy.cascades_broken > self._cascades:
-                alerts.append(("policy_cascade", "high", {"broken": self._policy.cascades_broken - self._cascades}))
+                broken = self._policy.cascades_broken - self._cascades
+                alerts.append(("policy_cascade", "event_policy_kernel", "WARNING", {"broken": broken}))
         dispatch_rate = (htm.dispatched - self._dispatched) / interval
         if htm.paused:
-            alerts.append(("dispatcher_paused", "high", {"paused_for": now - htm.paused_at}))
+            alerts.append(("dispatcher_paused", "htm", "CRITICAL", {"paused_for": now - htm.paused_at}))
         elif depth and dispatch_rate < config.min_dispatch_rate:
-            alerts.append(("dispatch_stalled", "high", {"rate": dispatch_rate}))
+            alerts.append(("dispatch_stalled", "htm", "CRITICAL", {"rate": dispatch_rate}))
         if self._kernels is not None:
             for name in self._kernels.names:
                 if not self._kernels.is_up(name):
-                    alerts.append(("kernel_down", "critical", {"component_id": name}))
+                    alerts.append(("kernel_down", name, "CRITICAL", {}))
                     if self._trust is not None:
                         self._trust.failure(name)
         breaches = htm.breaches - self._breaches
         self.slo_breaches += breaches
         self._mark()
-        names = [name for name, _, _ in alerts]
-        for name, severity, detail in alerts:
+        names = [name for name, _, _, _ in alerts]
+        for name, component, severity, detail in alerts:
             self.alerts[name] = self.alerts.get(name, 0) + 1
             self._count(f"watchdog.alert.{name}")
             self._emit(now, "watchdog_alert", name)
-            self._publish("anomaly.detected", {"type": name, "severity": severity, **detail})
+            self._publish("anomaly.detected", {"component_id": component, "signature": name, "severity": severity,
+                                               **detail})
+        if depth >= config.queue_warn:
+            self._publish("task.queue_saturated", {"depth": depth, "workers": workers})
+        self._report_spikes()
         if breaches:
             self._count("watchdog.slo_breaches", breaches)
+            self._publish("watchdog.slo_breach", {"breaches": breaches, "window_s": interval})
         self._rows.append(
             float(now), depth, workers, subscriptions, policy_rate, dispatch_rate, breaches, ",".join(names)
         )
@@ -252,7 +283,16 @@ class Watchdog:
                            why=f"dispatcher paused for {paused_for:g}s, grace {self.config.restart_grace:g}s",
                            how="resume")
 
+    def _report_spikes(self) -> None:
+        vitals = self._vitals
+        if vitals is None:
+            return
+        vitals.current()
+        for resource, usage in (("cpu", vitals.cpu), ("memory", vitals.memory)):
+            if usage >= self.config.resource_spike:
+                self._count(f"watchdog.resource_spike.{resource}")
+                self._publish("system.resource_spike", {"resource": resource, "usage": float(usage)})
+
     def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
-        if self._bus is not None:
-            self._next_id += 1
-            self._bus.publish(Event(SOURCE, self._next_id, event_type, float(self.env.now), payload))
+        if self._out is not None:
+            self._out.publish(event_type, payload)

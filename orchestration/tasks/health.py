@@ -3,20 +3,29 @@
 Every ``interval`` seconds the model reads the task manager's load and adds
 whatever pressure a fault injected:
 
-* CPU (%) = ``cpu_base`` + ``cpu_span`` x (busy workers / workers alive),
-  smoothed exponentially, plus injected CPU pressure;
-* memory (%) = ``memory_base`` + ``memory_span`` x min(1, backlog /
-  ``backlog_capacity``), plus injected memory pressure;
+* CPU (%) = ``cpu_base`` + ``cpu_span`` x (workers executing / workers
+  alive), smoothed exponentially, plus injected CPU pressure (a worker whose
+  throttled task waits out its delay does not execute);
+* memory (%) = ``memory_base`` + ``memory_span`` x min(``max_fill``, backlog /
+  ``backlog_capacity``), plus injected memory pressure, at most 100;
 * latency (s) = ``latency_base`` x (1 + backlog / workers alive);
 * backlog = tasks waiting.
 
 The stress level is read from the larger of CPU and memory against the
 thresholds (design document 003: CPU 78%, RAM 82% is HIGH; 65% and 70% is calm again).
 Listeners (the relief supervisor) are told the level after every reading.
-Readings are periodic only once :meth:`HealthModel.start` was called, which
-the stack does when throttling or relief agents need the level; otherwise a
-reading is taken on demand, so a stack without those safeguards schedules no
-events of its own.
+
+Stress has a cost (:class:`ContentionConfig`). Past the knees (CPU 78%, memory
+82%: the design document's HIGH stress) the machine thrashes: each reading
+sets ``slowdown``, the factor by which a service that starts now takes longer,
+growing linearly from 1 at the knee to ``1 + slowdown`` at 100%; the same
+strain slows every kernel call and adds to its failure probability; and while
+memory is at or above ``critical``, each reading kills a worker with
+probability ``oom_probability`` (stream ``health.oom``). Load alone keeps CPU
+below its knee and memory below its knee until the backlog passes its
+capacity, so a plain queue under moderate load pays nothing. Readings are
+periodic once :meth:`HealthModel.start` was called (the stack always starts
+it); a model not started measures on demand.
 """
 from __future__ import annotations
 
@@ -43,6 +52,26 @@ class Load(Protocol):
 
     def depth(self) -> int: ...
 
+    @property
+    def executing(self) -> int: ...
+
+
+class Strain(Protocol):
+    """Where contention is felt outside the task manager: the kernels."""
+
+    def strain(self, latency_factor: float, extra_failure: float) -> None: ...
+
+
+class ContentionConfig(Section):
+    """What stress costs (design document 003's HIGH thresholds are the knees)."""
+
+    cpu_knee: float = Field(default=78.0, ge=0, le=100, description="CPU percent where thrashing starts")
+    memory_knee: float = Field(default=82.0, ge=0, le=100, description="memory percent where thrashing starts")
+    slowdown: float = Field(default=3.0, ge=0, le=100, description="extra service time at 100%, in multiples")
+    kernel_failure: float = Field(default=0.3, ge=0, le=1, description="extra kernel failure probability at 100%")
+    oom_probability: float = Field(default=0.05, ge=0, le=1,
+                                   description="chance per reading that a worker dies while memory is critical")
+
 
 class HealthConfig(Section):
     """How load and pressure become vitals and a stress level."""
@@ -54,19 +83,28 @@ class HealthConfig(Section):
     memory_base: float = Field(default=30.0, ge=0, le=100)
     memory_span: float = Field(default=50.0, ge=0, le=100, description="memory added by a full backlog")
     backlog_capacity: int = Field(default=1000, ge=1, description="backlog that fills memory_span")
+    max_fill: float = Field(default=2.0, ge=1, le=100, description="backlog beyond capacity still adds memory, "
+                            "up to this many capacities")
     latency_base: float = Field(default=0.05, ge=0, description="seconds of latency with no backlog")
     medium: float = Field(default=60.0, description="percent from which stress is medium")
     high: float = Field(default=80.0, description="percent from which stress is high")
     critical: float = Field(default=95.0, description="percent from which stress is critical")
+    contention: ContentionConfig = ContentionConfig()
 
 
 class HealthModel:
     """Vitals of the stack, read every ``interval`` seconds from ``htm``."""
 
-    def __init__(self, wiring: Wiring, config: HealthConfig, htm: Load) -> None:
+    def __init__(self, wiring: Wiring, config: HealthConfig, htm: Load, *, strained: Strain | None = None,
+                 out_of_memory: Callable[[], object] | None = None) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm
+        self._strained = strained
+        self._out_of_memory = out_of_memory
+        self._oom_draw = wiring.rng("health.oom").random
+        self.slowdown = 1.0
+        self.oom_kills = 0
         self._emit = wiring.trace.emit
         self.cpu_pressure = 0.0
         self.memory_pressure = 0.0
@@ -114,6 +152,7 @@ class HealthModel:
     def read(self) -> int:
         """Take a reading now and tell the listeners; returns the stress level index."""
         level = self._measure()
+        self._contend()
         if level != self._announced:
             self._announced = level
             self._emit(self.env.now, "stress", level)
@@ -128,18 +167,33 @@ class HealthModel:
         htm = self._htm
         alive = htm.workers
         backlog = htm.depth()
-        busy_share = htm.busy / alive if alive else 1.0
+        busy_share = htm.executing / alive if alive else 1.0
         smoothed = self._smoothed = smoothing * (cpu_base + cpu_span * busy_share) + (1 - smoothing) * self._smoothed
         cpu = smoothed + self.cpu_pressure
         cpu = self.cpu = cpu if cpu < 100.0 else 100.0
-        fill = backlog / capacity
-        memory = memory_base + memory_span * (fill if fill < 1.0 else 1.0) + self.memory_pressure
+        fill = min(backlog / capacity, self.config.max_fill)
+        memory = memory_base + memory_span * fill + self.memory_pressure
         memory = self.memory = memory if memory < 100.0 else 100.0
         self.backlog = backlog
         self.latency = latency_base * (1 + backlog / (alive if alive > 1 else 1))
         peak = cpu if cpu > memory else memory
         level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
         return level
+
+    def _contend(self) -> None:
+        contention = self.config.contention
+        excess = max(0.0, (self.cpu - contention.cpu_knee) / (100.0 - contention.cpu_knee or 1.0),
+                     (self.memory - contention.memory_knee) / (100.0 - contention.memory_knee or 1.0))
+        slowdown = 1.0 + contention.slowdown * excess
+        if slowdown != self.slowdown:
+            self.slowdown = slowdown
+            if self._strained is not None:
+                self._strained.strain(slowdown, contention.kernel_failure * excess)
+        if (self.memory >= self.config.critical and self._out_of_memory is not None
+                and self._oom_draw() < contention.oom_probability):
+            self.oom_kills += 1
+            self._emit(self.env.now, "oom_kill")
+            self._out_of_memory()
 
     def _run(self) -> Generator[simpy.Event, Any, None]:
         timeout = self.env.timeout

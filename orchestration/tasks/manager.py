@@ -1,20 +1,16 @@
 """The hierarchical task manager (HTM): priority queues served by a worker pool.
 
-Tasks wait in four FIFO queues, CRITICAL first, and a free worker takes the
-head of the highest non-empty queue. Service is driven by timeout callbacks,
-two scheduled events per task. Each task's row in the ``tasks`` table (part of
-the run's digest) records when and where it ran, so routine dispatches need no
-trace records; only the safeguards' decisions do. With every safeguard off the
-HTM is a non-preemptive priority queue with c workers.
-
-The safeguards, each behind its own switch and in its own module: SLA
-escalation (:mod:`.escalation`), preemption (:mod:`.preemption`), load
-shedding (:mod:`.shedding`), context stacking (:mod:`.stacking`), throttling
-(:mod:`.throttling`) and dispatch narratives (:mod:`.narratives`). Invalid
-tasks are rejected at the door (:mod:`.admission`); a task that needs an
-approval waits at the approval gate before it is queued. Every task ends in
-exactly one row of the ``tasks`` table (:meth:`TaskManager.end`); tasks still
-waiting or running when the run stops end as ``in_flight`` (:meth:`TaskManager.close`).
+Tasks wait in four FIFO queues, CRITICAL first; a free worker takes the head
+of the highest non-empty queue. Service is driven by timeout callbacks. Each
+task's row in the ``tasks`` table (part of the digest) records when and where
+it ran, so only the safeguards' decisions leave trace records. With every
+safeguard off the HTM is a non-preemptive priority queue with c workers.
+The safeguards have a module each; invalid tasks are rejected at the door
+(:mod:`.admission`) and tasks that need an approval wait at the gate first.
+A manager built closed (``open=False``) queues work without serving it until
+:meth:`~TaskManager.open` (boot is ready); after :meth:`~TaskManager.refuse`
+it refuses all work (boot failed). Every task ends in exactly one row
+(:meth:`~TaskManager.end`); unfinished ones end as ``in_flight`` at the close.
 """
 from __future__ import annotations
 
@@ -23,37 +19,21 @@ from collections import deque
 from collections.abc import Callable
 
 import simpy
-from pydantic import Field
 
-from chaosbench.orchestration.core.sections import Section, active
+from chaosbench.orchestration.core.sections import active
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.tasks.admission import AdmissionCheck, ApprovalDesk
-from chaosbench.orchestration.tasks.escalation import EscalationConfig, SlaEscalator
+from chaosbench.orchestration.tasks.escalation import SlaEscalator
+from chaosbench.orchestration.tasks.manager_config import HTMConfig
 from chaosbench.orchestration.tasks.model import DONE, QUEUED, RUNNING, TASK_COLUMNS, Priority, Task
-from chaosbench.orchestration.tasks.narratives import DispatchNarrator, NarrativesConfig
-from chaosbench.orchestration.tasks.preemption import PreemptionConfig, Preemptor
-from chaosbench.orchestration.tasks.shedding import LoadShedder, SheddingConfig
-from chaosbench.orchestration.tasks.stacking import ContextStacker, StackingConfig
-from chaosbench.orchestration.tasks.throttling import StressGauge, Throttle, ThrottleConfig
+from chaosbench.orchestration.tasks.narratives import DispatchNarrator
+from chaosbench.orchestration.tasks.preemption import Preemptor
+from chaosbench.orchestration.tasks.shedding import LoadShedder
+from chaosbench.orchestration.tasks.slots import Contention, WorkerSlots
+from chaosbench.orchestration.tasks.stacking import ContextStacker
+from chaosbench.orchestration.tasks.throttling import StressGauge, Throttle
 
 _NORMAL = int(Priority.NORMAL)
-
-
-class HTMConfig(Section):
-    """The hierarchical task manager."""
-
-    workers: int = Field(default=4, ge=1, le=10_000, description="worker pool size")
-    max_attempts: int = Field(default=5, ge=1, description="starts before an interrupted task is dead-lettered")
-    sla: tuple[float, float, float, float] = Field(
-        default=(300.0, 1800.0, 14400.0, 86400.0),
-        description="default SLA in seconds for critical, high, normal, low (design document 003: 5m, 30m, 4h, 24h)",
-    )
-    escalation: EscalationConfig = EscalationConfig()
-    preemption: PreemptionConfig = PreemptionConfig()
-    shedding: SheddingConfig = SheddingConfig()
-    stacking: StackingConfig = StackingConfig()
-    throttle: ThrottleConfig = ThrottleConfig()
-    narratives: NarrativesConfig = NarrativesConfig()
 
 
 class TaskManager:
@@ -65,7 +45,7 @@ class TaskManager:
     wired by the stack after construction.
     """
 
-    def __init__(self, wiring: Wiring, config: HTMConfig, *, safeguards: bool = True) -> None:
+    def __init__(self, wiring: Wiring, config: HTMConfig, *, safeguards: bool = True, open: bool = True) -> None:
         self.env = wiring.env
         self.config = config
         self._wiring = wiring
@@ -75,23 +55,25 @@ class TaskManager:
         self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in Priority)
         self._depth = 0
         n = config.workers
-        # Per worker: its task, the timeout that ends its service, and when the service began.
-        self._running: list[Task | None] = [None] * n
-        self._service: list[simpy.Event | None] = [None] * n
-        self._began: list[float] = [0.0] * n
-        self._alive: list[bool] = [True] * n
-        # Highest id last, so the lowest-numbered idle worker is taken first.
-        self._idle: list[int] = list(range(n - 1, -1, -1))
-        self._alive_count = n
+        slots = self._slots = WorkerSlots(n)
+        # The slots' lists, bound once: dispatch reads them on every task.
+        self._running, self._service, self._began, self._idle = slots.running, slots.service, slots.began, slots.idle
+        self._pace = slots.pace
+        self._contention: Contention | None = None
         self._admission = AdmissionCheck()
         self._on_finish = self._finish  # bound once: one callback per service
         self.paused = False
         self.paused_at = math.nan
+        self.serving = open
+        self.refusing = ""
+        # Whether dispatch is held: paused by a control, or not serving yet.
+        self._held = not open
         self.arrived = 0
         self.dispatched = 0
         self.completed = 0
         self.breaches = 0
         self.on_complete: list[Callable[[Task], None]] = []
+        self.on_breach: list[Callable[[Task], None]] = []
         self.approval: ApprovalDesk | None = None
         self._preemptor = Preemptor(wiring.recorder, wiring.trace) if active(config.preemption, safeguards) else None
         self._stacker = ContextStacker(config.stacking, n, self._count) if active(config.stacking, safeguards) else None
@@ -102,8 +84,9 @@ class TaskManager:
         self.escalator = SlaEscalator(self, config.escalation) if active(config.escalation, safeguards) else None
         self.shedder = LoadShedder(self, config.shedding, wiring.audit) if active(config.shedding, safeguards) else None
 
-    def attach_health(self, health: StressGauge) -> None:
-        """Wire the health model whose stress ``level`` throttling reads."""
+    def attach_health(self, health: StressGauge, contention: Contention | None = None) -> None:
+        """Wire the health model whose stress ``level`` throttling reads, and the contention that paces service."""
+        self._contention = contention
         if self._throttle_wanted:
             self._throttle = Throttle(self.config.throttle, health, self._wiring.recorder, self._wiring.trace)
 
@@ -120,7 +103,11 @@ class TaskManager:
     # -- admission ------------------------------------------------------
 
     def submit(self, task: Task) -> bool:
-        """Admit ``task`` at the door: reject it, send it for approval, or queue it."""
+        """Admit ``task`` at the door: refuse or reject it, send it for approval, or queue it."""
+        if self.refusing:
+            self._emit(self.env.now, "refuse", task.task_id)
+            self.end(task, "refused")
+            return False
         reason = self._admission.reason(task)
         if reason:
             self._emit(self.env.now, "reject", task.task_id, reason)
@@ -139,9 +126,9 @@ class TaskManager:
         """Queue an admitted ``task``, or start it at once on an idle worker."""
         self.arrived += 1
         task.state = QUEUED
-        if self._idle and not self.paused:
+        if self._idle and not self._held:
             self._start(self._idle.pop(), task)
-        elif self.paused or not self._take_worker_for(task):
+        elif self._held or not self._take_worker_for(task):
             self._queues[task.priority].append(task)
             self._depth += 1
             if self.escalator is not None:
@@ -164,16 +151,21 @@ class TaskManager:
     @property
     def workers(self) -> int:
         """Workers alive (dead ones wait for their restart)."""
-        return self._alive_count
+        return self._slots.alive_count
 
     @property
     def busy(self) -> int:
         """Workers serving a task (a live worker is either idle or busy)."""
-        return self._alive_count - len(self._idle)
+        return self._slots.busy
+
+    @property
+    def executing(self) -> int:
+        """Busy workers whose service has begun (a throttled task waits out its delay first)."""
+        return self._slots.busy if self._throttle is None else self._slots.executing(self.env.now)
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""
-        return [w for w, alive in enumerate(self._alive) if alive]
+        return self._slots.alive_ids()
 
     def running(self, worker: int) -> Task | None:
         """The task ``worker`` serves, or None while it is idle or dead."""
@@ -201,6 +193,8 @@ class TaskManager:
             self.breaches += 1
             self._count("htm.sla_breach")
             self._emit(self.env.now, "breach", task.task_id)
+            for listener in self.on_breach:
+                listener(task)
 
     def escalate(self, task: Task) -> None:
         """Raise a waiting task one priority level."""
@@ -210,7 +204,7 @@ class TaskManager:
         task.escalated += 1
         self._count("safeguard.sla_escalation")
         self._emit(self.env.now, "escalate", task.task_id, int(task.priority))
-        if task.priority == Priority.CRITICAL and not self.paused and self._preempt_for(task):
+        if task.priority == Priority.CRITICAL and not self._held and self._preempt_for(task):
             self._depth -= 1
             return
         self._queues[task.priority].append(task)
@@ -223,7 +217,7 @@ class TaskManager:
     def requeue(self, task: Task) -> None:
         """Put an interrupted task back at the head of its queue (or on an idle worker)."""
         task.state = QUEUED
-        if self._idle and not self.paused:
+        if self._idle and not self._held:
             self._start(self._idle.pop(), task)
         else:
             self._queue_at_head(task)
@@ -231,7 +225,7 @@ class TaskManager:
     def pause(self) -> None:
         """Stop dispatching; running tasks finish, waiting ones stay queued."""
         if not self.paused:
-            self.paused = True
+            self.paused = self._held = True
             self.paused_at = self.env.now
             self._emit(self.env.now, "pause")
 
@@ -239,49 +233,54 @@ class TaskManager:
         """Dispatch again, filling every idle worker."""
         if self.paused:
             self.paused = False
+            self._held = not self.serving
             self.paused_at = math.nan
             self._emit(self.env.now, "resume")
             self._fill()
 
+    def open(self) -> None:
+        """Start serving (boot is ready)."""
+        if not self.serving:
+            self.serving = True
+            self._held = self.paused
+            self._emit(self.env.now, "open")
+            self._fill()
+
+    def refuse(self, reason: str) -> None:
+        """Refuse all work from now on, ending every waiting task as ``refused``."""
+        self.refusing = reason
+        self._emit(self.env.now, "refuse_all", reason)
+        for queue in self._queues:
+            for task in queue:
+                self.end(task, "refused")
+            queue.clear()
+        self._depth = 0
+
     def add_worker(self) -> int:
         """A new worker, put to work at once if anything waits; returns its id."""
-        worker = len(self._alive)
-        self._running.append(None)
-        self._service.append(None)
-        self._began.append(0.0)
-        self._alive.append(True)
-        self._alive_count += 1
+        worker = self._slots.add()
         if self._stacker is not None:
             self._stacker.add_worker()
         if self._narrator is not None:
             self._narrator.add_worker()
-        self._idle.append(worker)
         self._emit(self.env.now, "worker_up", worker)
         self._fill()
         return worker
 
     def revive(self, worker: int) -> None:
         """Bring a removed worker back."""
-        if not self._alive[worker]:
-            self._alive[worker] = True
-            self._alive_count += 1
+        if self._slots.revive(worker):
             if self._stacker is not None:
                 self._stacker.forget(worker)
-            self._idle.append(worker)
             self._emit(self.env.now, "worker_up", worker)
             self._fill()
 
     def remove_worker(self, worker: int) -> Task | None:
         """Take ``worker`` away; returns its in-flight task with the work still owed."""
-        if not self._alive[worker]:
+        if not self._slots.alive[worker]:
             return None
-        self._alive[worker] = False
-        self._alive_count -= 1
         self._emit(self.env.now, "worker_down", worker)
-        if self._running[worker] is None:
-            self._idle.remove(worker)
-            return None
-        return self._interrupt(worker)
+        return self._interrupt(worker) if self._slots.remove(worker) else None
 
     def close(self) -> None:
         """Record every task still queued or running as ``in_flight``."""
@@ -314,7 +313,9 @@ class TaskManager:
         if throttle is not None and task.priority >= _NORMAL and throttle.health.level >= throttle.level:
             delay = throttle.hold(task, now)
         self._began[worker] = now + delay
-        done = self.env.timeout(task.work + delay, worker)
+        contention = self._contention
+        pace = self._pace[worker] = 1.0 if contention is None else contention.slowdown
+        done = self.env.timeout(task.work * pace + delay, worker)
         done.callbacks.append(self._on_finish)
         self._service[worker] = done
         if self._narrator is not None:
@@ -337,7 +338,7 @@ class TaskManager:
             listener(task)
         self._running[worker] = None
         self._service[worker] = None
-        if not self._depth or self.paused:
+        if not self._depth or self._held:
             self._idle.append(worker)
         else:
             self._depth -= 1
@@ -353,7 +354,7 @@ class TaskManager:
         raise RuntimeError("no task waits")
 
     def _fill(self) -> None:
-        while self._idle and not self.paused and self._depth:
+        while self._idle and not self._held and self._depth:
             worker = self._idle.pop()
             self._depth -= 1
             self._start(worker, self._take_next(worker))
@@ -365,13 +366,7 @@ class TaskManager:
             self.escalator.watch(task)
 
     def _interrupt(self, worker: int) -> Task:
-        task = self._running[worker]
-        assert task is not None, "only a busy worker is interrupted"
-        served = self.env.now - self._began[worker]
-        if served > 0.0:
-            task.work = max(0.0, task.work - served)
-        self._running[worker] = None
-        self._service[worker] = None
+        task = self._slots.vacate(worker, self.env.now)
         if self._stacker is not None:
             self._stacker.forget(worker)
         task.state = QUEUED

@@ -42,6 +42,7 @@ OUTCOMES = (
     "dead_lettered",
     "denied",
     "expired",
+    "refused",
     "in_flight",
 )
 

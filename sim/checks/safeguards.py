@@ -30,6 +30,7 @@ SAFEGUARDS: dict[str, str] = {
     "governance_deny": "governance",
     "sla_escalation": "htm.escalation",
     "preemption": "htm.preemption",
+    "boot_retry": "boot.retry",
 }
 
 #: ``--without all``: every safeguard of the catalogue off.

@@ -44,7 +44,7 @@ class EventWorkload(Model):
     types: dict[str, Fraction] = Field(min_length=1)
     payloads: dict[str, dict[str, Any]] = {}
     sources: int = Field(default=4, ge=1, le=1_000_000)
-    source_prefix: str = "stream"
+    source_prefix: str = "client"
     duplicate_fraction: Fraction = 0.0
     start: Instant = 0.0
     stop: Instant | None = None

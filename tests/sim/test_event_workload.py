@@ -57,7 +57,7 @@ def test_a_duplicate_fraction_redelivers_event_identities():
     keys = [(e.source, e.id) for e in seen]
     repeated = len(keys) - len(set(keys))
     assert repeated / len(keys) == pytest.approx(0.2, abs=0.05)
-    assert {e.source for e in seen} == {"stream-0", "stream-1", "stream-2"}
+    assert {e.source for e in seen} == {"client-0", "client-1", "client-2"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,122 @@
+"""The loops that make the stack one system: what one component hears of another.
+
+The components are built apart (see :mod:`.stack`); this module connects what
+one observes to what another does, as the design documents wire them:
+
+* an SLA breach in the task manager is published as ``task.sla_breach``
+  (grouped per priority), which the SLA rule escalates;
+* the stack's memory writes (workflow runs to the execution logs, governance
+  violations to the governance decisions, trust changes to the trust scores)
+  raise ``db.table_updated``, which the critical-table audit answers;
+* a source whose events end in failed workflows loses trust, and the mesh
+  guard then holds its events back until its trust has recovered;
+* the learning loop records which workflow resolved, or not, which incident;
+* what the kernels do when a workflow or a rule calls them: healing actions
+  bring a component back (a kernel restarted, a paused dispatcher resumed,
+  the workers restarted, a degraded boot chunk validated again), a trust review restores a component's trust, and
+  the hunter's analysis of an unknown actor quarantines it at the governance
+  gate.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chaosbench.orchestration.config import StackConfig
+from chaosbench.orchestration.core.memory import MemoryWriter
+from chaosbench.orchestration.core.wiring import Announce, Wiring
+from chaosbench.orchestration.governance.gate import GovernanceGate
+from chaosbench.orchestration.governance.trust import TrustScorer
+from chaosbench.orchestration.mesh.engine import WorkflowEngine
+from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.kernels import Kernels
+from chaosbench.orchestration.mesh.workflow_spec import Workflow
+from chaosbench.orchestration.resilience.boot import BootOrchestrator
+from chaosbench.orchestration.resilience.learning import WorkflowLearning
+from chaosbench.orchestration.tasks.alerts import BreachAlerts
+from chaosbench.orchestration.tasks.manager import TaskManager
+from chaosbench.orchestration.tasks.workers import WorkerPool
+
+
+class Assembled(Protocol):
+    """The components of a built stack that the loops connect."""
+
+    config: StackConfig
+    wiring: Wiring
+    htm: TaskManager
+    pool: WorkerPool
+    engine: WorkflowEngine
+    kernels: Kernels
+    trust: TrustScorer
+    gate: GovernanceGate
+    memory: MemoryWriter
+    learning: WorkflowLearning
+    boot: BootOrchestrator
+
+    def _announcer(self, source: str) -> Announce:
+        """How the component ``source`` publishes what it observes."""
+
+
+def wire_feedback(stack: Assembled) -> None:
+    """Connect the components of ``stack`` to one another."""
+    config = stack.config
+    if config.is_on(config.htm.breach_alerts):
+        alerts = BreachAlerts(stack.wiring, config.htm.breach_alerts, stack._announcer("htm"))
+        stack.htm.on_breach.append(alerts.on_breach)
+    _memory_writes(stack)
+    _trust_and_learning(stack)
+    _kernel_effects(stack)
+
+
+def _memory_writes(stack: Assembled) -> None:
+    write = stack.memory.write
+    stack.engine.on_complete.append(lambda _workflow, _event, _took: write("execution_logs", "insert"))
+    stack.engine.on_failure.append(lambda _workflow, _event, _reason: write("execution_logs", "insert"))
+    stack.gate.on_violation.append(lambda _actor, _action, _denied: write("governance_decisions", "insert"))
+    stack.trust.listeners.append(lambda _component, _old, _new: write("trust_scores", "update"))
+
+
+def _trust_and_learning(stack: Assembled) -> None:
+    trust, learning = stack.trust, stack.learning
+
+    def failed(workflow: Workflow, event: Event, _reason: str) -> None:
+        trust.failure(event.source)
+        learning.record(event.type, workflow.name, False)
+
+    def completed(workflow: Workflow, event: Event, took: float) -> None:
+        learning.record(event.type, workflow.name, True, took)
+
+    stack.engine.on_failure.append(failed)
+    stack.engine.on_complete.append(completed)
+
+
+def _kernel_effects(stack: Assembled) -> None:
+    kernels, htm, pool, trust, gate, boot = stack.kernels, stack.htm, stack.pool, stack.trust, stack.gate, stack.boot
+    workers = stack.config.htm.workers
+
+    def heal(params: Any) -> object:
+        component = params.get("component_id") if isinstance(params, dict) else None
+        if component in kernels.names and not kernels.healthy(component):
+            kernels.bring_up(component)
+        elif component == "htm" and htm.paused:
+            htm.resume()
+        elif component == "worker_pool" and htm.workers < workers:
+            pool.restart_all()
+        elif isinstance(component, str) and component in boot.failures:
+            boot.revalidate(component)
+        return None
+
+    def review(params: Any) -> object:
+        if isinstance(params, dict) and isinstance(params.get("component_id"), str):
+            trust.restore(params["component_id"], trust.config.min_trust)
+        return None
+
+    def analyze(params: Any) -> object:
+        actor = params.get("component_id") if isinstance(params, dict) else None
+        if isinstance(actor, str) and not gate.known(actor):
+            gate.quarantine(actor)
+        return None
+
+    for action in ("self_heal.restart_component", "self_heal.run_playbook", "avn_core.escalate_healing"):
+        kernels.effects[action] = heal
+    kernels.effects["governance.review_trust"] = review
+    kernels.effects["hunter.analyze"] = analyze
