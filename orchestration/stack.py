@@ -87,7 +87,8 @@ class Stack:
                                   out_of_memory=lambda: self.pool.kill(1))
         self.htm.attach_health(self.health, self.health)
         self.health.listeners.append(self.pool.on_stress)
-        self.health.start()
+        if self.htm.throttling or self.pool.relief_on:
+            self.health.start()
         self.operator = Operator(wiring, config.operator)
         self.approval = None
         if config.is_on(config.approval):
@@ -131,6 +132,7 @@ class Stack:
         self.boot.on_failed.append(lambda chunk: self.htm.refuse(f"boot failed at chunk {chunk}"))
         self.boot.on_degraded.append(lambda chunk: self._degrade(chunk, False))
         self.boot.on_restored.append(lambda chunk: self._degrade(chunk, True))
+        self.boot.start()
         self.watchdog = None
         if config.is_on(config.watchdog):
             self.watchdog = Watchdog(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -33,6 +34,7 @@ class WorkflowsConfig(Section):
     file: str | None = Field(default=None, description="workflow YAML file; unset is the packaged trigger mesh")
     schemas: str | None = Field(default=None, description="event schema YAML file; unset is the packaged one")
     swaps: list[WorkflowSwap] = Field(default=[], description="workflow files swapped in mid-run")
+    disabled: tuple[str, ...] = Field(default=(), description="workflows switched off by name")
 
 
 def default_workflow_path() -> Path:
@@ -60,6 +62,11 @@ class WorkflowRegistry:
         """The registry ``config`` describes, with its swaps scheduled (each file validated now)."""
         schemas = EventSchemas.load(config.schemas)
         registry = cls(wiring, schemas, load_workflow_file(config.file or default_workflow_path(), schemas))
+        for i, name in enumerate(config.disabled):
+            if name not in registry._by_name:
+                raise DefinitionError(f"no workflow named {name!r}; the workflows are {', '.join(registry._by_name)}",
+                                      path=f"workflows.disabled[{i}]")
+            registry.disable(name)
         for swap in config.swaps:
             registry.reload(swap.file, at=swap.at)
         return registry

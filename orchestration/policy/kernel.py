@@ -19,6 +19,7 @@ from typing import Any
 import simpy
 from pydantic import Field
 
+from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.sections import Safeguard, Section
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.bus import EventBus
@@ -63,6 +64,7 @@ class PolicyConfig(Section):
     """Rules, cascade breaker and the tasks the event policy kernel raises."""
 
     rules_file: str | None = Field(default=None, description="rules YAML; unset is the ten default rules")
+    disabled: tuple[str, ...] = Field(default=(), description="rules switched off by name")
     cascade_breaker: CascadeBreakerConfig = CascadeBreakerConfig()
     task_work: float = Field(default=1.0, gt=0, description="seconds of work of a task raised by a rule")
     task_sla: TaskSLA = TaskSLA()
@@ -96,7 +98,7 @@ class EventPolicyKernel:
         self.raise_task = raise_task
         self._breaker = cascade_breaker
         self.max_depth = config.cascade_breaker.max_depth
-        self.rules = rules if rules is not None else load_rules(config.rules_file, schemas)
+        self.rules = _without(rules if rules is not None else load_rules(config.rules_file, schemas), config.disabled)
         self._by_type: dict[str, tuple[Rule, ...]] = {}
         self._batches: dict[str, list[Event]] = {}
         self._batch_generation: dict[str, int] = {}
@@ -121,7 +123,7 @@ class EventPolicyKernel:
         return rules
 
     def _use(self, rules: tuple[Rule, ...]) -> None:
-        self.rules = rules
+        self.rules = _without(rules, self.config.disabled)
         self._by_type.clear()
         self._emit(self.env.now, "policy.reload", len(rules))
 
@@ -267,3 +269,13 @@ class EventPolicyKernel:
                     self._count(f"policy.fired.{rule}", fired)
             else:
                 self._count(f"policy.{key}", value)
+
+
+def _without(rules: tuple[Rule, ...], disabled: tuple[str, ...]) -> tuple[Rule, ...]:
+    """``rules`` less those switched off by name; an unknown name is an error naming the field."""
+    names = [rule.name for rule in rules]
+    for i, name in enumerate(disabled):
+        if name not in names:
+            raise DefinitionError(f"no rule named {name!r}; the rules are {', '.join(names)}",
+                                  path=f"policy.disabled[{i}]")
+    return tuple(rule for rule in rules if rule.name not in disabled)

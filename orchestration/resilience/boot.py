@@ -76,7 +76,7 @@ class BootConfig(Section):
 
 
 class BootOrchestrator:
-    """Runs the chunks once, as a process started at construction."""
+    """Runs the chunks once, from :meth:`start`; a boot without chunks is ready at once."""
 
     def __init__(self, wiring: Wiring, config: BootConfig,
                  validators: dict[str, Callable[[], bool]] | None = None, *, retry: bool = True,
@@ -100,7 +100,13 @@ class BootOrchestrator:
         self.complete = False
         self.ok = False
         self.boot_time = float("nan")
-        self.done = self.env.process(self._run())
+
+    def start(self) -> None:
+        """Boot: at once when there are no chunks, else as a process that runs them in order."""
+        if self._chunks:
+            self.env.process(self._run())
+        else:
+            self._finish(True)
 
     def _valid(self, chunk: ChunkConfig) -> bool:
         validator = self._validators.get(chunk.chunk_id)
@@ -130,14 +136,19 @@ class BootOrchestrator:
             if not ok and not self._failed(chunk, attempt):
                 break
         else:
-            self.ok = True
+            self._finish(True)
+            return True
+        self._finish(False)
+        return False
+
+    def _finish(self, ok: bool) -> None:
+        self.ok = ok
         self.complete = True
-        self.boot_time = env.now
+        self.boot_time = float(self.env.now)
         self._count("boot.failures", len(self.failures))
-        if self.ok:
+        if ok:
             for ready in self.on_ready:
                 ready()
-        return self.ok
 
     def _failed(self, chunk: ChunkConfig, attempts: int) -> bool:
         """Record ``chunk``'s failure; whether boot goes on."""

@@ -24,8 +24,10 @@ memory is at or above ``critical``, each reading kills a worker with
 probability ``oom_probability`` (stream ``health.oom``). Load alone keeps CPU
 below its knee and memory below its knee until the backlog passes its
 capacity, so a plain queue under moderate load pays nothing. Readings are
-periodic once :meth:`HealthModel.start` was called (the stack always starts
-it); a model not started measures on demand.
+periodic once :meth:`HealthModel.start` was called: the stack starts them
+when throttling or relief agents need the level, and injected pressure
+starts them too. Otherwise a reading is taken on demand and costs nothing,
+so a stack without safeguards schedules no events of its own.
 """
 from __future__ import annotations
 
@@ -139,6 +141,8 @@ class HealthModel:
         if memory is not None:
             self.memory_pressure = float(memory)
         self._emit(self.env.now, "pressure", self.cpu_pressure, self.memory_pressure)
+        if self.cpu_pressure or self.memory_pressure:
+            self.start()
         self.read()
 
     def current(self) -> int:

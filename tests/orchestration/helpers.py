@@ -8,13 +8,19 @@ from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.run.runtime import SimRuntime
 
 
+#: A health section under which stress costs nothing: service keeps its nominal pace.
+NO_CONTENTION = {"contention": {"slowdown": 0.0, "kernel_failure": 0.0, "oom_probability": 0.0}}
+
+
 def build(overrides: dict[str, Any] | None = None, seed: int = 1, relief: bool = False) -> tuple[SimRuntime, Stack]:
     """A runtime and a stack configured from ``overrides`` (a StackConfig document).
 
     Relief agents are off unless ``relief`` is set, so that task timings are
-    those of the configured pool.
+    those of the configured pool; boot has no chunks unless configured, so the
+    stack serves from time 0.
     """
     document = dict(overrides or {})
+    document.setdefault("boot", {"chunks": []})
     if not relief:
         pool = dict(document.get("pool", {}))
         pool["relief"] = {**pool.get("relief", {}), "enabled": False}

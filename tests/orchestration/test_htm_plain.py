@@ -9,7 +9,7 @@ from chaosbench.sim.run.runtime import SimRuntime
 
 def _stack(workers: int) -> tuple[SimRuntime, Stack]:
     runtime = SimRuntime(0)
-    config = StackConfig.model_validate({"safeguards": False, "htm": {"workers": workers}})
+    config = StackConfig.model_validate({"safeguards": False, "htm": {"workers": workers}, "boot": {"chunks": []}})
     return runtime, Stack(runtime, config)
 
 

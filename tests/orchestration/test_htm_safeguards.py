@@ -7,7 +7,7 @@ import pytest
 
 from chaosbench.orchestration.tasks.model import Priority, TaskContext
 
-from .helpers import at, build, rows
+from .helpers import NO_CONTENTION, at, build, rows
 
 
 def _counts(runtime, key):
@@ -156,7 +156,8 @@ def test_without_stacking_tasks_are_served_in_arrival_order():
 
 @pytest.mark.parametrize("enabled, expected", [(True, 4.0), (False, 2.0)])
 def test_throttling_delays_normal_dispatch_while_stressed(enabled, expected):
-    runtime, stack = build({"htm": {"workers": 1, "throttle": {"enabled": enabled}}})
+    # Pressure makes stress; contention off keeps service at its nominal pace.
+    runtime, stack = build({"htm": {"workers": 1, "throttle": {"enabled": enabled}}, "health": NO_CONTENTION})
     stack.set_pressure(cpu=100.0)
     high = stack.enqueue("high", Priority.HIGH, 1.0, 3600.0)
     normal = stack.enqueue("normal", Priority.NORMAL, 1.0, 3600.0)
@@ -168,7 +169,8 @@ def test_throttling_delays_normal_dispatch_while_stressed(enabled, expected):
 
 @pytest.mark.parametrize("enabled, high_done, normal_done", [(True, 1.5, 4.5), (False, 2.0, 1.0)])
 def test_a_high_task_takes_the_worker_of_a_normal_task_still_in_its_throttle_delay(enabled, high_done, normal_done):
-    runtime, stack = build({"htm": {"workers": 1, "throttle": {"enabled": enabled}}})
+    # Pressure makes stress; contention off keeps service at its nominal pace.
+    runtime, stack = build({"htm": {"workers": 1, "throttle": {"enabled": enabled}}, "health": NO_CONTENTION})
     stack.set_pressure(cpu=100.0)
     normal = stack.enqueue("normal", Priority.NORMAL, 1.0, 3600.0)
     runtime.env.run(until=0.5)

@@ -20,7 +20,6 @@ def _load(stack, seed=3, n=300):
 def test_no_safeguard_fires_and_the_simulation_ends_when_the_work_does():
     runtime, stack = build({"safeguards": False, "htm": {"workers": 2}})
     _load(stack)
-    at(runtime, 30.0, lambda: stack.set_pressure(cpu=100.0, memory=100.0))
     runtime.env.run()  # returns: no watchdog, health or relief process keeps the clock going
     stack.close()
     assert not [key for key in runtime.recorder.counts if key.startswith("safeguard.")]

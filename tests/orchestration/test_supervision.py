@@ -58,8 +58,9 @@ def test_the_watchdog_publishes_telemetry_and_queue_depth_alerts_every_interval(
     at(runtime, 10.0, lambda: [stack.enqueue("t", Priority.LOW, 1.0, 1e6) for _ in range(1200)])
     runtime.env.run(until=40.0)
     telemetry = [e for e in seen if e.type == "telemetry.layer2"]
-    alerts = [e.payload["type"] for e in seen if e.type == "anomaly.detected"]
-    assert len(telemetry) == 2 and telemetry[-1].payload["queue_depth"] == 1200
+    alerts = [e.payload["signature"] for e in seen if e.type == "anomaly.detected"]
+    # The policy kernel raises a task for each saturation report, on top of the 1200.
+    assert len(telemetry) == 2 and telemetry[-1].payload["queue_depth"] >= 1200
     assert telemetry[-1].payload["event_queue_depth"] >= 0 and telemetry[-1].payload["worker_count"] == 1
     assert "queue_warn" in alerts and "dispatcher_paused" in alerts
 
@@ -80,8 +81,9 @@ def test_the_immune_kernel_restarts_killed_workers_before_their_restart_delay():
 
 
 def test_the_immune_kernel_brings_a_downed_kernel_back():
+    # The test-quality monitor's smoke tests would find the kernel down and have it healed too.
     for immune, expected in ((True, True), (False, False)):
-        runtime, stack = build({"immune": {"enabled": immune}})
+        runtime, stack = build({"immune": {"enabled": immune}, "test_quality": {"enabled": False}})
         at(runtime, 20.0, lambda stack=stack: stack.take_kernel_down("self_heal"))
         runtime.env.run(until=60.0)
         assert stack.kernels.is_up("self_heal") is expected
@@ -141,9 +143,11 @@ def test_learning_recommends_the_workflow_with_the_best_success_rate():
     assert learning.success_rate("db_timeout", "restart_db") == 0.5
 
 
-def _boot(chunks):
+def _boot(chunks, retry=False):
     runtime = SimRuntime(1)
-    boot = BootOrchestrator(Wiring.of(runtime), BootConfig(chunks=tuple(ChunkConfig(**c) for c in chunks)))
+    boot = BootOrchestrator(Wiring.of(runtime), BootConfig(chunks=tuple(ChunkConfig(**c) for c in chunks)),
+                            retry=retry)
+    boot.start()
     runtime.env.run()
     return runtime, boot
 

@@ -22,7 +22,7 @@ def collect(spec: EventWorkload, until: float = 10.0, seed: int = 1):
     rt = SimRuntime(seed)
     stack = Stack(rt)
     seen = []
-    stack.bus.subscribe("*", "spy", lambda e: seen.append(e) if e.source.startswith("stream") else None)
+    stack.bus.subscribe("*", "spy", lambda e: seen.append(e) if e.source.startswith("client") else None)
     start_event_stream(rt, stack, spec, "workload.0", until)
     rt.env.run(until=until + 1)
     return seen
