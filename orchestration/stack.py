@@ -212,8 +212,7 @@ class Stack:
                     None, "intent_router")
         self._next_task_id += 1
         if routing is None:
-            self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
-            self.htm.end(task, "rejected")
+            self.intents.reject(task)
             return task
         self.intents.admit(task, routing)
         return task
