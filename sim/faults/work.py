@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.tasks.model import Priority
@@ -31,6 +32,15 @@ class QueueFloodParams(FaultParams):
         if self.intents is not None and "priority_mix" in self.model_fields_set:
             raise ValueError("an intent flood takes each intent's priority from its tier; leave out priority_mix")
         return self
+
+    @model_serializer(mode="wrap")
+    def _intent_fields_only_for_intents(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A flood of tasks has no intent mix nor actor: its parameters read as they always did.
+        data: dict[str, Any] = dump(self)
+        if self.intents is None:
+            data.pop("intents", None)
+            data.pop("actor", None)
+        return data
 
     @property
     def duration(self) -> float:
