@@ -84,7 +84,7 @@ class Stack:
         self.gate = GovernanceGate(wiring, config.governance, self.trust, safeguards=master)
         self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
         self.intents = IntentRouter(wiring, config.intents, self.gate, self.htm)
-        self.learning = WorkflowLearning(wiring)
+        self.learning = WorkflowLearning(wiring, config.learning)
 
     def _init_event_side(self) -> None:
         wiring, config = self.wiring, self.config
