@@ -31,6 +31,7 @@ from chaosbench.orchestration.policy.kernel import PolicyConfig
 from chaosbench.orchestration.resilience.boot import BootConfig
 from chaosbench.orchestration.resilience.heartbeat import HeartbeatConfig
 from chaosbench.orchestration.resilience.immune import ImmuneConfig
+from chaosbench.orchestration.resilience.learning import LearningConfig
 from chaosbench.orchestration.resilience.monitors import KpiConfig, TestQualityConfig
 from chaosbench.orchestration.resilience.watchdog import WatchdogConfig
 from chaosbench.orchestration.tasks.health import HealthConfig
@@ -64,6 +65,7 @@ class StackConfig(Section):
     boot: BootConfig = BootConfig()
     watchdog: WatchdogConfig = WatchdogConfig()
     immune: ImmuneConfig = ImmuneConfig()
+    learning: LearningConfig = LearningConfig()
     heartbeat: HeartbeatConfig = HeartbeatConfig()
     kpi: KpiConfig = KpiConfig()
     test_quality: TestQualityConfig = TestQualityConfig()

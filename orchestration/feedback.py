@@ -93,7 +93,7 @@ def _kernel_effects(stack: Assembled) -> None:
     kernels, htm, pool, trust, gate, boot = stack.kernels, stack.htm, stack.pool, stack.trust, stack.gate, stack.boot
     workers = stack.config.htm.workers
 
-    def heal(params: Any) -> object:
+    def heal(params: Any) -> None:
         component = params.get("component_id") if isinstance(params, dict) else None
         if component in kernels.names and not kernels.healthy(component):
             kernels.bring_up(component)
@@ -103,18 +103,15 @@ def _kernel_effects(stack: Assembled) -> None:
             pool.restart_all()
         elif isinstance(component, str) and component in boot.failures:
             boot.revalidate(component)
-        return None
 
-    def review(params: Any) -> object:
+    def review(params: Any) -> None:
         if isinstance(params, dict) and isinstance(params.get("component_id"), str):
             trust.restore(params["component_id"], trust.config.min_trust)
-        return None
 
-    def analyze(params: Any) -> object:
+    def analyze(params: Any) -> None:
         actor = params.get("component_id") if isinstance(params, dict) else None
         if isinstance(actor, str) and not gate.known(actor):
             gate.quarantine(actor)
-        return None
 
     for action in ("self_heal.restart_component", "self_heal.run_playbook", "avn_core.escalate_healing"):
         kernels.effects[action] = heal

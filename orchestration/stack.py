@@ -99,7 +99,7 @@ class Stack:
                                    announce=self._announcer("governance_gate"))
         self.mesh_guard = MeshGuard(wiring, config.mesh_guard, self.gate)
         self.intents = IntentRouter(wiring, config.intents, self.gate, self.htm)
-        self.learning = WorkflowLearning(wiring)
+        self.learning = WorkflowLearning(wiring, config.learning)
 
     def _init_event_side(self) -> None:
         wiring, config = self.wiring, self.config
@@ -229,8 +229,7 @@ class Stack:
                     None, "intent_router")
         self._next_task_id += 1
         if routing is None:
-            self.runtime.trace.emit(self.runtime.env.now, "reject", task.task_id, "unknown intent type")
-            self.htm.end(task, "rejected")
+            self.intents.reject(task)
             return task
         self.intents.admit(task, routing)
         return task

@@ -5,7 +5,9 @@ queue, until the operator answers. Approved, it is queued like any other task
 (``approval = "approved"``); denied, it ends as ``denied``; unanswered after
 ``timeout`` seconds, it ends as ``expired``. A late answer for an expired task
 is ignored. With the gate off such tasks run without asking
-(``approval = "unchecked"``).
+(``approval = "unchecked"``). Each request counts ``safeguard.approval_gate``
+and its answer ``approval.approved``, ``approval.denied`` or
+``approval.expired``.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ class ApprovalGate:
         task = self.pending.pop(ref, None)
         if task is None:
             return  # expired meanwhile
+        self._count("approval.approved" if approved else "approval.denied")
         if approved:
             self.approved += 1
             task.approval = "approved"
@@ -78,6 +81,7 @@ class ApprovalGate:
     def _expire(self, timer: Any) -> None:
         task = self.pending.pop(timer.value, None)
         if task is not None:
+            self._count("approval.expired")
             task.approval = "expired"
             self._emit(self.env.now, "expire", task.task_id)
             self._narrate(task, "approval expired", f"no answer within {self._timeout:g}s")

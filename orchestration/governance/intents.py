@@ -23,6 +23,12 @@ an actor the governance gate refuses is denied; tiers 1 and 4 are narrated in
 the audit log; tier 0 goes to the task manager with a context that requires
 the operator's approval; tier 3 waits for the vote and is denied without a
 quorum.
+
+Counters: ``intents.tier0`` .. ``intents.tier4`` for each routed intent,
+``intents.invalid`` for an unknown type rejected at the door,
+``intents.denied`` for an actor the governance gate refused, and
+``intents.votes``, ``intents.votes_passed``, ``intents.votes_failed`` for
+the unified-logic votes held and their results.
 """
 from __future__ import annotations
 
@@ -135,6 +141,7 @@ class IntentRouter:
         self._audit = wiring.audit
         self._votes = wiring.rng("unified_logic.vote")
         self._emit = wiring.trace.emit
+        self._count = wiring.recorder.count
         self.voting: dict[int, Task] = {}
 
     def route(self, intent_type: str, mission_context: dict[str, Any] | None = None) -> Routing | None:
@@ -158,18 +165,22 @@ class IntentRouter:
         config = self.config
         yes = sum(1 for _ in range(config.voters) if self._votes.random() < alignment)
         passed = yes >= config.quorum
+        self._count("intents.votes")
         timer = self.env.timeout(config.vote_time)
         timer.callbacks.append(lambda _e: self._tally(ref, passed, yes, on_result))
 
     def _tally(self, ref: int, passed: bool, yes: int, on_result: Callable[[bool, int], None]) -> None:
         self._emit(self.env.now, "vote", ref, yes, int(passed))
+        self._count("intents.votes_passed" if passed else "intents.votes_failed")
         on_result(passed, yes)
 
     def admit(self, task: Task, routing: Routing) -> None:
         """Take the task of a routed intent (``task.origin`` is the actor) through governance into the HTM."""
         actor, intent_type = task.origin, task.kind
         task.tier = routing.tier
+        self._count(f"intents.tier{routing.tier}")
         if not self._gate.check(actor, intent_type, "intent_router", routing.risk):
+            self._count("intents.denied")
             self._htm.end(task, "denied")
             return
         if routing.tier in (1, 4):  # logged for review; emergency overrides logged heavily
@@ -187,6 +198,12 @@ class IntentRouter:
             self.vote(task.task_id, routing.alignment, lambda passed, _yes: self._voted(task, passed))
         else:
             self._htm.submit(task)
+
+    def reject(self, task: Task) -> None:
+        """End the task of an intent of unknown type: rejected at the door."""
+        self._count("intents.invalid")
+        self._emit(self.env.now, "reject", task.task_id, "unknown intent type")
+        self._htm.end(task, "rejected")
 
     def close(self) -> None:
         """Record every task still awaiting its vote as ``in_flight``."""

@@ -113,7 +113,7 @@ class Kernels:
         self.listeners: list[Callable[[str, str], None]] = []
         self._latency_factor = 1.0
         self._extra_failure = 0.0
-        self.effects: dict[str, Callable[[Any], object]] = {}
+        self.effects: dict[str, Callable[[Any], None]] = {}
 
     # -- calls ----------------------------------------------------------
 

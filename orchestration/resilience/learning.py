@@ -1,23 +1,58 @@
-"""The learning loop: which workflow resolved which incident signature.
+"""The learning loop: which workflow or playbook resolved which incident signature, and what to try first.
 
 Every attempt to resolve an incident is recorded with its outcome and
 duration. The recommendation for a signature is the workflow with the best
 success rate among those that resolved it at least once, ties broken by the
 shorter mean duration and then by name, so the choice never depends on the
 order in which workflows were first seen.
+
+:meth:`WorkflowLearning.ranking` orders the candidate playbooks of a
+signature: the recommendation first, then the ranking learned before the run
+(``ranking`` in the configuration, per signature, best first: the chaos loop
+passes in what earlier runs recorded), then the candidates in their
+configured order. With ``enabled: false`` outcomes are still recorded but the
+order is always the configured one.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Wiring
 
 LEARNING_COLUMNS = ("time", "signature", "workflow", "resolved", "duration")
 
 
-class WorkflowLearning:
-    """Outcomes per (signature, workflow) and the recommendation they support."""
+class LearningConfig(Section):
+    """The learning loop: on or off, and the playbook ranking learned before the run."""
 
-    def __init__(self, wiring: Wiring) -> None:
+    enabled: bool = Field(default=True, description="whether learned outcomes reorder the playbooks")
+    ranking: dict[str, tuple[str, ...]] = Field(
+        default={},
+        description="per incident signature, playbooks best first (a list, or names separated by spaces)",
+    )
+
+    @field_validator("ranking", mode="before")
+    @classmethod
+    def _names_in_a_line(cls, ranking: Any) -> Any:
+        # ``--set stack.learning.ranking.kernel_down='redeploy_kernel restart_kernel'`` gives a line of names.
+        if isinstance(ranking, dict):
+            return {signature: names.split() if isinstance(names, str) else names
+                    for signature, names in ranking.items()}
+        return ranking
+
+
+class WorkflowLearning:
+    """Outcomes per (signature, workflow), the recommendation they support, and the order of playbooks to try."""
+
+    def __init__(self, wiring: Wiring, config: LearningConfig | None = None) -> None:
+        config = config or LearningConfig()
         self.env = wiring.env
+        self.enabled = config.enabled
+        self._prior = config.ranking
         self._rows = wiring.recorder.table("learning", LEARNING_COLUMNS)
         # signature -> workflow -> [attempts, resolved, total duration]
         self._stats: dict[str, dict[str, list[float]]] = {}
@@ -45,6 +80,18 @@ class WorkflowLearning:
                 if best_key is None or key < best_key:
                     best, best_key = workflow, key
         return best
+
+    def ranking(self, signature: str, candidates: Sequence[str]) -> list[str]:
+        """The order in which to try ``candidates`` (playbooks in their configured order) at ``signature``."""
+        if not self.enabled:
+            return list(candidates)
+        order = [name for name in self._prior.get(signature, ()) if name in candidates]
+        order += [name for name in candidates if name not in order]
+        learned = self.recommend(signature)
+        if learned in order:
+            order.remove(learned)
+            order.insert(0, learned)
+        return order
 
     @property
     def learned(self) -> int:

@@ -168,7 +168,7 @@ class TestQualityMonitor:
         self._kernels = kernels
         self._out = publisher
         self._count = wiring.recorder.count
-        self._results = {name: deque[bool](maxlen=config.window) for name in kernels.names}
+        self._results: dict[str, deque[bool]] = {name: deque(maxlen=config.window) for name in kernels.names}
         self._reported = {name: 100.0 for name in kernels.names}
         self.runs = 0
 

@@ -239,6 +239,29 @@ class DuplicateExecutions(_Bounded):
         return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
+class TimeToHeal(Model):
+    """Mean seconds from the anomaly that opened an incident to the end of the playbook that healed it.
+
+    Over the incidents the immune kernel healed in the whole run (its
+    counters ``immune.time_to_heal_ms`` and ``immune.incidents_healed``), so
+    failed attempts before the healing one count in full; infinite when it
+    healed none. The incidents no playbook healed are counted apart
+    (``immune.incidents_unhealed``).
+    """
+
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        healed = seen.counter("immune.incidents_healed")
+        return seen.counter("immune.time_to_heal_ms") / 1000 / healed if healed else math.inf
+
+    def holds(self, value: float) -> bool:
+        return value <= self.max
+
+    def bound(self) -> str:
+        return f"<= {self.max:g}s"
+
+
 class BootTime(Model):
     """Seconds from the first boot chunk's start to the last one's end; infinite when boot stopped."""
 
@@ -273,6 +296,7 @@ PROBES: dict[str, type[Model]] = {
     "cascade_depth_max": CascadeDepthMax,
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,
+    "time_to_heal": TimeToHeal,
 }
 
 

@@ -10,7 +10,7 @@ from chaosbench.sim.difficulty.recording import RunRecord, record_run
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.rundir import write_run
-from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.run.runner import Setting, run_scenario
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
@@ -60,14 +60,16 @@ def resolve_targets(source: str | Path) -> list[Target]:
 
 
 def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: MemoryDB | None,
-               when: str, round: int | None = None, without: Sequence[str] = ()) -> Outcome:
-    """Run ``target`` at ``level`` with ``seed`` and the safeguards ``without`` off, write its run directory
-    and record it."""
-    if without:
-        scenario = scenario_at(read_yaml(target.file), (), str(target.file), level, without)
+               when: str, round: int | None = None, without: Sequence[str] = (),
+               settings: Sequence[Setting] = ()) -> Outcome:
+    """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
+    ``without`` off, write its run directory and record it."""
+    if without or settings:
+        scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
     else:
         scenario = target.scenario if level == 0 else load_scenario(target.file, level)
-    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), without=without)
+    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), settings=settings,
+                          without=without)
     run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root))
     record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
     return Outcome(target, result, run_dir, record)

@@ -2,7 +2,10 @@
 
 Each round runs its scenarios at their recorded levels with a seed derived
 from the round, records every run (which moves the ladders and opens work
-orders for missing safeguards), and reports what changed. With a number of
+orders for missing safeguards), and reports what changed. Each run starts
+from the healing-playbook ranking that the runs before it recorded
+(:func:`sim.difficulty.playbooks.ranking_settings`), passed in as ``--set``
+overrides that its reproduce command repeats. With a number of
 days, rounds follow the five-a-day schedule of the design documents in
 simulated calendar time, each slot running the scenarios whose faults it
 targets.
@@ -17,6 +20,7 @@ from pathlib import Path
 from chaosbench.sim.difficulty.batch import Outcome, Target, run_target
 from chaosbench.sim.difficulty.ladder import standing
 from chaosbench.sim.difficulty.memory import MemoryDB, wall_clock_now
+from chaosbench.sim.difficulty.playbooks import ranking_settings
 from chaosbench.sim.run.runtime import derive_seed
 
 #: A slot's scenarios: those with any of these fault kinds; ``MULTI`` marks multi-fault scenarios.
@@ -82,7 +86,7 @@ def run_rounds(planned: list[Round], db: MemoryDB, out_root: Path, base_seed: in
             level = standing(db, target.scenario.name).level
             outcome = run_target(target, seed=round_seed(base_seed, round_.number, target.scenario.name),
                                  level=level, out_root=out_root, db=db, when=round_.when or wall_clock_now(),
-                                 round=round_.number)
+                                 round=round_.number, settings=ranking_settings(db, target.scenario))
             done.append((round_, outcome))
             if on_run is not None:
                 on_run(round_, outcome)

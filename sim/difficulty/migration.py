@@ -7,7 +7,9 @@ holds the eighteen tables of design document 004 with the document's fields.
 
 :func:`upgrade` brings a database of any older version to
 :data:`SCHEMA_VERSION` by creating the tables it lacks and adding the
-columns its tables lack, then stamps the version. The caller runs it inside
+columns its tables lack, then stamps the version. A field added to a table
+later without a new version (one that may be empty, such as the playbooks'
+``signature_outcomes``) is added the same way to a database of this version. The caller runs it inside
 one transaction, so a failed upgrade leaves the database as it was. A
 database of a newer version is refused: this code would not know its tables.
 """

@@ -3,8 +3,9 @@
 A run adds its row to ``runs`` and ``memory_execution_logs``, updates its
 scenario's verification suite and ladder standing, opens (or counts again) a
 coding work order for each expected safeguard that never fired, adds the
-immune kernel's playbook outcomes to their success rates, the run's
-governance decisions, and each workflow's trigger statistics. The other
+immune kernel's playbook outcomes to their success rates (per incident
+signature too, :mod:`sim.difficulty.playbooks`), the run's governance
+decisions, and each workflow's trigger statistics. The other
 tables of design document 004 are filled by :mod:`sim.difficulty.knowledge`
 (documents, datasets, code bases, insights), :mod:`sim.difficulty.operations`
 (sub-agents, discovery targets, SOPs) and :mod:`sim.difficulty.assessment`
@@ -27,6 +28,7 @@ from chaosbench.sim.difficulty.knowledge import (
 from chaosbench.sim.difficulty.ladder import Standing, advance_standing
 from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.operations import record_hunter_scans, record_sops, record_sub_agents
+from chaosbench.sim.difficulty.playbooks import record_playbooks
 from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.scenario.model import Scenario
 
@@ -75,7 +77,7 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
         })
         orders = _open_work_orders(db, journal, run_id, when)
         _update_suite(db, journal, when, orders)
-        _update_playbooks(db, immune, when)
+        record_playbooks(db, immune, result.table("learning"), when)
         _record_governance(db, journal, run_id, when)
         _update_triggers(db, result.table("workflows"), when)
         record_journal_document(db, result, run_id, when, directory)
@@ -130,29 +132,16 @@ def _open_work_orders(db: MemoryDB, journal: Journal, run_id: int, when: str) ->
     return orders
 
 
-def _update_playbooks(db: MemoryDB, immune: pd.DataFrame | None, when: str) -> None:
-    """Add this run's healing attempts (denied ones left out) to each playbook's totals."""
-    if immune is None or immune.empty:
-        return
-    tried = immune[immune["outcome"] != "denied"]
-    for playbook, rows in tried.groupby("playbook", sort=True):
-        previous = db.get("memory_self_healing_playbooks", playbook)
-        total = (int(previous["total_runs"]) if previous else 0) + len(rows)
-        healed = (int(previous["successful_runs"]) if previous else 0) + int((rows["outcome"] == "healed").sum())
-        conditions = set(rows["signature"]) | set((previous or {}).get("trigger_conditions") or [])
-        db.upsert("memory_self_healing_playbooks", {
-            "playbook_name": playbook, "trigger_conditions": sorted(conditions),
-            "actions": [playbook], "success_rate": healed / total, "total_runs": total, "successful_runs": healed,
-            "last_used_at": when, "risk_level": "medium", "requires_approval": False,
-        })
-
-
 #: Journal counters that are governance decisions: subject, decision type, outcome, decision maker.
 _DECISIONS = {
     "safeguard.governance_deny": ("unauthorized requests", "denial", "denied", "governance_gate"),
     "governance.would_deny": ("unauthorized requests", "denial", "allowed_and_logged", "governance_gate"),
     "safeguard.approval_gate": ("tasks needing approval", "approval", "held_for_the_operator", "approval_gate"),
     "tasks.expired": ("tasks needing approval", "escalation", "expired_unanswered", "operator"),
+    "approval.approved": ("tasks needing approval", "approval", "approved", "operator"),
+    "approval.denied": ("tasks needing approval", "approval", "denied", "operator"),
+    "intents.votes_passed": ("tier-3 intents", "vote", "passed", "unified_logic"),
+    "intents.votes_failed": ("tier-3 intents", "vote", "failed", "unified_logic"),
 }
 
 

@@ -1,15 +1,20 @@
 """Faults on the task side: floods, worker dropouts, a paused dispatcher, resource siege, approval outage."""
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+import random
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.tasks.model import Priority
 from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
 from chaosbench.sim.spec.fields import Duration, Fraction, PriorityMix
+from chaosbench.sim.workloads.intents import IntentMix, weighted_choice
 from chaosbench.sim.workloads.tasks import ServiceTime
 
-#: A task kind the HTM refuses at the door (kinds are letters, digits and _.:-).
+#: A task kind the HTM refuses at the door (kinds are letters, digits and _.:-), and no intent type either.
 INVALID_KIND = "malformed intent!"
 
 
@@ -19,6 +24,23 @@ class QueueFloodParams(FaultParams):
     invalid_fraction: Fraction = 0.0
     priority_mix: PriorityMix = {"normal": 1.0}
     service: ServiceTime = ServiceTime(exponential=1.0)
+    intents: IntentMix | None = None
+    actor: str = "workload"
+
+    @model_validator(mode="after")
+    def _intents_bring_their_priority(self) -> QueueFloodParams:
+        if self.intents is not None and "priority_mix" in self.model_fields_set:
+            raise ValueError("an intent flood takes each intent's priority from its tier; leave out priority_mix")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _intent_fields_only_for_intents(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A flood of tasks has no intent mix nor actor: its parameters read as they always did.
+        data: dict[str, Any] = dump(self)
+        if self.intents is None:
+            data.pop("intents", None)
+            data.pop("actor", None)
+        return data
 
     @property
     def duration(self) -> float:
@@ -26,7 +48,15 @@ class QueueFloodParams(FaultParams):
 
 
 class QueueFlood(Fault[QueueFloodParams]):
-    """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed."""
+    """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed.
+
+    With ``intents`` (a mix of intent kinds) the flood is of intents from
+    ``actor`` (by default ``workload``, a component the governance gate
+    knows), sent through the intent governance router as design document
+    002's queue flood sends them: each takes its tier's priority and path
+    (approval, vote, governance), and a malformed one, of no known type, is
+    rejected there.
+    """
 
     kind = "queue_flood"
     Params = QueueFloodParams
@@ -41,6 +71,9 @@ class QueueFlood(Fault[QueueFloodParams]):
         params, stack = self.params, self.stack
         rng = stack.runtime.rng(self.rng_name)
         draw_work = params.service.sampler(rng)
+        if params.intents is not None:
+            yield from self._intents(params.intents, rng, draw_work)
+            return
         levels = sorted((Priority.parse(name), weight) for name, weight in params.priority_mix.items())
         gap = params.over / params.count
         for _ in range(params.count):
@@ -56,10 +89,22 @@ class QueueFlood(Fault[QueueFloodParams]):
             self.peak = max(self.peak, stack.htm.depth())
             yield stack.runtime.env.timeout(gap)
 
+    def _intents(self, mix: dict[str, float], rng: random.Random, draw_work: Callable[[], float]) -> ProcessGenerator:
+        params, stack = self.params, self.stack
+        kind_of = weighted_choice(mix, rng)
+        gap = params.over / params.count
+        for _ in range(params.count):
+            invalid = rng.random() < params.invalid_fraction
+            stack.submit_intent(INVALID_KIND if invalid else kind_of(), params.actor, work=draw_work())
+            self.rejected += invalid
+            self.peak = max(self.peak, stack.htm.depth())
+            yield stack.runtime.env.timeout(gap)
+
     def effect(self) -> tuple[float, str]:
         rise = self.peak - self.depth_before
+        sent = "intents" if self.params.intents is not None else "tasks"
         return (rise + self.rejected,
-                f"queue depth rose from {self.depth_before} to {self.peak}; {self.rejected} malformed tasks sent")
+                f"queue depth rose from {self.depth_before} to {self.peak}; {self.rejected} malformed {sent} sent")
 
 
 class WorkerDropoutParams(FaultParams):

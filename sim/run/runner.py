@@ -19,6 +19,7 @@ from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.scenario.overrides import with_settings
 from chaosbench.sim.workloads.events import start_event_stream
+from chaosbench.sim.workloads.intents import start_intent_workload
 from chaosbench.sim.workloads.tasks import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
@@ -74,6 +75,8 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
             start_task_workload(stack, item.tasks, index, scenario.duration)
         elif item.events is not None:
             start_event_stream(runtime, stack, item.events, f"workload.{index}", scenario.duration)
+        elif item.intents is not None:
+            start_intent_workload(stack, item.intents, index, scenario.duration)
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)
     start_sampler(stack, scenario.stack.sample_interval)

@@ -19,21 +19,23 @@ from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.scenario.explore_section import ExploreSpec
 from chaosbench.sim.spec.fields import Duration, Instant, KeyedEntry, Model, keyed_union, suggest
 from chaosbench.sim.workloads.events import EventWorkload
+from chaosbench.sim.workloads.intents import IntentWorkload
 from chaosbench.sim.workloads.tasks import TaskWorkload
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
 class WorkloadItem(Model):
-    """One background workload: ``{tasks: ...}`` or ``{events: ...}``."""
+    """One background workload: ``{tasks: ...}``, ``{events: ...}`` or ``{intents: ...}``."""
 
     tasks: TaskWorkload | None = None
     events: EventWorkload | None = None
+    intents: IntentWorkload | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> WorkloadItem:
-        if (self.tasks is None) == (self.events is None):
-            raise ValueError("expected exactly one of tasks, events")
+        if sum(kind is not None for kind in (self.tasks, self.events, self.intents)) != 1:
+            raise ValueError("expected exactly one of tasks, events, intents")
         return self
 
 

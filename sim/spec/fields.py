@@ -79,7 +79,8 @@ def _priority(value: object) -> str:
 PriorityName = Annotated[str, BeforeValidator(_priority)]
 
 
-def _mix_sums_to_one(mix: dict[str, float]) -> dict[str, float]:
+def sums_to_one(mix: dict[str, float]) -> dict[str, float]:
+    """``mix`` if its weights sum to 1; a validation error otherwise."""
     total = sum(mix.values())
     if abs(total - 1.0) > 1e-6:
         raise PydanticCustomError("mix", f"expected weights summing to 1, got {total:g}")
@@ -87,7 +88,7 @@ def _mix_sums_to_one(mix: dict[str, float]) -> dict[str, float]:
 
 
 #: Weights per priority that sum to 1.
-PriorityMix = Annotated[dict[PriorityName, Fraction], AfterValidator(_mix_sums_to_one)]
+PriorityMix = Annotated[dict[PriorityName, Fraction], AfterValidator(sums_to_one)]
 
 
 class KeyedEntry(Model):

@@ -7,9 +7,14 @@ from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.run.runtime import SimRuntime
 
-
 #: A health section under which stress costs nothing: service keeps its nominal pace.
 NO_CONTENTION = {"contention": {"slowdown": 0.0, "kernel_failure": 0.0, "oom_probability": 0.0}}
+
+
+#: A kernel crash left to the immune kernel alone: no critical-error rule, crash-response workflow
+#: or smoke tests heal it first.
+IMMUNE_HEALS_ALONE = {"policy": {"disabled": ["critical_error"]}, "workflows": {"disabled": ["kernel_crash_response"]},
+                      "test_quality": {"enabled": False}}
 
 
 def build(overrides: dict[str, Any] | None = None, seed: int = 1, relief: bool = False) -> tuple[SimRuntime, Stack]:
