@@ -134,7 +134,9 @@ class KpiMonitor:
     def _report(self, metric: str, component: str, value: float, warning: float, critical: float, *,
                 higher_is_better: bool) -> None:
         self._out.publish("kpi.metric_updated", {"metric_name": metric, "component_id": component, "value": value})
-        worse = (lambda limit: value < limit) if higher_is_better else (lambda limit: value > limit)
+        def worse(limit: float) -> bool:
+            return value < limit if higher_is_better else value > limit
+
         if worse(critical):
             severity, threshold = "CRITICAL", critical
         elif worse(warning):
