@@ -1,7 +1,13 @@
-"""The self-contained HTML resilience report: one file, figures embedded as base64 PNG, no network resources."""
+"""The self-contained HTML resilience report: one file, figures embedded as base64 PNG, no network resources.
+
+Its small interactivity (a filter box, a switch to show only what failed,
+collapsible parts) is inline script and native ``<details>`` elements, so
+the file works offline and from an e-mail attachment alike.
+"""
 from __future__ import annotations
 
 import base64
+import math
 from importlib import metadata
 from pathlib import Path
 
@@ -10,8 +16,10 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from chaosbench.reports.content import Report, format_value
-from chaosbench.reports.figures import to_png
+from chaosbench.reports.ablation import cell
+from chaosbench.reports.content import Report, format_value, trend
+from chaosbench.reports.plotting import to_png
+from chaosbench.sim.checks.identity import quantity
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -21,12 +29,18 @@ def _environment() -> jinja2.Environment:
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["png"] = _png
     environment.filters["value"] = format_value
+    environment.filters["quantity"] = lambda value, unit: quantity(float(value), str(unit), digits=4)
+    environment.filters["change"] = _change
     environment.filters["table"] = _table
     return environment
 
 
 def _png(figure: Figure) -> str:
     return base64.b64encode(to_png(figure)).decode("ascii")
+
+
+def _change(mean: float, low: float, high: float) -> str:
+    return "n/a" if math.isnan(mean) else cell(mean, low, high)
 
 
 def _table(frame: pd.DataFrame) -> Markup:
@@ -41,7 +55,7 @@ def render_html(report: Report) -> str:
                 for row in report.overview().itertuples(index=False)}
     levels = sorted({level for _, level in overview})
     return _environment().get_template("report.html.j2").render(
-        report=report, overview=overview, levels=levels, version=_version())
+        report=report, overview=overview, levels=levels, version=_version(), trend=trend(report))
 
 
 def _version() -> str:

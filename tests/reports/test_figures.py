@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chaosbench.reports import figures, find_runs, load_memory, load_runs
+from chaosbench.reports.content import checked_sla
 from chaosbench.reports.figures import to_png
 from chaosbench.reports.metrics import recovery_after_faults
 from chaosbench.reports.sweeps import swept
@@ -71,7 +72,12 @@ def test_latency_distribution_has_one_curve_per_priority_present(results):
 
 def test_summary_figures_are_drawn_from_the_runs_frame(results, memory_db):
     runs = load_runs(results)
-    _drawn(figures.sla_compliance(runs))
+    checked = checked_sla(find_runs(results))
+    heat = figures.sla_compliance(checked)
+    rows = [label.get_text() for label in heat.axes[0].get_yticklabels()]
+    assert rows == ["burst  sla_compliance[critical]", "canary  all priorities (not probed)",
+                    "mmc_small  sla_compliance"]
+    _drawn(heat)
     recovery = figures.recovery_times(runs)
     assert [t.get_text() for t in recovery.axes[0].get_yticklabels()] == ["burst L0"]
     _drawn(recovery)
@@ -128,11 +134,14 @@ def _sweep_folder(folder, settings: dict[str, list], levels=(0,), seeds=(1, 2, 3
         row = dict(zip(settings, setting, strict=True))
         passed = sum(float(v) for v in setting) + level < 8 or seed == 1
         row.update({"level": level, "seed": seed, "passed": passed, "trace_digest": f"d{seed}",
-                    "probe_latency": 1.0 + seed, "wall_time_s": 0.1, "reproduce": "chaosbench run x.yaml"})
+                    "probe_latency[wait p99]": 1.0 + seed, "wall_time_s": 0.1, "reproduce": "chaosbench run x.yaml"})
         rows.append(row)
     folder.mkdir(parents=True)
     pd.DataFrame(rows).to_parquet(folder / "results.parquet", index=False)
-    (folder / "sweep.json").write_text(json.dumps({"scenario": "scenarios/baseline/mmc.yaml", "runs": len(rows)}))
+    probes = {"latency[wait p99]": {"kind": "latency", "params": {"measure": "wait", "quantile": 0.99}, "unit": "s",
+                                    "bound": {"op": "<=", "value": 30.0, "unit": "s"}}}
+    (folder / "sweep.json").write_text(json.dumps({"scenario": "scenarios/baseline/mmc.yaml", "name": "mmc",
+                                                   "tags": [], "runs": len(rows), "probes": probes}))
     return folder
 
 
