@@ -123,10 +123,11 @@ class Report:
         return [("PASSED: " if self.ok else "FAILED: ") + (lines[0] if lines else "nothing to judge"), *lines[1:]]
 
     def overview(self) -> pd.DataFrame:
-        """Passed and total runs per scenario and level."""
+        """Passed, ok (by the canary rule) and total runs per scenario and level."""
         if self.frame.empty:
-            return pd.DataFrame(columns=["scenario", "level", "passed", "runs"])
-        grouped = self.frame.groupby(["scenario", "level"]).agg(passed=("passed", "sum"), runs=("passed", "size"))
+            return pd.DataFrame(columns=["scenario", "level", "passed", "ok", "runs"])
+        grouped = self.frame.groupby(["scenario", "level"]).agg(passed=("passed", "sum"), ok=("ok", "sum"),
+                                                                 runs=("passed", "size"))
         return grouped.reset_index()
 
 
@@ -243,7 +244,7 @@ def _sweep_figures(sweep: SweepResult) -> dict[str, Figure]:
 
     drawn: dict[str, Figure | None] = {}
     axes = sweep.axes()
-    if axes is not None:
+    if axes is not None and "seed" not in axes:  # a pass rate per seed is one run's verdict, not a rate
         drawn[f"Pass rate of {sweep.scenario} ({sweep.path.name}): {axes[0]} × {axes[1]}"] = figures.sweep_heatmap(
             sweep.table, axes[0], axes[1], sweep.scenario)
     for setting in sweep.varying() or [column for column in ("level",) if sweep.table[column].nunique() > 1]:

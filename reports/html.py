@@ -51,7 +51,7 @@ def _table(frame: pd.DataFrame) -> Markup:
 
 def render_html(report: Report) -> str:
     """The report as one HTML document."""
-    overview = {(row.scenario, int(row.level)): (int(row.passed), int(row.runs))
+    overview = {(row.scenario, int(row.level)): (int(row.passed), int(row.runs), int(row.ok))
                 for row in report.overview().itertuples(index=False)}
     levels = sorted({level for _, level in overview})
     return _environment().get_template("report.html.j2").render(

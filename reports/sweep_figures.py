@@ -23,6 +23,10 @@ from chaosbench.sim.checks.intervals import summarize
 _COLUMNS = 3
 
 
+def _label(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def probe_trends(table: pd.DataFrame, setting: str, scenario: str,
                  probes: Mapping[str, Mapping[str, Any]] | None = None) -> Figure | None:
     """One panel per probe (mean and 95% interval against each value of ``setting``) and one for the pass
@@ -65,8 +69,8 @@ def probe_trends(table: pd.DataFrame, setting: str, scenario: str,
             if isinstance(bound, Mapping):
                 axes.axhline(float(bound["value"]), color=BOUND_COLOUR, linestyle=":", linewidth=1.4,
                              label=bound_text(str(bound["op"]), float(bound["value"]), str(bound.get("unit", ""))))
-        if not numeric:
-            axes.set_xticks([where[value] for value in values], [str(value) for value in values])
+        if not numeric or len(values) <= 12:
+            axes.set_xticks([where[value] for value in values], [_label(value) for value in values])
         axes.set_xlabel(setting, fontsize="small")
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -12,7 +11,7 @@ from chaosbench.cli.main import main
 from chaosbench.reports import build_report, load_runs, write_reports
 from chaosbench.reports.markdown import LIMIT
 from chaosbench.reports.score import resilience_score, run_credit
-from tests.reports.html_check import Page, browser, render_in_browser, screenshot
+from tests.reports.html_check import Page, banner_pixels, dark_share, rendered_or_skip, screenshot_or_skip
 
 SCENARIOS = ["burst", "canary", "mmc_small"]
 
@@ -48,42 +47,31 @@ def test_html_report_states_the_score_and_its_formula_and_each_reproduce_command
     assert f"{report.score:.1f}" in text and "score = 100 × Σ (1 + level) × credit" in text
     assert "chaosbench run scenarios/canary.yaml --seed 1 --level 0" in text
     assert "canary failed as it must" in text and "PASSED: 3 of 3 scenario(s) ok, 7 of 7 run(s)" in text
+    # The memory database was named: its history and ladder, of this report's scenarios only.
+    assert 'id="history"' in text and 'id="ladder"' in text and "unrelated" not in text
     assert "queue depth passed 100 tasks during the flood" in text
     assert "Coding work orders" in text and "load_shedder" in text
 
 
 def test_html_report_renders_every_figure_in_headless_chromium(written):
     report, paths = written
-    executable = browser()
-    if executable is None:
-        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium); "
-                    "the report was checked structurally by the test above")
-    try:
-        seen = render_in_browser(paths["html"], executable)
-    except RuntimeError as exc:
-        pytest.skip(f"Chromium cannot run here: {exc}")
+    seen = rendered_or_skip(paths["html"])
     assert seen["sections"] == SCENARIOS
     assert len(seen["figures"]) == _figure_count(report)
     for figure in seen["figures"]:
         assert figure["complete"] and min(figure["natural"]) > 100 and min(figure["shown"]) > 100, figure
 
 
-def test_the_rendered_page_is_not_blank(written, tmp_path):
+def test_the_rendered_page_is_not_blank_and_its_banner_is_green(written, tmp_path):
     from PIL import Image
 
     _, paths = written
-    executable = browser()
-    if executable is None:
-        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium)")
-    try:
-        screenshot(paths["html"], executable, tmp_path / "page.png")
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"Chromium cannot take a screenshot here: {exc}")
-    pixels = Image.open(tmp_path / "page.png").convert("L")
-    histogram = pixels.histogram()
-    dark = sum(histogram[:200]) / (pixels.width * pixels.height)
+    png = screenshot_or_skip(paths["html"], tmp_path / "page.png")
+    dark = dark_share(png)
     # Text, tables and the overview's figures cover a few percent of the page; a blank page covers nothing.
-    assert pixels.size == (1200, 2400) and 0.02 < dark < 0.6, dark
+    assert Image.open(png).size == (1200, 2400) and 0.02 < dark < 0.6, dark
+    banner = banner_pixels(png)
+    assert banner["ok"] > 10_000 and banner["failed"] == 0, banner
 
 
 def test_junit_counts_equal_the_runs_verdicts_and_skips_a_canary_that_failed(written, results):
