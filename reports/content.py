@@ -22,7 +22,7 @@ from chaosbench.reports.context import RunsContext, runs_context
 from chaosbench.reports.loading import Results, RunRecord, find_runs, load_memory, result_items, run_sla_compliance
 from chaosbench.reports.loading import runs_frame as make_runs_frame
 from chaosbench.reports.score import SCORE_FORMULA, resilience_score
-from chaosbench.reports.sections import ScenarioSection, format_value, scenario_section
+from chaosbench.reports.sections import ScenarioSection, scenario_section
 from chaosbench.reports.sweeps import SweepResult, find_sweeps
 from chaosbench.reports.trend import history_frame, trend_table
 from chaosbench.sim.run.verdict import Verdict
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     # matplotlib is loaded only when a figure is drawn.
     from matplotlib.figure import Figure
 
-__all__ = ["Report", "ScenarioSection", "build_report", "checked_sla", "format_value"]
+__all__ = ["Report", "ScenarioSection", "build_report", "checked_sla"]
 
 #: Where the memory database keeps coding work orders, and the columns a report shows of them.
 WORK_ORDER_TABLES = ("memory_coding_work_orders", "coding_work_orders")

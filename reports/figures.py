@@ -40,11 +40,15 @@ def sla_compliance(checked: pd.DataFrame) -> Figure | None:
     """Heat map of the SLA compliance each scenario checks, per scenario (rows) and level (columns).
 
     ``checked`` has one row per run: ``scenario``, ``level``, ``probe`` (the id of the ``sla_compliance`` probe
-    shown, or a note that the scenario has none), ``value`` and ``passed``. Each row is labelled with the probe,
-    each cell with its mean value and the runs that passed.
+    shown, or a note that the scenario has none), ``value`` and ``passed``, as
+    :func:`reports.content.checked_sla` gives it; a :func:`reports.loading.load_runs` frame shows the compliance
+    of all priorities. Each row is labelled with what it shows, each cell with its mean value and the runs that
+    passed.
     """
     if checked.empty:
         return None
+    if "probe" not in checked:
+        checked = checked.assign(probe="all priorities", value=checked["sla_compliance"])
     grouped = checked.groupby(["scenario", "level"]).agg(
         compliance=("value", "mean"), passed=("passed", "sum"), total=("passed", "size"))
     scenarios = sorted(checked["scenario"].unique())

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from chaosbench.reports.ablation import cell
-from chaosbench.reports.content import Report, format_value, trend
+from chaosbench.reports.content import Report, trend
 from chaosbench.reports.plotting import to_png
 from chaosbench.sim.checks.identity import quantity
 
@@ -28,7 +28,6 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["png"] = _png
-    environment.filters["value"] = format_value
     environment.filters["quantity"] = lambda value, unit: quantity(float(value), str(unit), digits=4)
     environment.filters["change"] = _change
     environment.filters["table"] = _table

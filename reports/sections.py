@@ -1,7 +1,6 @@
 """What a report says about one scenario over all its runs: verdict, probes, safeguards, findings, invariants."""
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,13 +17,6 @@ if TYPE_CHECKING:
 
 #: Runs listed one by one per scenario in the HTML report; runs that are not ok come first.
 RUNS_SHOWN = 20
-
-
-def format_value(value: float) -> str:
-    """A probe value for people: four significant digits, ``n/a`` when it could not be measured."""
-    if math.isnan(value):
-        return "n/a"
-    return f"{value:.4g}"
 
 
 @dataclass
