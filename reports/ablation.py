@@ -7,7 +7,6 @@ renders it too.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from chaosbench.reports.loading import Results, result_items
+from chaosbench.sim.checks.intervals import estimate_text
 
 #: The table ``chaosbench ablate`` writes to its output folder.
 ABLATION = "ablation.parquet"
@@ -58,7 +58,8 @@ def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
         experiments.append({
             "experiment": experiment, "expected": bool(first["expected"]), "mattered": bool(first["mattered"]),
             "passed": f"{first['experiment_passed']}/{first['runs']} ({first['control_passed']}/{first['runs']})",
-            "cells": [cell(row.difference, row.ci_low, row.ci_high) for row in probes.itertuples(index=False)],
+            "cells": [estimate_text(row.difference, row.ci_low, row.ci_high, signed=True)
+                      for row in probes.itertuples(index=False)],
             "broken": first["invariants_broken"]})
     first_experiment = rows[rows["experiment"] == rows["experiment"].iloc[0]]
     return {"name": name, "rows": experiments,
@@ -66,11 +67,3 @@ def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
             "dead_weight": sorted({row.experiment for row in rows.itertuples(index=False)
                                    if row.expected and not row.mattered})}
 
-
-def cell(mean: float, low: float, high: float) -> str:
-    """``+2.5 [-3.85, +8.85]``: a paired difference and its interval; ``n/a`` when nothing was measured."""
-    if math.isnan(mean):
-        return "n/a"
-    if math.isnan(low):
-        return f"{mean:+.4g}"
-    return f"{mean:+.4g} [{low:+.3g}, {high:+.3g}]"

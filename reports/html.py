@@ -7,7 +7,6 @@ the file works offline and from an e-mail attachment alike.
 from __future__ import annotations
 
 import base64
-import math
 from importlib import metadata
 from pathlib import Path
 
@@ -16,10 +15,10 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from chaosbench.reports.ablation import cell
 from chaosbench.reports.content import Report, trend
 from chaosbench.reports.plotting import to_png
 from chaosbench.sim.checks.identity import quantity
+from chaosbench.sim.checks.intervals import estimate_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -29,17 +28,13 @@ def _environment() -> jinja2.Environment:
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["png"] = _png
     environment.filters["quantity"] = lambda value, unit: quantity(float(value), str(unit), digits=4)
-    environment.filters["change"] = _change
+    environment.filters["change"] = lambda mean, low, high: estimate_text(mean, low, high, signed=True)
     environment.filters["table"] = _table
     return environment
 
 
 def _png(figure: Figure) -> str:
     return base64.b64encode(to_png(figure)).decode("ascii")
-
-
-def _change(mean: float, low: float, high: float) -> str:
-    return "n/a" if math.isnan(mean) else cell(mean, low, high)
 
 
 def _table(frame: pd.DataFrame) -> Markup:

@@ -5,10 +5,10 @@ is listed apart from the failed runs, never among them.
 """
 from __future__ import annotations
 
-from chaosbench.reports.ablation import cell
 from chaosbench.reports.compare import Comparison
 from chaosbench.reports.content import Report
 from chaosbench.sim.checks.identity import quantity
+from chaosbench.sim.checks.intervals import estimate_text
 
 #: Most bytes the summary may take; CI job pages cut longer ones.
 LIMIT = 100_000
@@ -87,7 +87,7 @@ def render_comparison(comparison: Comparison, heading: str = "##") -> str:
             lines.append(f"| {where} | {change.level} | `{change.probe}` | {change.op} "
                          f"{quantity(change.bound, change.unit)} | {quantity(change.before, change.unit, 4)} | "
                          f"{quantity(change.after, change.unit, 4)} | "
-                         f"{cell(change.difference, change.low, change.high)} | {mark} |")
+                         f"{estimate_text(change.difference, change.low, change.high, signed=True)} | {mark} |")
     else:
         lines += ["", "No probe moved in any paired run."]
     if len(moved) > ROWS_SHOWN or len(comparison.flips) > ROWS_SHOWN:

@@ -11,7 +11,6 @@ the parameters that vary between them.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 
 from chaosbench.reports.loading import Results, RunRecord, result_items
 from chaosbench.sim.checks.identity import PROBE_PREFIX
-from chaosbench.sim.checks.intervals import summarize
+from chaosbench.sim.checks.intervals import estimate_text, summarize
 from chaosbench.sim.run.verdict import Verdict, is_canary, verdict
 
 SWEEP = "sweep.json"
@@ -71,8 +70,8 @@ class SweepResult:
                     row["pass rate [95% CI]"] = (f"{round(metric.mean * metric.runs)}/{metric.runs} "
                                                  f"[{metric.ci_low:.3g}, {metric.ci_high:.3g}]")
                 else:
-                    row[metric.metric.removeprefix(PROBE_PREFIX)] = _mean_text(metric.mean, metric.ci_low,
-                                                                                metric.ci_high)
+                    row[metric.metric.removeprefix(PROBE_PREFIX)] = estimate_text(metric.mean, metric.ci_low,
+                                                                                   metric.ci_high)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -91,14 +90,6 @@ class SweepResult:
             if self.table[extra].nunique() > 1:
                 varying.append(extra)
         return (varying[0], varying[1]) if len(varying) >= 2 else None
-
-
-def _mean_text(mean: float, low: float, high: float) -> str:
-    if math.isnan(mean):
-        return "n/a"
-    if math.isnan(low):
-        return f"{mean:.4g}"
-    return f"{mean:.4g} [{low:.3g}, {high:.3g}]"
 
 
 def find_sweeps(results: Results) -> list[SweepResult]:

@@ -83,6 +83,17 @@ def paired_difference(pairs: Sequence[tuple[float, float]], confidence: float = 
                             mean, low, high)
 
 
+def estimate_text(mean: float, low: float, high: float, *, signed: bool = False) -> str:
+    """``2.5 [1.2, 3.8]``: a mean and its interval as people read it (``+2.5 [-3.85, +8.85]`` ``signed``, for a
+    difference); the mean alone without an interval, ``n/a`` when nothing was measured."""
+    sign = "+" if signed else ""
+    if math.isnan(mean):
+        return "n/a"
+    if math.isnan(low):
+        return f"{mean:{sign}.4g}"
+    return f"{mean:{sign}.4g} [{low:{sign}.3g}, {high:{sign}.3g}]"
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else math.nan
 

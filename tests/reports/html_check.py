@@ -13,10 +13,13 @@ from pathlib import Path
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 PNG = b"\x89PNG\r\n\x1a\n"
 
-#: Injected into a copy of the report: opens every collapsible part, then measures every figure once the page has
-#: loaded, into the DOM.
+#: Injected into a copy of the report: once the page has loaded, runs the test's own steps (``ACTIONS``), notes the
+#: scenario sections left visible, opens every collapsible part and measures every figure, into the DOM.
 _PROBE = """<script>
 window.addEventListener('load', () => {
+  ACTIONS
+  const visible = [...document.querySelectorAll('section.scenario')]
+    .filter(s => getComputedStyle(s).display !== 'none').map(s => s.dataset.scenario);
   document.querySelectorAll('details').forEach(details => { details.open = true; });
   const figures = [...document.querySelectorAll('figure img')].map(img => ({
     alt: img.alt, complete: img.complete, natural: [img.naturalWidth, img.naturalHeight],
@@ -24,7 +27,7 @@ window.addEventListener('load', () => {
   const sections = [...document.querySelectorAll('section.scenario')].map(s => s.dataset.scenario);
   const out = document.createElement('pre');
   out.id = 'figure-check';
-  out.textContent = JSON.stringify({figures, sections});
+  out.textContent = JSON.stringify({figures, sections, visible});
   document.body.appendChild(out);
 });
 </script>"""
@@ -64,14 +67,17 @@ def browser() -> str | None:
     return None
 
 
-def render_in_browser(html: Path, executable: str) -> dict:
+def render_in_browser(html: Path, executable: str, actions: str = "") -> dict:
     """Open a copy of ``html`` (with a measuring script) in headless Chromium; what the script found.
+
+    ``actions`` is JavaScript run first, as a person would act on the page (typing in the filter box).
 
     Raises RuntimeError when the browser cannot run here (its exit status and output say why).
     """
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "page.html"
-        page.write_text(html.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+        probe = _PROBE.replace("ACTIONS", actions)
+        page.write_text(html.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
         command = [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                    f"--user-data-dir={folder}/profile", "--virtual-time-budget=10000", "--window-size=1200,900",
@@ -130,7 +136,7 @@ def screenshot_or_skip(html: Path, out: Path) -> Path:
     return out
 
 
-def rendered_or_skip(html: Path) -> dict:
+def rendered_or_skip(html: Path, actions: str = "") -> dict:
     """What :func:`render_in_browser` found in ``html``; the test skips where Chromium cannot run."""
     import pytest
 
@@ -139,6 +145,6 @@ def rendered_or_skip(html: Path) -> dict:
         pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium); "
                     "the report was checked structurally instead")
     try:
-        return render_in_browser(html, executable)
+        return render_in_browser(html, executable, actions)
     except RuntimeError as exc:
         pytest.skip(f"Chromium cannot run here: {exc}")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from chaosbench.cli.main import main
 from chaosbench.reports import build_report, write_reports
-from chaosbench.reports.ablation import cell
+from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.sweep.ablation import COLUMNS
 
 
@@ -53,4 +53,7 @@ def test_report_exits_1_on_dead_weight_as_ablate_does(tmp_path, capsys):
 
 
 def test_a_cell_without_an_interval_shows_the_mean_alone():
-    assert cell(math.inf, math.nan, math.nan) == "+inf" and cell(math.nan, math.nan, math.nan) == "n/a"
+    assert estimate_text(math.inf, math.nan, math.nan, signed=True) == "+inf"
+    assert estimate_text(math.nan, math.nan, math.nan) == "n/a"
+    assert estimate_text(2.5, -3.851, 8.851, signed=True) == "+2.5 [-3.85, +8.85]"
+    assert estimate_text(3.0, 0.5157, 5.484) == "3 [0.516, 5.48]"

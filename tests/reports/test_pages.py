@@ -60,6 +60,17 @@ def test_a_failing_suite_renders_every_figure_once_opened(failing_suite):
     assert all(f["complete"] and min(f["shown"]) > 100 for f in seen["figures"]), seen["figures"]
 
 
+def test_the_filter_box_and_the_failed_switch_work_without_a_network(failing_suite):
+    _, html = failing_suite
+    typed = rendered_or_skip(html, "const box = document.getElementById('filter'); box.value = 'STEAD';"
+                                   "box.dispatchEvent(new Event('input'));")
+    assert typed["visible"] == ["steady"]
+    switched = rendered_or_skip(html, "const only = document.getElementById('only-failed'); only.checked = true;"
+                                      "only.dispatchEvent(new Event('change'));")
+    assert switched["visible"] == ["overloaded"]
+    assert rendered_or_skip(html)["visible"] == ["overloaded", "canary_latency", "steady"]
+
+
 @pytest.fixture(scope="module")
 def sweep_report(tmp_path_factory):
     """A sweep of four seeds over two worker counts, and the report of its folder."""

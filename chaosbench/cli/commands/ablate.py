@@ -23,7 +23,8 @@ from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
-from chaosbench.reports.ablation import ABLATION, cell
+from chaosbench.reports.ablation import ABLATION
+from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
@@ -78,7 +79,7 @@ def print_matrix(ablation: ScenarioAblation) -> None:
     print(f"{ablation.scenario}  (control passed {ablation.control_passed}/{seeds} seeds; "
           f"cells: experiment - control, mean [95% CI] over {seeds} paired seeds)")
     probes = [f"{probe.probe} {probe.bound}" for probe in ablation.comparisons[0].probes]
-    cells = [[cell(probe.difference, probe.ci_low, probe.ci_high) for probe in comparison.probes]
+    cells = [[estimate_text(probe.difference, probe.ci_low, probe.ci_high, signed=True) for probe in comparison.probes]
              for comparison in ablation.comparisons]
     widths = [max(len(text) for text in column) for column in zip(probes, *cells, strict=True)]
     names = [("* " if comparison.expected else "  ") + comparison.experiment for comparison in ablation.comparisons]

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from chaosbench.reports.ablation import cell
 from chaosbench.reports.compare import Comparison, compare
 from chaosbench.sim.checks.identity import quantity
+from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.run.record import JournalError
 
 #: Probes that moved printed one per line; the rest are counted.
@@ -120,9 +120,10 @@ def print_comparison(comparison: Comparison) -> None:
     for change in moved[:SHOWN]:
         mark = "WORSE " if change.worse else ("better" if change.better else "moved ")
         where = change.scenario + (f" {change.setting}" if change.setting else "")
+        moved_by = estimate_text(change.difference, change.low, change.high, signed=True)
         print(f"  {mark} {where} level {change.level} {change.probe}: "
               f"{quantity(change.before, change.unit, 4)} -> {quantity(change.after, change.unit, 4)} "
-              f"(change {cell(change.difference, change.low, change.high)} over {change.pairs} seed(s); "
+              f"(change {moved_by} over {change.pairs} seed(s); "
               f"bound {change.op} {quantity(change.bound, change.unit)})")
     if len(moved) > SHOWN:
         print(f"  ... and {len(moved) - SHOWN} more probe(s) moved")
