@@ -1,7 +1,9 @@
 """JUnit XML: one testcase per run, grouped in one testsuite per scenario, by the one canary rule.
 
-A failed run's ``<failure>`` carries its probe table (probes by id),
-broken invariants and the command that reproduces it. A canary that failed,
+Each testcase's properties name its verdict, trace digest, reproduce
+command and each probe by id with its value and bound; a failed run's
+``<failure>`` carries its probe table, broken invariants and the command
+that reproduces it. A canary that failed,
 as it must, is ``<skipped type="expected-failure">`` with the reason (as
 pytest writes a strict xfail), so CI shows it neither red nor as a pass; a
 canary that passed is a failure.
@@ -68,6 +70,9 @@ def _testcase(suite: ET.Element, run: RunRecord) -> None:
     for name, value in (("trace_digest", run.journal.trace_digest), ("reproduce", run.journal.reproduce),
                         ("run_dir", run.run_dir), ("verdict", str(run.verdict))):
         ET.SubElement(properties, "property", name=name, value=value)
+    for probe in run.journal.probes:
+        ET.SubElement(properties, "property", name=f"probe {probe.id}",
+                      value=f"{probe.shown} (needs {probe.bound}): {'held' if probe.passed else 'FAILED'}")
     if run.verdict is Verdict.FAILED:
         failure = ET.SubElement(case, "failure", message=failure_message(run.journal), type="ScenarioFailed")
         failure.text = failure_text(run.journal)

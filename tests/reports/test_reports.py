@@ -108,7 +108,13 @@ def test_two_sla_probes_of_one_scenario_have_distinct_ids_in_journal_junit_and_h
     from chaosbench.reports.junit import failure_message, failure_text
 
     assert failure_message(failing).startswith(f"probes failed: {ids[0]}, {ids[1]}")
-    assert all(probe_id in failure_text(failing) for probe_id in ids) and "burst" in junit
+    assert all(probe_id in failure_text(failing) for probe_id in ids)
+    cases = ET.fromstring(junit).findall("testsuite[@name='burst']/testcase")
+    for case in cases:
+        named = [prop.get("name") for prop in case.iter("property")]
+        assert named[-3:] == [f"probe {ids[0]}", f"probe {ids[1]}", "probe max_queue_depth"]
+    (critical,) = [prop for prop in cases[0].iter("property") if prop.get("name") == f"probe {ids[0]}"]
+    assert critical.get("value").endswith("(needs >= 0.9): held")
 
 
 def test_markdown_summary_lists_verdicts_and_keeps_a_canary_that_failed_out_of_the_failures(written):
