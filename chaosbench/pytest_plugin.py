@@ -27,10 +27,11 @@ import pytest
 
 from chaosbench.reports.junit import failure_message, failure_text
 from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
-from chaosbench.sim.run.layout import default_run_dir, is_canary
+from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.run.verdict import CANARY_REASON, is_canary
 from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
@@ -97,10 +98,6 @@ class ScenarioFile(pytest.File):
             if is_canary(name, tags):
                 item.add_marker(pytest.mark.xfail(raises=ScenarioFailed, strict=True, reason=CANARY_REASON))
             yield item
-
-
-#: Why a canary is an expected failure (DESIGN §4).
-CANARY_REASON = "canary: it must fail, so that a suite which cannot fail is noticed"
 
 
 class ScenarioFailed(Exception):

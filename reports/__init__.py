@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chaosbench.reports.compare import Comparison, compare
 from chaosbench.reports.content import Report, build_report
 from chaosbench.reports.loading import (
     KEY_COLUMNS,
@@ -30,25 +31,27 @@ from chaosbench.reports.loading import (
 )
 
 __all__ = [
-    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Report", "Results", "RunRecord",
-    "build_report", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
+    "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Comparison", "Report", "Results", "RunRecord",
+    "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
     "load_table", "write_reports",
 ]
 
 
 def write_reports(results: Results, *, html: str | Path | None = None, md: str | Path | None = None,
-                  junit: str | Path | None = None, db: str | Path | None = None) -> Report:
-    """Write the reports asked for, of every run of ``results`` (and the memory database ``db``).
+                  junit: str | Path | None = None, db: str | Path | None = None,
+                  comparison: Comparison | None = None) -> Report:
+    """Write the reports asked for, of every run of ``results`` (and of the memory database ``db``, read only
+    when named, and a ``comparison`` against a baseline from :func:`compare`).
 
     ``results`` is a folder, a run directory, a run held in memory (``RunResult``), or several of these
-    (the suite command passes the run directories it wrote). Returns the report, so a caller can show
-    its score and verdicts.
+    (the suite command passes the run directories it wrote); sweep folders and ablation tables below a
+    folder are reported too. Returns the report, so a caller can show its score and verdicts.
     """
     from chaosbench.reports.html import render_html
     from chaosbench.reports.junit import render_junit
     from chaosbench.reports.markdown import render_markdown
 
-    report = build_report(results, db=db, with_figures=html is not None)
+    report = build_report(results, db=db, comparison=comparison, with_figures=html is not None)
     for path, render in ((html, render_html), (md, render_markdown), (junit, render_junit)):
         if path is not None:
             path = Path(path)

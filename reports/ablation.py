@@ -1,27 +1,54 @@
-"""The ablation page: what each safeguard buys, drawn from the table ``chaosbench ablate`` writes.
+"""Ablations in a report: the matrix of each ``ablation.parquet`` that ``chaosbench ablate`` wrote.
 
-It reads only the table (``ablation.parquet``: one row per scenario,
-experiment and probe), never the runs, so a notebook's table renders the
-same page.
+A report reads only the table (one row per scenario, experiment and probe),
+never the runs, so an ablation folder given to ``chaosbench report`` and
+``chaosbench ablate --html`` show the same section, and a notebook's table
+renders it too.
 """
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
-_TEMPLATES = Path(__file__).parent / "templates"
+from chaosbench.reports.loading import Results, result_items
+from chaosbench.sim.checks.intervals import estimate_text
+
+#: The table ``chaosbench ablate`` writes to its output folder.
+ABLATION = "ablation.parquet"
 
 
-def render_ablation(table: pd.DataFrame, source: str) -> str:
-    """The ablation ``table`` as one self-contained HTML page: per scenario, experiment x probe."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    scenarios = [_scenario(str(name), rows) for name, rows in table.groupby("scenario", sort=False)]
-    return environment.get_template("ablation.html.j2").render(source=source, scenarios=scenarios)
+@dataclass(frozen=True)
+class AblationResult:
+    """One ablation table and where it was read from."""
+
+    path: Path
+    table: pd.DataFrame
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        """Per scenario: its name, the probe columns, one row per experiment, and the dead weight."""
+        return [_scenario(str(name), rows) for name, rows in self.table.groupby("scenario", sort=False)]
+
+    @property
+    def dead_weight(self) -> list[str]:
+        """``scenario: safeguard`` for each expected safeguard whose absence flipped no seed."""
+        rows = self.table[self.table["expected"].astype(bool) & ~self.table["mattered"].astype(bool)]
+        return list(dict.fromkeys(f"{row.scenario}: {row.experiment}" for row in rows.itertuples(index=False)))
+
+
+def find_ablations(results: Results) -> list[AblationResult]:
+    """Every ``ablation.parquet`` of ``results``: a file named so, or one below a folder of ``results``."""
+    found = []
+    for item in result_items(results):
+        if not isinstance(item, (str, Path)):
+            continue
+        root = Path(item)
+        paths = [root] if root.is_file() and root.name == ABLATION else sorted(root.rglob(ABLATION)) \
+            if root.is_dir() else []
+        found += [AblationResult(path, pd.read_parquet(path)) for path in paths]
+    return found
 
 
 def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
@@ -31,7 +58,8 @@ def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
         experiments.append({
             "experiment": experiment, "expected": bool(first["expected"]), "mattered": bool(first["mattered"]),
             "passed": f"{first['experiment_passed']}/{first['runs']} ({first['control_passed']}/{first['runs']})",
-            "cells": [cell(row.difference, row.ci_low, row.ci_high) for row in probes.itertuples(index=False)],
+            "cells": [estimate_text(row.difference, row.ci_low, row.ci_high, signed=True)
+                      for row in probes.itertuples(index=False)],
             "broken": first["invariants_broken"]})
     first_experiment = rows[rows["experiment"] == rows["experiment"].iloc[0]]
     return {"name": name, "rows": experiments,
@@ -39,11 +67,3 @@ def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
             "dead_weight": sorted({row.experiment for row in rows.itertuples(index=False)
                                    if row.expected and not row.mattered})}
 
-
-def cell(mean: float, low: float, high: float) -> str:
-    """``+2.5 [-3.85, +8.85]``: a paired difference and its interval; ``n/a`` when nothing was measured."""
-    if math.isnan(mean):
-        return "n/a"
-    if math.isnan(low):
-        return f"{mean:+.4g}"
-    return f"{mean:+.4g} [{low:+.3g}, {high:+.3g}]"

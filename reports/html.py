@@ -1,4 +1,9 @@
-"""The self-contained HTML resilience report: one file, figures embedded as base64 PNG, no network resources."""
+"""The self-contained HTML resilience report: one file, figures embedded as base64 PNG, no network resources.
+
+Its small interactivity (a filter box, a switch to show only what failed,
+collapsible parts) is inline script and native ``<details>`` elements, so
+the file works offline and from an e-mail attachment alike.
+"""
 from __future__ import annotations
 
 import base64
@@ -10,8 +15,10 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from chaosbench.reports.content import Report, format_value
-from chaosbench.reports.figures import to_png
+from chaosbench.reports.content import Report, trend
+from chaosbench.reports.plotting import to_png
+from chaosbench.sim.checks.identity import quantity
+from chaosbench.sim.checks.intervals import estimate_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -20,7 +27,8 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["png"] = _png
-    environment.filters["value"] = format_value
+    environment.filters["quantity"] = lambda value, unit: quantity(float(value), str(unit), digits=4)
+    environment.filters["change"] = lambda mean, low, high: estimate_text(mean, low, high, signed=True)
     environment.filters["table"] = _table
     return environment
 
@@ -37,11 +45,11 @@ def _table(frame: pd.DataFrame) -> Markup:
 
 def render_html(report: Report) -> str:
     """The report as one HTML document."""
-    overview = {(row.scenario, int(row.level)): (int(row.passed), int(row.runs))
+    overview = {(row.scenario, int(row.level)): (int(row.passed), int(row.runs), int(row.ok))
                 for row in report.overview().itertuples(index=False)}
     levels = sorted({level for _, level in overview})
     return _environment().get_template("report.html.j2").render(
-        report=report, overview=overview, levels=levels, version=_version())
+        report=report, overview=overview, levels=levels, version=_version(), trend=trend(report))
 
 
 def _version() -> str:

@@ -27,6 +27,7 @@ from chaosbench.sim.checks.measures import sla_compliance
 from chaosbench.sim.run.layout import find_run_dirs
 from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.run.rundir import read_journal, read_table
+from chaosbench.sim.run.verdict import Verdict
 
 #: Columns of :func:`load_runs`, one row per run, and what each holds.
 RUN_COLUMNS: dict[str, str] = {
@@ -36,11 +37,14 @@ RUN_COLUMNS: dict[str, str] = {
     "file": "the scenario file the run was made from",
     "level": "difficulty level (int)",
     "seed": "seed (int)",
-    "passed": "the run's verdict: every probe held and every invariant held (bool)",
+    "passed": "every probe held and every invariant held (bool)",
     "canary": "the scenario is tagged 'canary' or named 'canary...', so it must fail (bool)",
+    "verdict": "what the outcome means to the suite: 'passed', 'failed', 'expected failure' (a canary that "
+               "failed, as it must) or 'canary passed'",
+    "ok": "the run counts as a success: passed, or a canary that failed (bool)",
     "probes": "number of probes (int)",
     "probes_failed": "number of probes that did not hold (int)",
-    "failed_probes": "names of the probes that did not hold, comma-separated",
+    "failed_probes": "ids of the probes that did not hold, comma-separated",
     "invariants_broken": "number of invariants that did not hold (int)",
     "safeguards_fired": "firings of all safeguards together (int)",
     "safeguards_missing": "expected safeguards that never fired, comma-separated",
@@ -62,9 +66,14 @@ PROBE_COLUMNS: dict[str, str] = {
     "scenario": "scenario name",
     "level": "difficulty level (int)",
     "seed": "seed (int)",
-    "probe": "probe name",
+    "probe": "the probe's id, unique in its scenario: kind and parameters ('sla_compliance[critical]')",
+    "kind": "the probe's kind ('sla_compliance', 'latency'...)",
+    "params": "the parameters that pick what it measures (dict: priority, measure, quantile...)",
     "value": "measured value (float; NaN when it could not be measured)",
-    "bound": "the bound it is held to, as text ('>= 0.99', '<= 30s')",
+    "unit": "what the value is counted in ('s', 'ratio', 'tasks'...)",
+    "op": "how the value is held to the bound: '>=' or '<='",
+    "bound": "the bound's value (float), in the probe's unit",
+    "margin": "how far the value is inside the bound, in its unit: negative when it failed (float)",
     "passed": "the value is within the bound (bool)",
 }
 
@@ -133,8 +142,17 @@ class RunRecord:
 
     @property
     def canary(self) -> bool:
-        """A scenario that must fail (:func:`sim.run.layout.is_canary`)."""
+        """A scenario that must fail (:func:`sim.run.verdict.is_canary`)."""
         return self.journal.canary
+
+    @property
+    def verdict(self) -> Verdict:
+        """What the run's outcome means to its suite (the canary rule, :mod:`sim.run.verdict`)."""
+        return self.journal.verdict
+
+    @property
+    def ok(self) -> bool:
+        return self.journal.ok
 
     @property
     def label(self) -> str:
@@ -201,13 +219,15 @@ def load_runs(results: Results) -> pd.DataFrame:
 
 def _run_row(record: RunRecord) -> dict[str, Any]:
     journal = record.journal
-    failed = [probe.name for probe in journal.failed_probes]
+    failed = [probe.id for probe in journal.failed_probes]
     return {
         **record.keys(),
         "title": journal.title,
         "file": journal.file,
         "passed": journal.passed,
         "canary": journal.canary,
+        "verdict": str(journal.verdict),
+        "ok": journal.ok,
         "probes": len(journal.probes),
         "probes_failed": len(failed),
         "failed_probes": ", ".join(failed),
@@ -242,7 +262,7 @@ def run_sla_compliance(record: RunRecord) -> float:
 def run_recovery_time(record: RunRecord) -> float:
     """The run's ``recovery_time`` probe when it has one, else measured from its timeseries and faults."""
     for probe in record.journal.probes:
-        if probe.name == "recovery_time" and not math.isnan(probe.value):
+        if probe.kind == "recovery_time" and not math.isnan(probe.value):
             return probe.value
     faults, series = record.table("faults"), record.table("timeseries", ["time", "depth_total"])
     if faults is None or series is None:
@@ -253,8 +273,9 @@ def run_recovery_time(record: RunRecord) -> float:
 def load_probes(results: Results) -> pd.DataFrame:
     """One row per probe per run of ``results``, with the columns of :data:`PROBE_COLUMNS`."""
     rows = [
-        {**record.keys(), "probe": probe.name, "value": probe.value,
-         "bound": probe.bound, "passed": probe.passed}
+        {**record.keys(), "probe": probe.id, "kind": probe.kind, "params": probe.params, "value": probe.value,
+         "unit": probe.unit, "op": probe.bound.op, "bound": probe.bound.value, "margin": probe.margin,
+         "passed": probe.passed}
         for record in find_runs(results) for probe in record.journal.probes
     ]
     return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))

@@ -14,6 +14,7 @@ from typing import Any, NoReturn, Protocol
 
 from chaosbench.cli.commands import (
     ablate,
+    compare,
     explore,
     frontier,
     listing,
@@ -50,6 +51,7 @@ COMMANDS: dict[str, Command] = {
     "report": report,
     "sweep": sweep,
     "ablate": ablate,
+    "compare": compare,
 }
 
 

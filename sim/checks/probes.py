@@ -1,20 +1,24 @@
 """Steady-state probes: each measures one value of a finished run and compares it to a bound.
 
 A probe is a parameter model plus a function of the run's :class:`Observed`
-data that returns the measured value. Tasks enqueued during the warm-up are
-left out of every task-based probe; a probe that reads one of the stack's
-counters counts the whole run.
+data that returns the measured value. Its bound is its ``min`` (the value
+must stay at or above it) or its ``max`` (at or below); every other
+parameter picks what it measures and is part of its id
+(:mod:`sim.checks.identity`). Tasks enqueued during the warm-up are left out
+of every task-based probe; a probe that reads one of the stack's counters
+counts the whole run.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from chaosbench.sim.checks.identity import BOUND_OPERATORS, PROBE_UNITS, margin, probe_id
 from chaosbench.sim.checks.measures import lost_tasks, measured_tasks, recovery_time, sla_compliance
 from chaosbench.sim.checks.safeguards import INTRUDER
 from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
@@ -40,7 +44,39 @@ class Observed:
         return float((self.counts or {}).get(name, 0))
 
 
-class SlaCompliance(Model):
+class _Probe(Model):
+    """A probe's parameters: its bound field (``min`` or ``max``, named by ``bound_field``) and what it measures."""
+
+    bound_field: ClassVar[str]
+
+    def threshold(self) -> float:
+        return float(getattr(self, self.bound_field))
+
+    def operator(self) -> str:
+        return BOUND_OPERATORS[self.bound_field]
+
+    def holds(self, value: float) -> bool:
+        return value >= self.threshold() if self.operator() == ">=" else value <= self.threshold()
+
+    def parameters(self) -> dict[str, Any]:
+        """The parameters that pick what the probe measures (the bound left out, and those left unset)."""
+        return {name: value for name, value in self.model_dump().items()
+                if name != self.bound_field and value is not None}
+
+
+class _AtLeast(_Probe):
+    """A probe whose value must stay at or above ``min``."""
+
+    bound_field = "min"
+
+
+class _AtMost(_Probe):
+    """A probe whose value must stay at or below ``max``."""
+
+    bound_field = "max"
+
+
+class SlaCompliance(_AtLeast):
     """Share of accepted tasks that finished by their deadline, among those whose fate is known.
 
     Tasks rejected at the door or denied by governance are left out; shed,
@@ -54,14 +90,8 @@ class SlaCompliance(Model):
     def observe(self, seen: Observed) -> float:
         return sla_compliance(seen.tasks, warmup=seen.warmup, end=seen.end, priority=self.priority)
 
-    def holds(self, value: float) -> bool:
-        return value >= self.min
 
-    def bound(self) -> str:
-        return f">= {self.min:g}"
-
-
-class Latency(Model):
+class Latency(_AtMost):
     """A quantile of the wait in queue, or of the time from enqueue to finish, of completed tasks."""
 
     priority: PriorityName | None = None
@@ -77,14 +107,8 @@ class Latency(Model):
         start = tasks["started_at"] if self.measure == "wait" else tasks["finished_at"]
         return float(np.quantile(start - tasks["enqueued_at"], self.quantile))
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max:g}s"
-
-
-class MaxQueueDepth(Model):
+class MaxQueueDepth(_AtMost):
     """The deepest the queue got, in one priority or in all, sampled each interval."""
 
     priority: PriorityName | None = None
@@ -97,14 +121,8 @@ class MaxQueueDepth(Model):
         column = f"depth_{self.priority}" if self.priority else "depth_total"
         return float(series[column].max())
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max}"
-
-
-class Throughput(Model):
+class Throughput(_AtLeast):
     """Tasks completed per simulated second after the warm-up."""
 
     min: Rate
@@ -114,14 +132,8 @@ class Throughput(Model):
         done = seen.measured_tasks(None)
         return float((done["outcome"] == "completed").sum() / span) if span > 0 else 0.0
 
-    def holds(self, value: float) -> bool:
-        return value >= self.min
 
-    def bound(self) -> str:
-        return f">= {self.min:g}/s"
-
-
-class RecoveryTime(Model):
+class RecoveryTime(_AtMost):
     """Seconds from the end of the last fault until the queue is back to its pre-fault range."""
 
     max: Duration
@@ -129,14 +141,8 @@ class RecoveryTime(Model):
     def observe(self, seen: Observed) -> float:
         return recovery_time(seen.timeseries, seen.faults, seen.warmup)
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max:g}s"
-
-
-class ShedFraction(Model):
+class ShedFraction(_AtMost):
     """Share of the tasks (after the warm-up) that the load shedder dropped."""
 
     max: Fraction
@@ -145,23 +151,11 @@ class ShedFraction(Model):
         tasks = seen.measured_tasks(None)
         return float((tasks["outcome"] == "shed").mean()) if len(tasks) else 0.0
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max:g}"
-
-
-class _Bounded(Model):
-    """A probe whose value must stay at or below ``max``."""
+class _Bounded(_AtMost):
+    """A count that must stay at or below ``max``."""
 
     max: float = Field(ge=0, allow_inf_nan=False)
-
-    def holds(self, value: float) -> bool:
-        return value <= self.max
-
-    def bound(self) -> str:
-        return f"<= {self.max:g}"
 
 
 #: The engine's count of failed workflow runs, kept whether or not the dead-letter queue is on.
@@ -239,7 +233,7 @@ class DuplicateExecutions(_Bounded):
         return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
-class TimeToHeal(Model):
+class TimeToHeal(_AtMost):
     """Mean seconds from the anomaly that opened an incident to the end of the playbook that healed it.
 
     Over the incidents the immune kernel healed in the whole run (its
@@ -255,14 +249,8 @@ class TimeToHeal(Model):
         healed = seen.counter("immune.incidents_healed")
         return seen.counter("immune.time_to_heal_ms") / 1000 / healed if healed else math.inf
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max:g}s"
-
-
-class BootTime(Model):
+class BootTime(_AtMost):
     """Seconds from the first boot chunk's start to the last one's end; infinite when boot stopped."""
 
     max: Duration
@@ -275,14 +263,8 @@ class BootTime(Model):
             return math.inf
         return float(boot["finished_at"].max() - boot["started_at"].min())
 
-    def holds(self, value: float) -> bool:
-        return value <= self.max
 
-    def bound(self) -> str:
-        return f"<= {self.max:g}s"
-
-
-PROBES: dict[str, type[Model]] = {
+PROBES: dict[str, type[_Probe]] = {
     "sla_compliance": SlaCompliance,
     "latency": Latency,
     "max_queue_depth": MaxQueueDepth,
@@ -307,12 +289,24 @@ class Probe(Protocol):
 
     def holds(self, value: float) -> bool: ...
 
-    def bound(self) -> str: ...
+    def threshold(self) -> float: ...
+
+    def operator(self) -> str: ...
+
+    def parameters(self) -> dict[str, Any]: ...
 
 
-def evaluate(name: str, probe: Probe, seen: Observed) -> dict[str, Any]:
-    """``{name, value, bound, passed}`` for one probe; a NaN value never passes."""
+def identify(kind: str, probe: Probe) -> str:
+    """The probe's id: its kind and the parameters that pick what it measures (``sla_compliance[critical]``)."""
+    return probe_id(kind, probe.parameters())
+
+
+def evaluate(kind: str, probe: Probe, seen: Observed) -> dict[str, Any]:
+    """The journal's record of one probe (``{id, kind, params, value, unit, bound: {op, value, unit}, margin,
+    passed}``); a NaN value never passes."""
     value = probe.observe(seen)
+    unit, op, threshold = PROBE_UNITS[kind], probe.operator(), probe.threshold()
     passed = not math.isnan(value) and probe.holds(value)
-    return {"name": name, "value": value, "bound": probe.bound(), "passed": bool(passed)}
-
+    return {"id": identify(kind, probe), "kind": kind, "params": probe.parameters(), "value": value, "unit": unit,
+            "bound": {"op": op, "value": threshold, "unit": unit}, "margin": margin(op, value, threshold),
+            "passed": bool(passed)}

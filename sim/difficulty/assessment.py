@@ -42,7 +42,7 @@ def open_feedback_tickets(db: MemoryDB, journal: Journal, run_id: int, when: str
         return
     problems = ([(f"invariant {name} broken", "critical", check.detail)
                  for name, check in sorted(journal.broken_invariants.items())]
-                + [(f"probe {probe.name} failed", "high", f"measured {probe.value}, bound {probe.bound}")
+                + [(f"probe {probe.id} failed", "high", f"measured {probe.shown}, bound {probe.bound}")
                    for probe in journal.failed_probes]
                 + [(finding, "medium", finding) for finding in journal.findings])
     for title, priority, detail in problems:
@@ -69,13 +69,13 @@ def record_resilience_kpis(db: MemoryDB, result: RunResult, run_id: int, when: s
     journal = result.journal
     tasks = journal.counts.tasks
     created = journal.counts.tasks_created
-    kpis: dict[str, float | None] = {probe.name: _finite(probe.value) for probe in journal.probes}
+    kpis: dict[str, float | None] = {probe.id: _finite(probe.value) for probe in journal.probes}
     kpis["throughput_per_s"] = tasks.get("completed", 0) / journal.sim_time if journal.sim_time else None
     kpis["completed_fraction"] = tasks.get("completed", 0) / created if created else None
     kpis["lost_tasks"] = float(sum(tasks.get(outcome, 0) for outcome in ("failed", "dead_lettered", "shed")))
     db.insert("memory_business_intelligence", {
         "run_id": run_id, "dashboard_name": journal.scenario, "category": "resilience",
-        "kpi_definitions": {probe.name: probe.bound for probe in journal.probes},
+        "kpi_definitions": {probe.id: str(probe.bound) for probe in journal.probes},
         "kpi_values": kpis, "data_sources": sorted(result.tables), "refresh_cadence": "per run",
         "owner": "chaosbench", "last_refresh_at": when, "query_performance_ms": journal.wall_time_s * 1000,
         "created_at": when, "status": "pass" if journal.passed else "fail",

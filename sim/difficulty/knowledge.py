@@ -20,7 +20,7 @@ def record_journal_document(db: MemoryDB, result: RunResult, run_id: int, when: 
     """The run's journal as one document, its verdict as the summary and the scenario's tags as topics."""
     journal = result.journal
     verdict = "passed" if journal.passed else "failed"
-    failed = ", ".join(probe.name for probe in journal.failed_probes)
+    failed = ", ".join(probe.id for probe in journal.failed_probes)
     db.insert("memory_documents", {
         "run_id": run_id, "title": f"Journal of {journal.label}", "document_type": "run_journal",
         "source_path": str(run_dir / JOURNAL) if run_dir is not None else None,

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from chaosbench.sim.difficulty.batch import Outcome, Target, run_target
 from chaosbench.sim.difficulty.ladder import standing
-from chaosbench.sim.difficulty.memory import MemoryDB, wall_clock_now
+from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.playbooks import ranking_settings
+from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.runtime import derive_seed
 
 #: A slot's scenarios: those with any of these fault kinds; ``MULTI`` marks multi-fault scenarios.
@@ -85,7 +86,7 @@ def run_rounds(planned: list[Round], db: MemoryDB, out_root: Path, base_seed: in
         for target in round_.targets:
             level = standing(db, target.scenario.name).level
             outcome = run_target(target, seed=round_seed(base_seed, round_.number, target.scenario.name),
-                                 level=level, out_root=out_root, db=db, when=round_.when or wall_clock_now(),
+                                 level=level, out_root=out_root, db=db, when=round_.when or now(),
                                  round=round_.number, settings=ranking_settings(db, target.scenario))
             done.append((round_, outcome))
             if on_run is not None:

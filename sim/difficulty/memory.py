@@ -13,7 +13,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,6 @@ from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.spec.fields import suggest
 
 DEFAULT_DB = Path(".chaosbench") / "memory.sqlite"
-
-
-def wall_clock_now() -> str:
-    """The current UTC time as ISO 8601, for records kept outside any simulated run."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class MemoryDB:

@@ -50,7 +50,7 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
                run_dir: str | Path | None = None, round: int | None = None) -> RunRecord:
     """Record ``result`` (a run of ``scenario``) as of time ``when`` (ISO 8601)."""
     journal = result.journal
-    failed_probes = [probe.name for probe in journal.failed_probes]
+    failed_probes = [probe.id for probe in journal.failed_probes]
     broken = list(journal.broken_invariants)
     status = "passed" if journal.passed else "failed"
     immune = result.table("immune")
@@ -63,6 +63,7 @@ def record_run(db: MemoryDB, result: RunResult, scenario: Scenario, *, when: str
             "events_processed": journal.events_processed, "started_at": when, "round": round,
             "run_dir": str(run_dir) if run_dir is not None else None, "failed_probes": failed_probes,
             "broken_invariants": broken, "findings": journal.findings, "reproduce": journal.reproduce,
+            "probes": len(journal.probes), "canary": journal.canary,
         })
         db.insert("memory_execution_logs", {
             "run_id": run_id, "command_type": "chaos_run", "component": journal.scenario,
@@ -102,7 +103,7 @@ def _update_suite(db: MemoryDB, journal: Journal, when: str, orders: list[int]) 
     db.upsert("memory_verification_suites", {
         "suite_name": journal.scenario, "suite_type": "chaos",
         "component_under_test": journal.tags,
-        "test_cases": [probe.name for probe in probes],
+        "test_cases": [probe.id for probe in probes],
         "passed_tests": passed, "failed_tests": len(probes) - passed, "skipped_tests": 0,
         "total_runs": (int(previous["total_runs"]) if previous else 0) + 1,
         "last_run_status": "pass" if journal.passed else "fail", "last_run_at": when,

@@ -29,7 +29,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.strategies import SearchStrategy
 
 from chaosbench.sim.explore.space import FaultSpace, Schedule, kind_of, read_document
-from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.record import Journal, ProbeResult
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.run.runtime import derive_seed
 from chaosbench.sim.scenario.loader import scenario_from_document
@@ -89,7 +89,7 @@ class ExploreResult:
         """The probes and invariants that did not hold under the minimal schedule."""
         if self.journal is None:
             return []
-        probes = [f"probe {p.name}: {p.value:g} (bound {p.bound})" for p in self.journal.failed_probes]
+        probes = [f"probe {probe.describe()}" for probe in self.journal.failed_probes]
         invariants = [f"invariant {name}: {check.detail}" for name, check in self.journal.broken_invariants.items()]
         return probes + invariants
 
@@ -141,7 +141,6 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
     name = f"{model.name}_explored"
     sim_seed = derive_seed(seed, f"explore:{model.name}") % 2**31
     tally = Tally(budget)
-    probes = list(model.steady_state)
     outcomes: dict[str, Journal] = {}
 
     def run(schedule: Schedule) -> Journal:
@@ -160,10 +159,10 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
         else:
             tally.examples += 1
         tally.failures += failed
-        for index, (entry, measured) in enumerate(zip(probes, journal.probes, strict=True)):
-            margin = probe_margin(entry.params, measured.value)
+        for index, measured in enumerate(journal.probes):
+            margin = probe_margin(measured)
             if not math.isnan(margin):
-                target(-margin, label=f"{index}:{entry.name}")
+                target(-margin, label=f"{index}:{measured.kind}")
         if progress is not None:
             progress(tally)
         return failed
@@ -212,16 +211,12 @@ def _search(strategy: SearchStrategy[Schedule], fails: Callable[[Schedule], bool
     return None
 
 
-def probe_margin(probe: Any, value: float) -> float:
-    """How far ``value`` is inside the probe's bound, relative to the bound's size; negative when it fails."""
-    if math.isnan(value):
+def probe_margin(probe: ProbeResult) -> float:
+    """How far the probe's value is inside its bound, relative to the bound's size; negative when it fails."""
+    if math.isnan(probe.margin):
         return math.nan
-    if hasattr(probe, "min"):
-        bound, margin = float(probe.min), value - float(probe.min)
-    else:
-        bound, margin = float(probe.max), float(probe.max) - value
-    margin /= max(abs(bound), 1.0)
-    return max(-_MARGIN_CLIP, min(_MARGIN_CLIP, margin))
+    relative = probe.margin / max(abs(probe.bound.value), 1.0)
+    return max(-_MARGIN_CLIP, min(_MARGIN_CLIP, relative))
 
 
 def _minimise(schedule: Schedule, passes: Callable[[Schedule], bool]) -> tuple[Schedule, list[dict[str, Any]]]:

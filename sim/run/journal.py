@@ -13,7 +13,17 @@ from chaosbench.sim.checks.invariants import check_invariants
 from chaosbench.sim.checks.measures import recovery_time
 from chaosbench.sim.checks.probes import Observed, evaluate
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
-from chaosbench.sim.run.record import Audit, Counts, InvariantResult, Journal, ProbeResult, Safeguards, versions
+from chaosbench.sim.run.provenance import host, scenario_commit
+from chaosbench.sim.run.record import (
+    Audit,
+    Counts,
+    InvariantResult,
+    Journal,
+    ProbeResult,
+    RunContext,
+    Safeguards,
+    versions,
+)
 from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.scenario.model import Scenario
 
@@ -24,14 +34,15 @@ EVENTS_AGGREGATED = ("one row per simulated second of router counts (a storm mak
 
 def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables: dict[str, pd.DataFrame], *,
                   seed: int, level: int, file: str, reproduce: str, events_processed: int,
-                  started: float) -> Journal:
+                  started: float, started_at: str) -> Journal:
     """Judge a finished run from what it recorded.
 
     A run passes when every probe holds and every invariant held; with faults,
     liveness is one of the invariants: the stack settles within the
     scenario's settle time after the last fault ends. ``started`` is the
-    ``time.perf_counter()`` reading when the run began; the wall time runs
-    until the journal is complete.
+    ``time.perf_counter()`` reading when the run began, ``started_at`` the
+    wall-clock time then (ISO 8601); the wall time runs until the journal is
+    complete.
     """
     tasks, faults = tables["tasks"], tables.get("faults")
     counts = runtime.recorder.counts
@@ -48,7 +59,8 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
             detail=f"settled {shown} after the last fault; settle time {scenario.settle:g}s")
     fired = {name: counts[f"safeguard.{name}"] for name in SAFEGUARDS if counts.get(f"safeguard.{name}")}
     missing = [name for name in scenario.expect_safeguards if name not in fired]
-    failed_probes = [probe.name for probe in probes if not probe.passed]
+    failed_probes = [probe.id for probe in probes if not probe.passed]
+    commit, dirty = scenario_commit(file)
     broken = [name for name, check in invariants.items() if not check.held]
     outcomes = tasks["outcome"].value_counts()
     return Journal(
@@ -74,5 +86,6 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
         aggregated={"events": EVENTS_AGGREGATED} if "events" in tables else {},
         events_processed=events_processed,
         reproduce=reproduce,
+        context=RunContext(host=host(), started_at=started_at, git_commit=commit, git_dirty=dirty),
         wall_time_s=round(time.perf_counter() - started, 3),
     )

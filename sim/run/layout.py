@@ -16,7 +16,6 @@ front end and the reports can use it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 #: The run's record.
@@ -44,8 +43,6 @@ TABLES: tuple[str, ...] = (
 )
 #: Where run directories go unless told otherwise.
 DEFAULT_ROOT = Path("runs")
-#: The tag that makes a scenario a canary.
-CANARY_TAG = "canary"
 
 
 def default_run_dir(scenario: str, level: int, seed: int, root: str | Path = DEFAULT_ROOT) -> Path:
@@ -103,14 +100,3 @@ def find_run_dirs(root: Path) -> list[Path]:
     if journal_path(root).is_file():
         return [root]
     return [path.parent for path in sorted(root.rglob(JOURNAL)) if not is_hidden(path.parent, root)]
-
-
-def is_canary(name: str, tags: Iterable[str]) -> bool:
-    """A scenario that must fail, so that a suite which cannot fail is noticed: tagged ``canary`` or named
-    ``canary...``. A canary passes by failing."""
-    return CANARY_TAG in tags or name.startswith(CANARY_TAG)
-
-
-def canary_healthy(canary: bool, passed: bool) -> bool:
-    """A run's outcome as its suite counts it: passed, or, for a canary, failed."""
-    return not passed if canary else passed

@@ -7,9 +7,15 @@ journal read back from disk is validated by the same model
 
 The JSON keeps the keys DESIGN §4 lists. ``schema`` is the journal's
 version: a reader accepts every journal of its own major version (a minor
-version only adds keys) and refuses a newer major version with an error that
-names the file. Floats that are not finite (a recovery that never happened)
-are ``null`` in JSON.
+version only adds keys), reads a journal of schema 1 by upgrading its probes
+(:func:`sim.run.probe_result.upgrade_probes`), and refuses a newer major
+version with an error that names the file. Floats that are not finite (a
+recovery that never happened) are ``null`` in JSON.
+
+Version 2 gave each probe its id and a structured bound
+(``{id, kind, params, value, unit, bound: {op, value, unit}, margin,
+passed}``) and added ``context`` (host, start time, the scenarios' git
+commit).
 
 Light on purpose: pydantic and pandas only, no SimPy and no stack, so the
 reports can take a run that is only held in memory.
@@ -18,17 +24,15 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Annotated, Any, overload
+from typing import Any, overload
 
 import pandas as pd
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -37,10 +41,16 @@ from pydantic import (
     model_validator,
 )
 
-from chaosbench.sim.run.layout import is_canary
+from chaosbench.sim.run.probe_result import Bound, ProbeResult, upgrade_probes
+from chaosbench.sim.run.verdict import Verdict, is_canary, verdict
+
+__all__ = ["SCHEMA", "Audit", "Bound", "Counts", "InvariantResult", "Journal", "JournalError", "ProbeResult",
+           "RunContext", "RunResult", "Safeguards", "journal_from_json", "versions"]
 
 #: The version this code writes: ``major.minor``.
-SCHEMA = "1.0"
+SCHEMA = "2.0"
+#: The oldest major version this code reads (upgrading it on the way in).
+OLDEST_MAJOR = 1
 
 
 class JournalError(ValueError):
@@ -50,20 +60,6 @@ class JournalError(ValueError):
 class _Record(BaseModel):
     # Keys a newer minor version adds are ignored, so an older reader still reads its journals.
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-def _nan_for_null(value: Any) -> Any:
-    return math.nan if value is None else value
-
-
-class ProbeResult(_Record):
-    """One steady-state probe of a run: what it measured and whether that held."""
-
-    name: str
-    # NaN when it could not be measured; JSON has null for NaN and infinities, read back as NaN.
-    value: Annotated[float, BeforeValidator(_nan_for_null)]
-    bound: str
-    passed: bool
 
 
 class InvariantResult(_Record):
@@ -117,6 +113,16 @@ class Audit(_Record):
     entries: int = 0
 
 
+class RunContext(_Record):
+    """Where and when a run was made: the host, the wall-clock start (ISO 8601, UTC), and the git commit of the
+    repository holding the scenario file ('' outside one), with whether the file differed from it."""
+
+    host: str = ""
+    started_at: str = ""
+    git_commit: str = ""
+    git_dirty: bool = False
+
+
 class Journal(_Record):
     """The journal of one run (DESIGN §4)."""
 
@@ -142,6 +148,15 @@ class Journal(_Record):
     versions: dict[str, str] = Field(default_factory=dict)
     findings: list[str] = Field(default_factory=list)
     aggregated: dict[str, str] = Field(default_factory=dict)  # tables aggregated per simulated second, and how
+    context: RunContext = Field(default_factory=RunContext)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        if isinstance(data, dict) and _major(str(data.get("schema", "1.0")), "journal") < 2 and \
+                isinstance(data.get("probes"), list):
+            return {**data, "schema": SCHEMA, "probes": upgrade_probes(data["probes"], data.get("parameters") or {})}
+        return data
 
     @property
     def title(self) -> str:
@@ -162,8 +177,18 @@ class Journal(_Record):
 
     @property
     def canary(self) -> bool:
-        """The scenario must fail (see :func:`sim.run.layout.is_canary`)."""
+        """The scenario must fail (see :func:`sim.run.verdict.is_canary`)."""
         return is_canary(self.scenario, self.tags)
+
+    @property
+    def verdict(self) -> Verdict:
+        """What the run's outcome means to its suite: the one canary rule (:mod:`sim.run.verdict`)."""
+        return verdict(self.passed, self.canary)
+
+    @property
+    def ok(self) -> bool:
+        """The run passed, or it is a canary that failed as it must."""
+        return self.verdict.ok
 
     @property
     def label(self) -> str:
@@ -173,6 +198,10 @@ class Journal(_Record):
     @property
     def failed_probes(self) -> list[ProbeResult]:
         return [probe for probe in self.probes if not probe.passed]
+
+    def probe(self, probe_id: str) -> ProbeResult | None:
+        """The probe of this id, or None when the run has none."""
+        return next((probe for probe in self.probes if probe.id == probe_id), None)
 
     @property
     def broken_invariants(self) -> dict[str, InvariantResult]:
@@ -192,10 +221,13 @@ def journal_from_json(text: str, source: str = "journal") -> Journal:
         raise JournalError(f"{source}: not JSON ({exc})") from None
     if not isinstance(data, dict):
         raise JournalError(f"{source}: not a run journal (expected a JSON object)")
-    version = str(data.get("schema", SCHEMA))
+    version = str(data.get("schema", "1.0"))
     if _major(version, source) > _major(SCHEMA, source):
         raise JournalError(f"{source}: journal schema {version} is newer than this chaosbench reads "
                            f"(up to {_major(SCHEMA, source)}.x); upgrade chaosbench to read it")
+    if _major(version, source) < OLDEST_MAJOR:
+        raise JournalError(f"{source}: journal schema {version} is older than this chaosbench reads "
+                           f"({OLDEST_MAJOR}.x and later)")
     try:
         return Journal.model_validate(data)
     except ValidationError as exc:

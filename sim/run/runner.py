@@ -12,6 +12,7 @@ from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.faults import FAULTS, record, schedule
 from chaosbench.sim.run.journal import build_journal
+from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.run.sampler import start_sampler
@@ -64,7 +65,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     ``safeguards_off`` (absent when none is). Raises ScenarioError when the stack
     configuration cannot be built (a bad workflow or rules file named in it).
     """
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), now()
     runtime = SimRuntime(seed)
     try:
         stack = Stack(runtime, scenario.stack)
@@ -86,7 +87,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     tables = {name: table.frame() for name, table in runtime.recorder.tables.items()}
     reproduce = reproduce_command(file or f"{scenario.name}.yaml", seed, level, settings, without)
     journal = build_journal(scenario, runtime, stack, tables, seed=seed, level=level, file=file,
-                            reproduce=reproduce, events_processed=events, started=started)
+                            reproduce=reproduce, events_processed=events, started=started, started_at=started_at)
     if without:
         journal = journal.model_copy(update={"parameters": {**journal.parameters, "safeguards_off": list(without)}})
     return RunResult(journal, tables)

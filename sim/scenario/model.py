@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chaosbench.orchestration.config import StackConfig
-from chaosbench.sim.checks.probes import PROBES
+from chaosbench.sim.checks.probes import PROBES, identify
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.scenario.explore_section import ExploreSpec
@@ -47,6 +47,11 @@ class FaultEntry(KeyedEntry):
 
 class ProbeEntry(KeyedEntry):
     """One steady-state probe of a scenario: ``{latency: {quantile: 0.99, max: 2s}}``."""
+
+    @property
+    def id(self) -> str:
+        """The probe's id, unique in its scenario: ``latency[end_to_end p99]`` (:mod:`sim.checks.identity`)."""
+        return identify(self.name, self.params)
 
 
 AnyFault = Annotated[FaultEntry, keyed_union("fault", {name: fault.Params for name, fault in FAULTS.items()},
@@ -95,6 +100,19 @@ class Scenario(Model):
         if not _NAME.match(name):
             raise ValueError(f"expected lower-case letters, digits, '_' or '-', got {name!r}")
         return name
+
+    @field_validator("steady_state")
+    @classmethod
+    def _unique_probe_ids(cls, probes: list[ProbeEntry]) -> list[ProbeEntry]:
+        first: dict[str, int] = {}
+        for index, probe in enumerate(probes):
+            if probe.id in first:
+                raise PydanticCustomError(
+                    "probe_id", f"probes {first[probe.id]} and {index} have the same id {probe.id!r}; expected "
+                                "each probe's id to be unique: two probes of one kind need different parameters "
+                                "(priority, measure, quantile), not only different bounds")
+            first.setdefault(probe.id, index)
+        return probes
 
     @field_validator("expect_safeguards")
     @classmethod

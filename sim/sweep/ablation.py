@@ -6,8 +6,8 @@ of them at once (``all_off``), and each expected safeguard alone (with
 ``everything_fired``, also every other safeguard the control runs fired).
 Every arm runs on the same seeds, so seed ``s`` of an experiment meets the
 same arrivals and faults as seed ``s`` of the control, and the comparison is
-paired: for each probe, the mean over seeds of ``experiment - control`` with
-its 95% Student-t interval over those differences.
+paired: for each probe (by its id), the mean over seeds of ``experiment -
+control`` with its 95% Student-t interval over those differences.
 
 A safeguard *mattered* when some seed that passed in the control fails
 without it (its verdict flipped); an expected safeguard that never flips a
@@ -23,13 +23,12 @@ from typing import Any
 
 import pandas as pd
 
+from chaosbench.sim.checks.intervals import paired_difference as paired
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
-from chaosbench.sim.sweep.stats import mean_ci
-from chaosbench.sim.sweep.sweeps import probe_columns
 
 #: The experiment that turns every safeguard of the catalogue off.
 ALL_OFF = "all_off"
@@ -43,7 +42,7 @@ COLUMNS = ("scenario", "file", "experiment", "expected", "runs", "probe", "bound
 
 @dataclass(frozen=True)
 class Observation:
-    """What the ablation keeps of one run: its verdict, each probe's value and bound by label, the broken
+    """What the ablation keeps of one run: its verdict, each probe's value and bound by id, the broken
     invariants, the safeguards that fired, and the command that reruns it."""
 
     passed: bool
@@ -56,15 +55,9 @@ class Observation:
     @classmethod
     def of(cls, result: RunResult) -> Observation:
         journal = result.journal
-        labels = probe_labels([probe.name for probe in journal.probes])
-        return cls(journal.passed, {label: probe.value for label, probe in zip(labels, journal.probes, strict=True)},
-                   {label: probe.bound for label, probe in zip(labels, journal.probes, strict=True)},
+        return cls(journal.passed, {probe.id: probe.value for probe in journal.probes},
+                   {probe.id: str(probe.bound) for probe in journal.probes},
                    tuple(journal.broken_invariants), tuple(journal.safeguards.fired), journal.reproduce)
-
-
-def probe_labels(names: Sequence[str]) -> list[str]:
-    """Each probe's name; a name used again gets ``_2``, ``_3``... (as the sweep's columns do)."""
-    return [column.removeprefix("probe_") for column in probe_columns(names)]
 
 
 @dataclass(frozen=True)
@@ -116,25 +109,11 @@ def compare(experiment: str, without: Sequence[str], expected: bool, control: Se
 
 
 def paired_difference(probe: str, bound: str, pairs: Sequence[tuple[float, float]]) -> ProbeDifference:
-    """The mean of ``experiment - control`` over the ``(control, experiment)`` pairs, with its 95% interval.
-
-    A pair is left out when either value could not be measured (NaN), or
-    both are infinite (a recovery that came in neither run). An infinite
-    difference (a recovery that never came without the safeguard) makes the
-    mean infinite, with no interval.
-    """
-    kept = [(on, off) for on, off in pairs if not math.isnan(off - on)]
-    differences = [off - on for on, off in kept]
-    if any(math.isinf(difference) for difference in differences):
-        mean, low, high = _mean(differences), math.nan, math.nan
-    else:
-        mean, low, high = mean_ci(differences)
-    return ProbeDifference(probe, bound, len(kept), _mean([on for on, _ in kept]), _mean([off for _, off in kept]),
-                           mean, low, high)
-
-
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else math.nan
+    """The mean of ``experiment - control`` over the ``(control, experiment)`` pairs, with its 95% interval
+    (:func:`sim.checks.intervals.paired_difference`)."""
+    found = paired(pairs)
+    return ProbeDifference(probe, bound, found.pairs, found.before, found.after, found.difference, found.low,
+                           found.high)
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,14 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from chaosbench.orchestration.tasks.model import OUTCOMES
+from chaosbench.sim.checks.identity import probe_column
+from chaosbench.sim.checks.intervals import summarize
 from chaosbench.sim.run.record import versions
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, read_yaml
 from chaosbench.sim.scenario.overrides import Axis, scenario_at
 from chaosbench.sim.sweep.executors import Executor
 from chaosbench.sim.sweep.parts import PartStore
-from chaosbench.sim.sweep.stats import summarize
 
 _VERSION = versions()["chaosbench"]
 T = TypeVar("T")
@@ -135,8 +136,9 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
         "seed": spec["seed"],
         "passed": journal.passed,
         "trace_digest": journal.trace_digest,
-        "probes": dict(zip(probe_columns([probe.name for probe in journal.probes]),
-                           (_finite(probe.value) for probe in journal.probes), strict=True)),
+        "probes": {probe_column(probe.id): _finite(probe.value) for probe in journal.probes},
+        "about": {probe.id: {"kind": probe.kind, "params": probe.params, "unit": probe.unit,
+                             "bound": probe.bound.model_dump()} for probe in journal.probes},
         "wall_time_s": journal.wall_time_s,
         "sim_time": journal.sim_time,
         "events_processed": journal.events_processed,
@@ -151,16 +153,6 @@ def run_chunk(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [run_one(spec) for spec in specs]
 
 
-def probe_columns(names: Sequence[str]) -> list[str]:
-    """``probe_<name>`` per probe; a name used again gets ``_2``, ``_3``..."""
-    seen: dict[str, int] = {}
-    columns = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        columns.append(f"probe_{name}" if seen[name] == 1 else f"probe_{name}_{seen[name]}")
-    return columns
-
-
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
@@ -173,12 +165,14 @@ def chunked(items: list[T], workers: int) -> list[list[T]]:
 
 @dataclass
 class SweepOutcome:
-    """The assembled results of a sweep."""
+    """The assembled results of a sweep; ``probes`` tells, per probe id, its kind, parameters, unit and bound
+    (as the first run that measured it had them)."""
 
     table: pd.DataFrame
     summary: pd.DataFrame
     ran: int
     skipped: int
+    probes: dict[str, dict[str, Any]]
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -201,11 +195,16 @@ def execute(sweep: Sweep, out: str | Path, executor: Executor,
         finished += len(records)
         if progress is not None:
             progress(finished)
-    table = tidy_table(sweep, [store.read(spec["key"]) for spec in runs])
+    records = [store.read(spec["key"]) for spec in runs]
+    table = tidy_table(sweep, records)
     summary = summarize(table, [*sweep.paths, "level"])
     store.write_table("results", table)
     store.write_table("summary", summary)
-    return SweepOutcome(table, summary, ran=len(todo), skipped=len(runs) - len(todo))
+    probes: dict[str, dict[str, Any]] = {}
+    for record in records:
+        for probe_id, about in record.get("about", {}).items():
+            probes.setdefault(probe_id, about)
+    return SweepOutcome(table, summary, ran=len(todo), skipped=len(runs) - len(todo), probes=probes)
 
 
 def tidy_table(sweep: Sweep, records: list[dict[str, Any]]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ def burst_document() -> dict:
                        "start": f"{BURST['start']}s", "stop": f"{BURST['stop']}s"}},
         ],
         steady_state=[{"sla_compliance": {"priority": "critical", "min": 0.9}},
+                      {"sla_compliance": {"priority": "high", "min": 0.5}},
                       {"max_queue_depth": {"max": 1000}}],
         expect_safeguards=["load_shedder"],
     )
@@ -54,10 +55,13 @@ def _write(document: dict, root: Path, level: int, seed: int) -> Path:
 def _memory(db: Path) -> None:
     with closing(sqlite3.connect(db)) as connection, connection:
         connection.execute("CREATE TABLE runs (run_id TEXT, scenario TEXT, level INTEGER, seed INTEGER, "
-                           "passed INTEGER, round INTEGER)")
-        rows = [(f"r{i}", "mmc_small", min(i // 3, 2), i, int(i != 7), i) for i in range(10)]
-        rows += [(f"b{i}", "burst", 0, i, int(i % 2 == 0), i) for i in range(10)]
-        connection.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", rows)
+                           "passed INTEGER, round INTEGER, started_at TEXT)")
+        rows = [(f"r{i}", "mmc_small", min(i // 3, 2), i, int(i != 7), i, f"2026-01-0{1 + i // 5}T0{i % 5}:00:00+00:00")
+                for i in range(10)]
+        rows += [(f"b{i}", "burst", 0, i, int(i % 2 == 0), i, f"2026-01-0{1 + i // 5}T0{i % 5}:30:00+00:00")
+                 for i in range(10)]
+        rows += [("o1", "unrelated", 0, 1, 0, None, "2026-01-01T00:00:00+00:00")]
+        connection.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         connection.execute("CREATE TABLE scenario_levels (scenario TEXT, level INTEGER, streak INTEGER)")
         connection.executemany("INSERT INTO scenario_levels VALUES (?, ?, ?)", [("mmc_small", 2, 2), ("burst", 0, 1)])
 

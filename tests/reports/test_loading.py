@@ -33,7 +33,8 @@ def test_a_run_directory_alone_loads_as_one_row(results):
     assert len(runs) == 1
     row = runs.iloc[0]
     assert row["scenario"] == "canary" and row["canary"] and not row["passed"]
-    assert row["failed_probes"] == "latency" and row["probes"] == 2 and row["probes_failed"] == 1
+    assert row["verdict"] == "expected failure" and row["ok"]
+    assert row["failed_probes"] == "latency[end_to_end p99]" and row["probes"] == 2 and row["probes_failed"] == 1
     assert "--seed 1 --level 0" in row["reproduce"]
 
 
@@ -57,9 +58,20 @@ def test_the_sla_compliance_column_agrees_with_the_runs_own_probe(results):
 def test_load_probes_has_one_row_per_probe_per_run(results):
     probes = load_probes(results)
     assert list(probes.columns) == list(PROBE_COLUMNS)
-    assert len(probes) == 4 * 1 + 2 * 2 + 1 * 2
+    assert len(probes) == 4 * 1 + 2 * 3 + 1 * 2
     failed = probes[~probes["passed"]]
-    assert failed[["scenario", "probe"]].values.tolist() == [["canary", "latency"]]
+    assert failed[["scenario", "probe"]].values.tolist() == [["canary", "latency[end_to_end p99]"]]
+    (latency,) = failed.itertuples(index=False)
+    assert (latency.kind, latency.params, latency.unit, latency.op, latency.bound) == (
+        "latency", {"quantile": 0.99, "measure": "end_to_end"}, "s", "<=", 0.001)
+    assert latency.margin == pytest.approx(0.001 - latency.value) and latency.margin < 0
+
+
+def test_two_probes_of_one_kind_load_as_two_rows_by_id(results):
+    probes = load_probes(results)
+    burst = probes[probes["scenario"] == "burst"]
+    assert sorted(set(burst["probe"])) == ["max_queue_depth", "sla_compliance[critical]", "sla_compliance[high]"]
+    assert len(burst) == 2 * 3
 
 
 def test_optional_tables_stack_across_runs_and_a_missing_table_gives_no_rows(results):
@@ -87,7 +99,7 @@ def test_missing_results_raise_a_clear_error(tmp_path):
 def test_load_memory_reads_every_table_read_only(memory_db):
     memory = load_memory(memory_db)
     assert set(memory) == {"runs", "scenario_levels"}
-    assert isinstance(memory["runs"], pd.DataFrame) and len(memory["runs"]) == 20
+    assert isinstance(memory["runs"], pd.DataFrame) and len(memory["runs"]) == 21
     assert {"round", "scenario", "level", "passed"} <= set(memory["runs"].columns)
 
 

@@ -1,60 +1,84 @@
-"""The report of the shipped scenarios: every scenario appears and every figure renders."""
+"""The default suite with the canary, as CI runs it: one canary rule in suite, report, JUnit, Markdown and HTML."""
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from chaosbench.reports import write_reports
-from chaosbench.sim.run.layout import default_run_dir
-from chaosbench.sim.run.rundir import write_run
-from chaosbench.sim.run.runner import run_scenario
-from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
-from chaosbench.sim.scenario.loader import load_scenario, read_yaml
+from chaosbench.cli.main import main
+from chaosbench.sim.scenario.discovery import load_suite
+from chaosbench.sim.scenario.loader import load_scenario
 from tests.conftest import ROOT
-from tests.reports.html_check import Page, browser, render_in_browser
+from tests.reports.html_check import Page, rendered_or_skip
 
-
-def default_suite() -> list[Path]:
-    """The scenarios of ``scenarios/**/default*.yaml`` when such a suite ships, else every shipped scenario."""
-    files = yaml_files([ROOT / "scenarios"])
-    suites = [path for path in files if path.stem.startswith("default") and is_suite(read_yaml(path))]
-    if suites:
-        return load_suite(suites[0])[1]
-    return [path for path in files if not is_suite(read_yaml(path))]
+CANARY_SUITE = ROOT / "scenarios" / "suites" / "canary.yaml"
+CANARY = "canary_impossible_sla"
 
 
 @pytest.fixture(scope="module")
-def shipped_report(tmp_path_factory):
+def shipped(tmp_path_factory):
+    """``chaosbench suite`` on the default suite plus the canary, with every report, then ``chaosbench report`` on
+    the same runs: both exit statuses, and the files each wrote."""
     out = tmp_path_factory.mktemp("shipped")
-    names = []
-    for path in default_suite():
-        scenario = load_scenario(path, 0)
-        result = run_scenario(scenario, seed=1, file=str(path.relative_to(ROOT)))
-        write_run(result, default_run_dir(scenario.name, 0, 1, out / "runs"))
-        names.append(scenario.name)
-    write_reports(out / "runs", html=out / "report.html")
-    return out / "report.html", sorted(set(names))
+    suite_status = main(["suite", str(CANARY_SUITE), "--out", str(out / "runs"), "--no-db", "--json",
+                         "--html", str(out / "suite.html"), "--md", str(out / "suite.md"),
+                         "--junit", str(out / "suite.xml")])
+    report_status = main(["report", str(out / "runs"), "--json", "--html", str(out / "report.html"),
+                          "--md", str(out / "report.md"), "--junit", str(out / "report.xml")])
+    names = sorted(load_scenario(path).name for path in load_suite(CANARY_SUITE)[1])
+    return suite_status, report_status, out, names
 
 
-def test_report_of_the_default_suite_shows_every_scenario(shipped_report):
-    html, names = shipped_report
-    page = Page(html.read_text(encoding="utf-8"))
-    assert names and page.sections == names
-    assert len(page.figures) >= 2 * len(names) + 1
+def test_suite_and_report_give_the_same_exit_code_on_the_same_runs(shipped, capsys):
+    suite_status, report_status, _, _ = shipped
+    assert suite_status == report_status == 0  # every scenario passes and the canary fails, as it must
+
+
+def test_the_canary_is_skipped_as_an_expected_failure_in_junit_not_failed(shipped):
+    _, _, out, _ = shipped
+    for name in ("suite.xml", "report.xml"):
+        root = ET.parse(out / name).getroot()
+        assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("16", "0", "1")
+        (case,) = root.findall(f"testsuite[@name='{CANARY}']/testcase")
+        assert case.find("failure") is None
+        skipped = case.find("skipped")
+        assert skipped.get("type") == "expected-failure" and "canary: it must fail" in skipped.get("message")
+        assert "latency[end_to_end p50 critical]" in skipped.text
+
+
+def test_the_markdown_does_not_list_the_canary_as_failed(shipped):
+    _, _, out, _ = shipped
+    for name in ("suite.md", "report.md"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert text.startswith("## chaosbench resilience summary\n\n**PASSED: 16 of 16 scenario(s) ok")
+        assert "### Failed runs" not in text
+        assert f"### Canary runs that failed, as they must\n\n`{CANARY}[level0-seed1]`" in text
+
+
+def test_the_report_of_the_shipped_suite_shows_every_scenario_under_a_green_banner(shipped):
+    _, _, out, names = shipped
+    text = (out / "report.html").read_text(encoding="utf-8")
+    page = Page(text)
+    assert page.sections == names  # all are ok: by name
+    assert len(page.figures) >= 2 * len(names) + 3
     assert all(width > 300 and height > 150 for _, width, height in page.figures)
     assert page.outside == []
+    assert '<div class="banner ok" id="verdict" data-ok="true">' in text and "canary failed as it must" in text
+    # The heat map names the probe each scenario checks.
+    assert "SLA compliance each scenario checks" in text
 
 
-def test_report_of_the_default_suite_renders_in_headless_chromium(shipped_report):
-    html, names = shipped_report
-    executable = browser()
-    if executable is None:
-        pytest.skip("no Chromium here (scripts/install-browser.sh installs Debian's chromium); "
-                    "the report was checked structurally instead")
-    try:
-        seen = render_in_browser(html, executable)
-    except RuntimeError as exc:
-        pytest.skip(f"Chromium cannot run here: {exc}")
+def test_the_report_of_the_shipped_suite_renders_in_headless_chromium(shipped):
+    _, _, out, names = shipped
+    seen = rendered_or_skip(out / "report.html")
     assert seen["sections"] == names
     assert seen["figures"] and all(f["complete"] and min(f["shown"]) > 100 for f in seen["figures"])
+
+
+def test_report_json_counts_the_canary_as_an_expected_failure(shipped, capsys):
+    _, _, out, _ = shipped
+    assert main(["report", str(out / "runs"), "--json", "--md", str(out / "again.md")]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert (found["passed"], found["runs"], found["failed_runs"], found["expected_failures"]) == (True, 16, 0, 1)
+    assert found["unhealthy_scenarios"] == []

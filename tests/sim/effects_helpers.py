@@ -65,8 +65,8 @@ def switched(document: dict, path: str, enabled: bool) -> dict:
 
 
 def probe(result: RunResult, name: str) -> ProbeResult:
-    """The journal entry of the run's first probe called ``name``."""
-    return next(entry for entry in result.journal.probes if entry.name == name)
+    """The journal entry of the run's first probe of kind ``name``."""
+    return next(entry for entry in result.journal.probes if entry.kind == name)
 
 
 def held(result: RunResult, invariant: str) -> bool:

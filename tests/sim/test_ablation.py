@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from chaosbench.cli.main import main
-from chaosbench.sim.sweep.ablation import ALL_OFF, COLUMNS, Observation, ablate, compare, probe_labels
+from chaosbench.sim.sweep.ablation import ALL_OFF, COLUMNS, Observation, ablate, compare
 from tests.conftest import ROOT
 from tests.sim.test_safeguard_switches import NEEDS_REASSIGNMENT
 
@@ -49,11 +49,6 @@ def test_a_seed_whose_probe_could_not_be_measured_is_left_out_of_the_pair():
     assert (latency.seeds, latency.difference) == (2, 2.5)
 
 
-def test_a_repeated_probe_name_gets_a_distinct_label():
-    assert probe_labels(["sla_compliance", "sla_compliance", "latency"]) == [
-        "sla_compliance", "sla_compliance_2", "latency"]
-
-
 def test_ablate_runs_all_off_and_each_expected_safeguard_on_the_control_seeds(tmp_path):
     path = tmp_path / "needs.yaml"
     path.write_text(yaml.safe_dump(NEEDS_REASSIGNMENT), encoding="utf-8")
@@ -69,6 +64,9 @@ def test_with_every_fired_safeguard_ablate_also_turns_off_those_it_did_not_expec
     ablation = ablate(WORKER_DROPOUT, [1], everything_fired=True)
     experiments = {c.experiment: c.expected for c in ablation.comparisons}
     assert experiments == {ALL_OFF: False, "worker_reassignment": True, "preemption": False}
+    # The scenario checks SLA compliance on two priorities: each probe keeps its own id and row.
+    assert [(probe.probe, probe.bound) for probe in ablation.comparisons[0].probes] == [
+        ("sla_compliance[critical]", ">= 0.99"), ("sla_compliance[high]", ">= 0.99"), ("recovery_time", "<= 120s")]
 
 
 def test_the_cli_exits_0_when_every_expected_safeguard_mattered_and_writes_the_table(capsys, tmp_path):
@@ -90,8 +88,8 @@ def test_the_cli_exits_1_naming_an_expected_safeguard_that_flipped_no_seed(capsy
     experiments = {e["experiment"]: e for e in report["scenarios"][0]["experiments"]}
     reassignment = experiments["worker_reassignment"]
     assert reassignment["without"] == ["worker_reassignment"] and reassignment["expected"] is True
-    assert [probe["probe"] for probe in reassignment["probes"]] == ["sla_compliance", "sla_compliance_2",
-                                                                   "recovery_time"]
+    assert [probe["probe"] for probe in reassignment["probes"]] == ["sla_compliance[critical]",
+                                                                   "sla_compliance[high]", "recovery_time"]
     assert all(probe["seeds"] == 2 for probe in reassignment["probes"])
 
 
@@ -124,8 +122,13 @@ def test_a_recovery_that_never_came_without_the_safeguard_is_an_infinite_differe
     assert math.isnan(latency.ci_low) and math.isnan(latency.ci_high)
 
 
-def test_the_cli_writes_the_html_page_beside_the_table(capsys, tmp_path):
+def test_the_cli_writes_the_report_of_its_table_as_report_shows_an_ablation_folder(capsys, tmp_path):
     path = tmp_path / "needs.yaml"
     path.write_text(yaml.safe_dump(NEEDS_REASSIGNMENT), encoding="utf-8")
     main(["ablate", str(path), "--seeds", "1", "--out", str(tmp_path / "out"), "--html", str(tmp_path / "a.html")])
-    assert '<section id="ablation-needs_reassignment">' in (tmp_path / "a.html").read_text()
+    page = (tmp_path / "a.html").read_text()
+    assert '<h3 id="ablation-needs_reassignment">needs_reassignment</h3>' in page and 'id="verdict"' in page
+    assert main(["report", str(tmp_path / "out"), "--html", str(tmp_path / "r.html")]) == 0
+    section = page[page.index('<details class="part" id="ablations"'):page.index("</details>", page.index(
+        '<details class="part" id="ablations"'))]
+    assert section in (tmp_path / "r.html").read_text()

@@ -7,10 +7,12 @@ import pytest
 from hypothesis import find, given, settings
 
 from chaosbench.cli.main import main
+from chaosbench.sim.checks.identity import margin
 from chaosbench.sim.checks.probes import Latency, SlaCompliance
 from chaosbench.sim.explore.search import _minimise, explore, probe_margin
 from chaosbench.sim.explore.space import FaultSpace, Schedule, kind_of
 from chaosbench.sim.faults import FAULTS
+from chaosbench.sim.run.record import ProbeResult
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, scenario_from_document
 
@@ -144,11 +146,17 @@ def test_minimise_drops_faults_until_removing_any_one_passes():
     assert [(r["at"], r["passed"]) for r in removals] == [(10, True), (13, True)]
 
 
+def _measured(kind: str, probe, value: float) -> ProbeResult:
+    op, bound = probe.operator(), probe.threshold()
+    return ProbeResult(id=kind, kind=kind, value=value, bound={"op": op, "value": bound},
+                       margin=margin(op, value, bound), passed=probe.holds(value))
+
+
 def test_a_probe_margin_is_the_distance_inside_its_bound_relative_to_the_bound():
-    assert probe_margin(SlaCompliance(min=0.9), 0.95) == pytest.approx(0.05)
-    assert probe_margin(SlaCompliance(min=0.9), 0.8) == pytest.approx(-0.1)
-    assert probe_margin(Latency(max="30s"), 15.0) == pytest.approx(0.5)
-    assert probe_margin(Latency(max="30s"), float("inf")) == -1e3
+    assert probe_margin(_measured("sla_compliance", SlaCompliance(min=0.9), 0.95)) == pytest.approx(0.05)
+    assert probe_margin(_measured("sla_compliance", SlaCompliance(min=0.9), 0.8)) == pytest.approx(-0.1)
+    assert probe_margin(_measured("latency", Latency(max="30s"), 15.0)) == pytest.approx(0.5)
+    assert probe_margin(_measured("latency", Latency(max="30s"), float("inf"))) == -1e3
 
 
 def _space(document: dict) -> FaultSpace:

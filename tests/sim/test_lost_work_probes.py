@@ -30,7 +30,7 @@ def journal(file: Path, *overrides: tuple[str, Any]) -> Journal:
 
 
 def only(name: str, run: Journal) -> ProbeResult:
-    (result,) = (probe for probe in run.probes if probe.name == name)
+    (result,) = (probe for probe in run.probes if probe.kind == name)
     return result
 
 
@@ -47,7 +47,7 @@ def test_failed_tasks_fails_worker_dropout_when_killed_workers_tasks_are_not_rea
     assert off.counts.tasks["failed"] > 0
     assert not off.passed and only("failed_tasks", off).value == off.counts.tasks["failed"]
     # The scenario's own probes miss the loss: the new probe alone turns the verdict.
-    assert [probe.name for probe in off.probes if not probe.passed] == ["failed_tasks"]
+    assert [probe.id for probe in off.probes if not probe.passed] == ["failed_tasks"]
 
 
 def test_failed_workflows_fails_kernel_kill_restart_without_retries_with_or_without_the_dead_letter_queue():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from chaosbench.sim.checks.probes import DuplicateExecutions, Observed
 
@@ -57,3 +58,49 @@ def test_failed_runs_count_whether_or_not_the_dead_letter_queue_kept_them():
                     counts={"engine.failed": 7, "engine.dead_letters": 0})
     assert FailedWorkflows(max=0).observe(seen) == 7.0
     assert DeadLetterCount(max=0).observe(seen) == 8.0
+
+
+def test_a_probe_id_carries_the_parameters_that_pick_what_it_measures():
+    from chaosbench.sim.checks.probes import PROBES, identify
+
+    def probe_id(kind: str, **params) -> str:
+        return identify(kind, PROBES[kind].model_validate(params))
+
+    assert probe_id("sla_compliance", priority="critical", min=0.99) == "sla_compliance[critical]"
+    assert probe_id("sla_compliance", min=0.99) == "sla_compliance"
+    assert probe_id("latency", priority="high", measure="wait", quantile=0.99, max="30s") == "latency[wait p99 high]"
+    assert probe_id("latency", quantile=0.999, max="30s") == "latency[end_to_end p99.9]"
+    assert probe_id("failed_tasks", priority="low", max=0) == "failed_tasks[low]"
+    assert probe_id("recovery_time", max="2m") == "recovery_time"
+
+
+def test_every_probe_kind_has_a_unit():
+    from chaosbench.sim.checks.identity import PROBE_UNITS
+    from chaosbench.sim.checks.probes import PROBES
+
+    assert set(PROBE_UNITS) == set(PROBES)
+
+
+def test_the_record_of_a_probe_has_its_structured_bound_and_signed_margin():
+    from chaosbench.sim.checks.probes import SlaCompliance, evaluate
+
+    tasks = pd.DataFrame({"enqueued_at": [0.0] * 4, "priority": ["high"] * 4, "deadline": [5.0] * 4,
+                          "finished_at": [1.0, 1.0, 1.0, 9.0], "outcome": ["completed"] * 4})
+    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=0.0, end=10.0)
+    record = evaluate("sla_compliance", SlaCompliance(priority="high", min=0.9), seen)
+    assert record == {"id": "sla_compliance[high]", "kind": "sla_compliance", "params": {"priority": "high"},
+                      "value": 0.75, "unit": "ratio", "bound": {"op": ">=", "value": 0.9, "unit": "ratio"},
+                      "margin": pytest.approx(-0.15), "passed": False}
+
+
+def test_two_probes_with_one_id_are_refused_when_the_scenario_is_loaded(write_scenario, capsys):
+    from chaosbench.cli.main import main
+    from tests.conftest import mmc_document
+
+    path = write_scenario(mmc_document(steady_state=[
+        {"sla_compliance": {"priority": "critical", "min": 0.99}}, {"sla_compliance": {"priority": "high", "min": 0.9}},
+        {"sla_compliance": {"priority": "CRITICAL", "min": 0.95}}]))
+    assert main(["validate", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert f"{path}: steady_state: probes 0 and 2 have the same id 'sla_compliance[critical]'" in error
+    assert "Traceback" not in error

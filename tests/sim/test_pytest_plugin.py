@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from chaosbench.sim.run.layout import is_canary
+from chaosbench.sim.run.verdict import is_canary
 from chaosbench.sim.scenario.discovery import is_suite, yaml_files
 from chaosbench.sim.scenario.loader import read_yaml
 from tests.conftest import ROOT, mmc_document

@@ -13,6 +13,7 @@ from chaosbench.sim.run import layout
 from chaosbench.sim.run.record import SCHEMA, Journal, JournalError, RunResult, journal_from_json
 from chaosbench.sim.run.rundir import read_journal, read_run, write_run
 from chaosbench.sim.run.runner import reproduce_command, run_scenario, setting_text
+from chaosbench.sim.run.verdict import Verdict, is_canary, verdict
 from chaosbench.sim.scenario.loader import load_scenario, scenario_from_document
 from chaosbench.sim.scenario.overrides import parse_setting
 from tests.conftest import ROOT, mmc_document
@@ -68,8 +69,8 @@ def test_a_journal_of_a_newer_major_version_is_refused_naming_the_file_and_versi
     out = write_run(result, tmp_path / "run")
     path = layout.journal_path(out)
     data = json.loads(path.read_text())
-    path.write_text(json.dumps({**data, "schema": "2.0"}))
-    with pytest.raises(JournalError, match=rf"{path}: journal schema 2\.0 is newer"):
+    path.write_text(json.dumps({**data, "schema": "3.0"}))
+    with pytest.raises(JournalError, match=rf"{path}: journal schema 3\.0 is newer"):
         read_journal(out)
 
 
@@ -82,6 +83,45 @@ def test_a_journal_without_a_schema_is_read_as_the_first_version(result):
     data = result.journal.to_json()
     del data["schema"]
     assert journal_from_json(json.dumps(data)).schema_version == SCHEMA
+
+
+def test_each_probe_is_recorded_with_its_id_kind_parameters_unit_structured_bound_and_margin(result):
+    written = result.journal.to_json()["probes"]
+    assert [probe["id"] for probe in written] == ["sla_compliance[critical]", "dead_letter_count", "recovery_time"]
+    first = written[0]
+    assert list(first) == ["id", "kind", "params", "value", "unit", "bound", "margin", "passed"]
+    assert first["kind"] == "sla_compliance" and first["params"] == {"priority": "critical"}
+    assert first["unit"] == "ratio" and first["bound"] == {"op": ">=", "value": 0.99, "unit": "ratio"}
+    assert first["margin"] == pytest.approx(first["value"] - 0.99)
+    recovery = result.journal.probe("recovery_time")
+    assert recovery.bound.op == "<=" and str(recovery.bound) == "<= 120s"
+    assert recovery.margin == pytest.approx(120 - recovery.value)
+
+
+def test_a_journal_of_schema_1_is_read_with_ids_taken_from_its_scenario(result):
+    """Schema 1 wrote ``{name, value, bound: text, passed}``; its parameters give each probe's own parameters."""
+    data = result.journal.to_json()
+    steady = [{"sla_compliance": {"priority": "critical", "min": 0.99}},
+              {"sla_compliance": {"priority": "high", "min": 0.99}}, {"recovery_time": {"max": 120.0}}]
+    data.update(schema="1.0", parameters={**data["parameters"], "steady_state": steady}, probes=[
+        {"name": "sla_compliance", "value": 1.0, "bound": ">= 0.99", "passed": True},
+        {"name": "sla_compliance", "value": 0.5, "bound": ">= 0.99", "passed": False},
+        {"name": "recovery_time", "value": None, "bound": "<= 120s", "passed": False}])
+    journal = journal_from_json(json.dumps(data))
+    assert [probe.id for probe in journal.probes] == ["sla_compliance[critical]", "sla_compliance[high]",
+                                                      "recovery_time"]
+    high = journal.probes[1]
+    assert high.bound.value == 0.99 and high.margin == pytest.approx(-0.49) and high.unit == "ratio"
+    assert journal.probes[2].bound.unit == "s" and math.isnan(journal.probes[2].margin)
+    assert journal.schema_version == SCHEMA
+
+
+def test_schema_1_probes_without_their_scenario_keep_unique_ids(result):
+    data = result.journal.to_json()
+    data.update(schema="1.0", parameters={}, probes=[
+        {"name": "latency", "value": 1.0, "bound": "<= 2s", "passed": True},
+        {"name": "latency", "value": 3.0, "bound": "<= 2s", "passed": False}])
+    assert [probe.id for probe in journal_from_json(json.dumps(data)).probes] == ["latency", "latency#2"]
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -116,18 +156,32 @@ def test_run_scenario_puts_the_settings_into_the_journal_from_the_start():
     assert result.journal.reproduce == "chaosbench run m.yaml --seed 4 --level 0 --set stack.htm.workers=4"
 
 
-def test_the_layout_names_runs_hides_staging_folders_and_knows_a_canary(tmp_path):
+def test_the_layout_names_runs_and_hides_staging_folders(tmp_path):
     run_dir = layout.default_run_dir("storm", 2, 7, tmp_path)
     assert run_dir == tmp_path / "storm" / "level2-seed7"
     assert layout.is_hidden(tmp_path / "storm" / ".level2-seed7.abc", tmp_path)
     assert layout.is_hidden(layout.retired_dir(run_dir), tmp_path)
     assert not layout.is_hidden(run_dir, tmp_path)
-    assert layout.is_canary("canary_x", []) and layout.is_canary("x", ["canary"]) and not layout.is_canary("x", [])
-    assert layout.canary_healthy(canary=True, passed=False) and not layout.canary_healthy(canary=True, passed=True)
+
+
+def test_one_canary_rule_a_canary_passes_by_failing():
+    assert is_canary("canary_x", []) and is_canary("x", ["canary"]) and not is_canary("x", [])
+    assert verdict(passed=False, canary=True) is Verdict.EXPECTED_FAILURE and Verdict.EXPECTED_FAILURE.ok
+    assert verdict(passed=True, canary=True) is Verdict.CANARY_PASSED and not Verdict.CANARY_PASSED.ok
+    assert verdict(passed=True, canary=False).ok and not verdict(passed=False, canary=False).ok
+
+
+def test_the_context_names_the_host_the_start_and_the_commit_of_a_scenario_in_git(result):
+    context = result.journal.context
+    assert context.host and context.started_at.endswith("+00:00")
+    assert len(context.git_commit) == 40  # the shipped scenario is in this checkout's repository
+    elsewhere = run_scenario(scenario_from_document(mmc_document(duration="20s", warmup="0s"), "m.yaml"), seed=1,
+                             file="/nonexistent/m.yaml")
+    assert elsewhere.journal.context.git_commit == "" and not elsewhere.journal.context.git_dirty
 
 
 def test_the_journal_model_lists_every_key_of_the_design():
     keys = {field.alias or name for name, field in Journal.model_fields.items()}
     assert {"scenario", "file", "seed", "level", "parameters", "passed", "probes", "safeguards", "invariants",
             "counts", "trace_digest", "sim_time", "wall_time_s", "events_processed", "reproduce", "versions",
-            "schema"} <= keys
+            "schema", "context"} <= keys

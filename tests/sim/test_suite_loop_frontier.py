@@ -36,15 +36,28 @@ def test_a_suite_of_passing_scenarios_exits_0_and_records_each_run(tmp_path, cap
     assert main(["suite", suite, "--seeds", "2", "--out", str(tmp_path / "runs"), "--db", str(db)]) == 0
     with MemoryDB(db) as memory:
         assert len(memory.query("runs")) == 4
-    assert "4 of 4 runs passed" in capsys.readouterr().out
+    assert "4 of 4 runs ok" in capsys.readouterr().out
 
 
-def test_a_suite_with_the_canary_exits_1_and_prints_its_reproduce_command(tmp_path, capsys):
+def test_a_suite_whose_canary_fails_as_it_must_exits_0_and_report_agrees(tmp_path, capsys):
     suite = _suite(tmp_path, mmc_document(name="a", **FAST), _canary())
+    assert main(["suite", suite, "--out", str(tmp_path / "runs"), "--no-db"]) == 0
+    printed = capsys.readouterr().out
+    assert "pass  canary_latency  0/1 seeds passed" in printed and "(canary: failed, as it must)" in printed
+    assert "2 of 2 runs ok (1 canary run(s) failed, as they must)" in printed
+    assert main(["report", str(tmp_path / "runs"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["expected_failures"] == 1
+
+
+def test_a_canary_that_passes_fails_the_suite_with_its_reproduce_command(tmp_path, capsys):
+    passing = mmc_document(name="canary_latency", **FAST)
+    suite = _suite(tmp_path, mmc_document(name="a", **FAST), passing)
     assert main(["suite", suite, "--out", str(tmp_path / "runs"), "--no-db"]) == 1
     printed = capsys.readouterr().out
-    assert "FAILED canary_latency seed 1" in printed
+    assert "CANARY PASSED canary_latency seed 1: a canary must fail" in printed
     assert "reproduce: chaosbench run" in printed and "canary_latency.yaml --seed 1 --level 0" in printed
+    assert main(["report", str(tmp_path / "runs"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["failed_runs"] == 1
 
 
 def test_a_bad_file_in_a_suite_stops_it_before_anything_runs(tmp_path, capsys):

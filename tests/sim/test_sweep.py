@@ -12,7 +12,7 @@ from chaosbench.cli.main import main
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.sweep.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
 from chaosbench.sim.sweep.parts import PartStore
-from chaosbench.sim.sweep.sweeps import Sweep, execute, load_sweep, parse_seeds, probe_columns, run_one
+from chaosbench.sim.sweep.sweeps import Sweep, execute, load_sweep, parse_seeds, run_one
 from tests.conftest import mmc_document
 
 SHORT = {"duration": "120s", "warmup": "10s"}
@@ -72,9 +72,15 @@ def test_a_bad_set_path_or_value_is_bad_input_naming_the_field(capsys, write_sce
     assert "--set workload.3.tasks.rate: no list item '3'" in capsys.readouterr().err
 
 
-def test_repeated_probe_names_get_distinct_columns():
-    assert probe_columns(["latency", "throughput", "latency"]) == ["probe_latency", "probe_throughput",
-                                                                   "probe_latency_2"]
+def test_each_probe_has_its_column_by_id_and_its_bound_in_the_outcome(write_scenario, tmp_path):
+    probes = [{"sla_compliance": {"priority": "critical", "min": 0.9}}, {"sla_compliance": {"min": 0.8}},
+              {"latency": {"measure": "wait", "quantile": 0.99, "max": "30s"}}]
+    path = write_scenario(mmc_document(**SHORT, steady_state=probes))
+    outcome = execute(load_sweep(path, [], [0], [1, 2]), tmp_path / "out", SerialExecutor())
+    columns = [column for column in outcome.table.columns if column.startswith("probe_")]
+    assert columns == ["probe_sla_compliance[critical]", "probe_sla_compliance", "probe_latency[wait p99]"]
+    assert outcome.probes["latency[wait p99]"]["bound"] == {"op": "<=", "value": 30.0, "unit": "s"}
+    assert outcome.probes["sla_compliance[critical]"]["params"] == {"priority": "critical"}
 
 
 def _digests(outcome) -> list[tuple]:
@@ -152,7 +158,18 @@ def test_the_tidy_table_and_summary(write_scenario, tmp_path):
     row = summary[(summary["stack.htm.workers"] == 4) & (summary["metric"] == "probe_sla_compliance")].iloc[0]
     values = outcome.table[outcome.table["stack.htm.workers"] == 4]["probe_sla_compliance"]
     assert row["runs"] == 3 and row["mean"] == pytest.approx(values.mean())
-    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"] and row["interval"] == "student-t"
+
+
+def test_a_sweep_over_four_seeds_that_all_pass_reports_an_exact_pass_rate_interval(capsys, write_scenario, tmp_path):
+    path = write_scenario(mmc_document(**SHORT, steady_state=[{"throughput": {"min": "1/s"}}]))
+    assert main(["sweep", str(path), "--seeds", "1:4", "--workers", "1", "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "pass rate 4/4" in printed and "95% CI [0.3976, 1] (clopper-pearson)" in printed
+    about = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    (rate,) = [row for row in about["summary"] if row["metric"] == "passed"]
+    assert rate["mean"] == 1.0 and rate["ci_low"] < 0.6 and rate["ci_high"] == 1.0
+    assert about["name"] == "mmc_small" and about["probes"]["throughput"]["bound"]["op"] == ">="
 
 
 def test_the_cli_prints_a_json_summary_and_every_failed_runs_reproduce_command(capsys, write_scenario, tmp_path):

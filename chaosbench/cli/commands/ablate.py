@@ -7,7 +7,8 @@ experiment x probe (experiment minus control, mean over the seeds with its
 95% interval), the verdicts (seeds passed with and without) and the
 invariants broken without; writes ``ablation.parquet`` to ``--out``
 (default ``runs/<scenario or suite>/ablation``) and, with ``--html FILE``,
-the same as a page. Exit 0 when every expected
+the HTML report of that table (the section ``chaosbench report`` shows for
+an ablation folder). Exit 0 when every expected
 safeguard mattered (a seed's verdict flipped to fail without it), 1 when one
 did not, 2 for bad input.
 """
@@ -22,7 +23,8 @@ from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
-from chaosbench.reports.ablation import cell, render_ablation
+from chaosbench.reports.ablation import ABLATION
+from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
@@ -51,19 +53,21 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DEFAULT_ROOT / name / "ablation"
     out.mkdir(parents=True, exist_ok=True)
     frame = table(ablations)
-    frame.to_parquet(out / "ablation.parquet", index=False)
+    frame.to_parquet(out / ABLATION, index=False)
     if args.html:
-        Path(args.html).write_text(render_ablation(frame, args.source), encoding="utf-8")
+        from chaosbench.reports import write_reports
+
+        write_reports(out / ABLATION, html=args.html)
     dead_weight = [f"{ablation.scenario}: {name}" for ablation in ablations for name in ablation.dead_weight]
     if args.json:
         report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
-                                  "table": str(out / "ablation.parquet"),
+                                  "table": str(out / ABLATION),
                                   "scenarios": [ablation.to_json() for ablation in ablations]}
         print(json.dumps(report, indent=2))
     else:
         for ablation in ablations:
             print_matrix(ablation)
-        print(f"table: {out / 'ablation.parquet'}")
+        print(f"table: {out / ABLATION}")
         for line in dead_weight:
             print(f"DEAD WEIGHT {line}: no seed failed without it (or the scenario is too soft to need it)")
     return EXIT_FAIL if dead_weight else EXIT_PASS
@@ -75,7 +79,7 @@ def print_matrix(ablation: ScenarioAblation) -> None:
     print(f"{ablation.scenario}  (control passed {ablation.control_passed}/{seeds} seeds; "
           f"cells: experiment - control, mean [95% CI] over {seeds} paired seeds)")
     probes = [f"{probe.probe} {probe.bound}" for probe in ablation.comparisons[0].probes]
-    cells = [[cell(probe.difference, probe.ci_low, probe.ci_high) for probe in comparison.probes]
+    cells = [[estimate_text(probe.difference, probe.ci_low, probe.ci_high, signed=True) for probe in comparison.probes]
              for comparison in ablation.comparisons]
     widths = [max(len(text) for text in column) for column in zip(probes, *cells, strict=True)]
     names = [("* " if comparison.expected else "  ") + comparison.experiment for comparison in ablation.comparisons]

@@ -8,7 +8,6 @@ from typing import Any
 from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
-from chaosbench.reports.content import format_value
 from chaosbench.sim.difficulty.frontier import find_frontier
 
 
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
               f"level {frontier.first_failing} fails")
     for journal in failing:
         for probe in journal.failed_probes:
-            print(f"  {probe.name} = {format_value(probe.value)} (needs {probe.bound})")
+            print(f"  {probe.describe()}")
         for finding in journal.findings:
             print(f"  finding: {finding}")
         print(f"  reproduce: {journal.reproduce}")

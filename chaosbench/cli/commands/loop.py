@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
         ladder = {t.scenario.name: standing(db, t.scenario.name) for t in targets}
     escalations = [(r, o.result.journal, o.record) for r, o in done if o.record and o.record.escalated]
-    failures = [(r, o.result.journal) for r, o in done if not o.result.passed]
+    failures = [(r, o.result.journal) for r, o in done if not o.result.journal.ok]  # the canary rule
     if args.json:
         print(json.dumps({
             "rounds": len(planned), "runs": len(done), "failures": len(failures),

@@ -1,10 +1,14 @@
-"""``chaosbench report RESULTS``: the HTML report, the Markdown summary and JUnit XML of finished runs.
+"""``chaosbench report RESULTS``: the HTML report, the Markdown summary and JUnit XML of finished results.
 
-RESULTS is one run directory or a folder holding run directories (and
-``chaosbench sweep`` folders) at any depth. With none of ``--html``, ``--md`` and ``--junit`` the HTML report is
-written to ``RESULTS/report.html``. Nothing is simulated. Exit 0 when every
-scenario passed (a canary passes by failing), 1 otherwise, 2 when there are
-no results or a journal cannot be read.
+RESULTS is one run directory or a folder holding run directories,
+``chaosbench sweep`` folders and ``chaosbench ablate`` tables
+(``ablation.parquet``) at any depth. With none of ``--html``, ``--md`` and
+``--junit`` the HTML report is written to ``RESULTS/report.html``. The memory
+database's history and ladder are shown only when ``--db`` names one.
+Nothing is simulated. Exit 0 when everything reported is ok (each run by the
+canary rule, as ``chaosbench suite`` judges the same runs; every sweep run;
+no ablation found dead weight), 1 otherwise, 2 when there are no results or
+a journal cannot be read.
 """
 from __future__ import annotations
 
@@ -18,9 +22,6 @@ from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.sim.run.layout import JOURNAL, journal_path
 from chaosbench.sim.run.record import JournalError
 
-#: Where the chaos loop keeps its memory; read when present and --db is not given.
-DEFAULT_DB = Path(".chaosbench/memory.sqlite")
-
 
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("report", help="write reports of finished runs")
@@ -28,7 +29,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--html", metavar="FILE", help="self-contained HTML resilience report")
     parser.add_argument("--md", metavar="FILE", help="short Markdown summary for a CI job page")
     parser.add_argument("--junit", metavar="FILE", help="JUnit XML, one testcase per run")
-    parser.add_argument("--db", metavar="FILE", help=f"memory database (default {DEFAULT_DB} when it exists)")
+    parser.add_argument("--db", metavar="FILE", help="memory database whose history and ladder to show")
     parser.add_argument("--json", action="store_true", help="print only JSON: files written and verdicts")
 
 
@@ -38,31 +39,33 @@ def run(args: argparse.Namespace) -> int:
         print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
         return EXIT_INPUT
     from chaosbench.reports import find_runs, write_reports
+    from chaosbench.reports.ablation import ABLATION, find_ablations
     from chaosbench.reports.sweeps import SWEEP, find_sweeps
 
     try:
-        if not find_runs(results) and not find_sweeps(results):
-            print(f"chaosbench report: {results}: no run directories ({JOURNAL}) or sweeps ({SWEEP}) found",
-                  file=sys.stderr)
+        if not find_runs(results) and not find_sweeps(results) and not find_ablations(results):
+            print(f"chaosbench report: {results}: no run directories ({JOURNAL}), sweeps ({SWEEP}) or ablations "
+                  f"({ABLATION}) found", file=sys.stderr)
             return EXIT_INPUT
         html = args.html
         if not (args.html or args.md or args.junit):
             html = str((results.parent if journal_path(results).is_file() else results) / "report.html")
-        db = args.db if args.db else (DEFAULT_DB if DEFAULT_DB.is_file() else None)
-        report = write_reports(results, html=html, md=args.md, junit=args.junit, db=db)
+        report = write_reports(results, html=html, md=args.md, junit=args.junit, db=args.db)
     except JournalError as exc:
         print(f"chaosbench report: {exc}", file=sys.stderr)
         return EXIT_INPUT
     written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
     unhealthy = [section.name for section in report.sections if not section.healthy]
     if args.json:
-        print(json.dumps({"written": written, "runs": len(report.runs), "failed_runs": len(report.failed_runs),
+        print(json.dumps({"written": written, "passed": report.ok, "runs": len(report.runs),
+                          "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
+                          "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
                           "score": report.score, "unhealthy_scenarios": unhealthy}, indent=2))
     else:
-        score = f", resilience score {report.score:.1f}/100" if report.score is not None else ""
-        print(f"{len(report.runs) - len(report.failed_runs)} of {len(report.runs)} runs passed{score}")
-        for name in unhealthy:
-            print(f"  failed: {name}")
+        for line in report.headline():
+            print(line)
+        if report.score is not None:
+            print(f"resilience score {report.score:.1f}/100")
         for kind, path in written.items():
             print(f"{kind}: {path}")
-    return EXIT_FAIL if unhealthy else EXIT_PASS
+    return EXIT_PASS if report.ok else EXIT_FAIL

@@ -1,4 +1,7 @@
-"""``chaosbench run SCENARIO``: one scenario, one level, one seed, one run directory."""
+"""``chaosbench run SCENARIO``: one scenario, one level, one seed, one run directory.
+
+Exit 0 when the run is ok by the canary rule (it passed, or it is a canary that failed), 1 otherwise.
+"""
 from __future__ import annotations
 
 import argparse
@@ -51,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
                               without=without, progress=advance)
     write_run(result, out)
     if args.json:
-        print(json.dumps({**result.journal.to_json(), "run_dir": str(out)}, indent=2))
+        print(json.dumps({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)},
+                         indent=2))
     else:
         print_run(result.journal, out)
-    return EXIT_PASS if result.passed else EXIT_FAIL
+    return EXIT_PASS if result.journal.ok else EXIT_FAIL

@@ -1,8 +1,15 @@
-"""``chaosbench suite SUITE|FOLDER``: run every scenario with K seeds, record and summarise."""
+"""``chaosbench suite SUITE|FOLDER``: run every scenario with K seeds, record and summarise.
+
+Exit 0 when every run is ok by the canary rule (passed, or a canary that
+failed, as it must), 1 otherwise, as ``chaosbench report`` on the same runs.
+With ``--baseline DIR`` the runs are also compared with earlier results (as
+``chaosbench compare DIR OUT`` does), and a regression exits 1 too.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +17,15 @@ from tqdm import tqdm
 
 from chaosbench.cli.arguments import add_safeguard_switches, non_negative, positive, switched_off
 from chaosbench.cli.commands import Commands
-from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
-from chaosbench.reports.content import format_value
+from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.reports.compare import compare
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
-from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB, wall_clock_now
+from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
 from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.verdict import Verdict
 
 
 def add_parser(commands: Commands) -> None:
@@ -27,6 +37,8 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
+    parser.add_argument("--baseline", metavar="DIR", help="compare the runs with earlier results in DIR")
+    add_comparison_options(parser)
     parser.add_argument("--json", action="store_true", help="print only JSON")
     parser.add_argument("--html", metavar="FILE", help="also write the HTML resilience report of this suite's runs")
     parser.add_argument("--md", metavar="FILE", help="also write a Markdown summary for a CI job page")
@@ -34,6 +46,9 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.baseline and not Path(args.baseline).exists():
+        print(f"chaosbench suite: --baseline {args.baseline}: no such run directory or folder", file=sys.stderr)
+        return EXIT_INPUT
     targets = resolve_targets(args.source)
     without = switched_off(args)
     # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
@@ -43,21 +58,33 @@ def run(args: argparse.Namespace) -> int:
         jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
         for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
             outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
-                                       when=wall_clock_now(), without=without))
+                                       when=now(), without=without))
     finally:
         if db is not None:
             db.close()
-    failed = [outcome for outcome in outcomes if not outcome.result.passed]
+    run_dirs = [outcome.run_dir for outcome in outcomes]
+    comparison = None
+    if args.baseline:
+        comparison = compare(args.baseline, run_dirs, tolerance=args.tolerance, current_name=args.out)
+        problem = unpaired(comparison)
+        if problem:
+            print(f"chaosbench suite: --baseline: {problem}", file=sys.stderr)
+            return EXIT_INPUT
     if args.html or args.md or args.junit:
         from chaosbench.reports import write_reports
 
-        write_reports([outcome.run_dir for outcome in outcomes], html=args.html, md=args.md, junit=args.junit,
-                      db=None if args.no_db else args.db)
+        write_reports(run_dirs, html=args.html, md=args.md, junit=args.junit, db=None if args.no_db else args.db,
+                      comparison=comparison)
+    ok = all(outcome.result.journal.ok for outcome in outcomes) and not (comparison and comparison.regressed)
     if args.json:
-        print(json.dumps({"passed": not failed, "runs": [_summary(outcome) for outcome in outcomes]}, indent=2))
+        print(json.dumps({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
+                          **({"comparison": comparison.to_json()} if comparison else {})}, indent=2))
     else:
         print_table(outcomes)
-    return EXIT_FAIL if failed else EXIT_PASS
+        if comparison is not None:
+            print()
+            print_comparison(comparison)
+    return EXIT_PASS if ok else EXIT_FAIL
 
 
 #: The journal keys each run of ``suite --json`` shows.
@@ -66,32 +93,43 @@ SUMMARY_KEYS = ("scenario", "file", "level", "seed", "passed", "trace_digest", "
 
 
 def _summary(outcome: Outcome) -> dict[str, Any]:
-    journal = outcome.result.journal.to_json()
-    return {key: journal[key] for key in SUMMARY_KEYS} | {"run_dir": str(outcome.run_dir)}
+    journal = outcome.result.journal
+    data = journal.to_json()
+    return {key: data[key] for key in SUMMARY_KEYS} | {"verdict": str(journal.verdict), "run_dir": str(outcome.run_dir)}
+
+
+#: How the table marks each scenario, by its verdict.
+_MARKS = {Verdict.PASSED: "pass", Verdict.FAILED: "FAIL", Verdict.EXPECTED_FAILURE: "pass",
+          Verdict.CANARY_PASSED: "FAIL"}
 
 
 def print_table(outcomes: list[Outcome]) -> None:
-    """One line per scenario (seeds passed of run), then each failure with its reproduce command."""
+    """One line per scenario (seeds passed of run), then each run that is not ok with its reproduce command."""
     by_scenario: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_scenario.setdefault(outcome.result.journal.scenario, []).append(outcome)
     width = max((len(name) for name in by_scenario), default=8)
     for name, runs in by_scenario.items():
-        passed = sum(outcome.result.passed for outcome in runs)
-        verdict = "pass" if passed == len(runs) else "FAIL"
-        wall = sum(outcome.result.journal.wall_time_s for outcome in runs)
-        print(f"{verdict}  {name:<{width}}  {passed}/{len(runs)} seeds  level {runs[0].result.journal.level}"
-              f"  {wall:6.2f} s")
-    failures = [outcome for outcome in outcomes if not outcome.result.passed]
-    total = len(outcomes)
-    print(f"\n{total - len(failures)} of {total} runs passed")
-    for outcome in failures:
-        journal = outcome.result.journal
-        print(f"FAILED {journal.scenario} seed {journal.seed}: {'; '.join(failure_reasons(journal)) or 'see findings'}")
+        journals = [outcome.result.journal for outcome in runs]
+        passed = sum(journal.passed for journal in journals)
+        worst = next((journal.verdict for journal in journals if not journal.ok), journals[0].verdict)
+        note = {Verdict.EXPECTED_FAILURE: "  (canary: failed, as it must)",
+                Verdict.CANARY_PASSED: "  (canary passed: the suite cannot fail)"}.get(worst, "")
+        wall = sum(journal.wall_time_s for journal in journals)
+        print(f"{_MARKS[worst]}  {name:<{width}}  {passed}/{len(runs)} seeds passed  level {journals[0].level}"
+              f"  {wall:6.2f} s{note}")
+    journals = [outcome.result.journal for outcome in outcomes]
+    failures = [journal for journal in journals if not journal.ok]
+    expected = sum(journal.verdict is Verdict.EXPECTED_FAILURE for journal in journals)
+    print(f"\n{len(journals) - len(failures)} of {len(journals)} runs ok"
+          + (f" ({expected} canary run(s) failed, as they must)" if expected else ""))
+    for journal in failures:
+        print(f"{'CANARY PASSED' if journal.canary else 'FAILED'} {journal.scenario} seed {journal.seed}: "
+              f"{'; '.join(failure_reasons(journal)) or 'a canary must fail'}")
         print(f"  reproduce: {journal.reproduce}")
 
 
 def failure_reasons(journal: Journal) -> list[str]:
     """Each failed probe with its value and bound, and each broken invariant with its detail."""
-    reasons = [f"{probe.name} = {format_value(probe.value)} (needs {probe.bound})" for probe in journal.failed_probes]
+    reasons = [probe.describe() for probe in journal.failed_probes]
     return reasons + [f"invariant {name}: {check.detail}" for name, check in journal.broken_invariants.items()]

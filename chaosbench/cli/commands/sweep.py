@@ -2,8 +2,9 @@
 
 Results go to ``--out`` (default ``runs/<scenario>/sweep``): ``results.parquet``
 (one row per run), ``summary.parquet`` (per setting and level, the mean of
-each probe with its 95% confidence interval) and ``sweep.json``. Rerunning
-the same command skips the runs already done.
+each probe with its 95% Student-t interval, and the pass rate with its exact
+Clopper–Pearson interval) and ``sweep.json`` (this summary, with each probe's
+bound). Rerunning the same command skips the runs already done.
 """
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     finally:
         executor.close()
-    report = _report(outcome, out, args)
+    report = _report(outcome, out, args, sweep.document)
     PartStore(out).write_json("sweep", report)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -92,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL
 
 
-def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace, document: dict[str, Any]) -> dict[str, Any]:
     table = outcome.table
+    tags = document.get("tags")
     return {
         "scenario": args.scenario,
+        "name": str(document.get("name", Path(args.scenario).stem)),
+        "tags": [str(tag) for tag in tags] if isinstance(tags, list) else [],
         "out": str(out),
         "runs": len(table),
         "ran": outcome.ran,
@@ -104,11 +108,12 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace) -> dict[
         "failed": int((~table["passed"]).sum()),
         "results": str(out / "results.parquet"),
         "summary": json.loads(outcome.summary.to_json(orient="records")),
+        "probes": outcome.probes,
         "reproduce": outcome.failed["reproduce"].tolist(),
     }
 
 
-_STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high")
+_STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high", "interval")
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -117,9 +122,15 @@ def _print(report: dict[str, Any]) -> None:
     groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
               for row in report["summary"]]
     width = max(map(len, groups), default=0)
+    metric_width = max((len(row["metric"]) for row in report["summary"]), default=0)
     for group, row in zip(groups, report["summary"], strict=True):
-        print(f"  {group:<{width}}  {row['metric']:<24} {_number(row['mean']):>10}  "
-              f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}]  n={row['runs']}")
+        if row["metric"] == "passed":
+            passed = round(row["mean"] * row["runs"]) if row["mean"] is not None else 0
+            figure = f"pass rate {passed}/{row['runs']}"
+        else:
+            figure = f"mean {_number(row['mean'])}"
+        print(f"  {group:<{width}}  {row['metric']:<{metric_width}}  {figure:<18} "
+              f"95% CI [{_number(row['ci_low'])}, {_number(row['ci_high'])}] ({row['interval']})  n={row['runs']}")
     for command in report["reproduce"]:
         print(f"  reproduce: {command}")
     print(f"  results: {report['results']}")
