@@ -66,7 +66,7 @@ class Stack:
         self._next_event_id = 0
         # The bus comes first: every component reports what it observes on it.
         self.registry = WorkflowRegistry.from_config(self.wiring, config.workflows)
-        self.bus = EventBus(self.wiring, config.bus, self.registry.schemas)
+        self.bus = EventBus(self.wiring, config.bus, self.registry.schemas, safeguards=config.safeguards)
         self.memory = MemoryWriter(self.wiring, config.memory, self._announcer("memory"))
         self.kernels = Kernels(self.wiring, config.kernels)
         self._init_task_side()

@@ -14,24 +14,46 @@ an event whose type is unknown or whose payload does not fit its schema is
 counted (``bus.invalid``) and traced, and in ``strict`` validation refused.
 
 Faults act through three controls -- message loss, duplication and
-reordering -- each drawing from its own named random stream and counted.
+reordering -- each drawing from its own named random stream and counted. A
+reordered event is held back in transit for a random time up to
+``reorder_window``, so events published after it may overtake it.
+
+Two safeguards answer them. *Redelivery* makes delivery at-least-once: the
+publisher waits for each subscriber's acknowledgement and sends an event
+again after ``ack_timeout`` when the event or its acknowledgement was lost
+(acknowledgements are lost as often as events), up to ``max_attempts``
+sends; an event whose every send was lost is lost for good. A lost
+acknowledgement makes a duplicate, which deduplication downstream absorbs.
+*Ordering* keeps each source's events in publish order for each subscriber:
+while one of a source's events is held back, the source's later events wait
+behind it. Deliveries that overtook an earlier event of their source are
+counted as ``out_of_order`` (measured once reordering was first switched on).
 """
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.sections import Safeguard, Section, active
 from chaosbench.orchestration.core.wiring import Wiring
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
+from chaosbench.orchestration.mesh.subscription import Handler, Subscription
 
-Handler = Callable[[Event], None]
+
+class RedeliveryConfig(Safeguard):
+    """At-least-once delivery: lost events are sent again until acknowledged."""
+
+    ack_timeout: float = Field(default=0.5, gt=0, le=3600, description="seconds before an unacknowledged send is "
+                               "repeated")
+    max_attempts: int = Field(default=5, ge=1, le=100, description="sends of one event in all")
+
+
+class OrderingConfig(Safeguard):
+    """Per-source FIFO delivery to each subscriber."""
 
 
 class BusConfig(Section):
@@ -47,71 +69,16 @@ class BusConfig(Section):
     validation: Literal["off", "count", "strict"] = Field(
         default="count", description="check payloads against the event schemas: off, count the invalid, or refuse them"
     )
-
-
-def compile_pattern(pattern: str) -> Callable[[str], bool]:
-    """A matcher for a topic pattern where ``*`` matches any run of characters."""
-    if "*" not in pattern:
-        return pattern.__eq__
-    regex = re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z", re.S)
-    return lambda topic: regex.match(topic) is not None
-
-
-class Subscription:
-    """One subscriber: its pattern, handler, queue and counters."""
-
-    __slots__ = (
-        "name",
-        "pattern",
-        "handler",
-        "capacity",
-        "matches",
-        "queue",
-        "waiting",
-        "pending",
-        "next_free",
-        "delivered",
-        "dropped",
-        "blocked",
-        "max_depth",
-    )
-
-    def __init__(self, name: str, pattern: str, handler: Handler, capacity: int) -> None:
-        self.name = name
-        self.pattern = pattern
-        self.handler = handler
-        self.capacity = capacity
-        self.matches = compile_pattern(pattern)
-        self.queue: deque[tuple[float, Event]] = deque()
-        self.waiting: deque[Event] = deque()
-        self.pending = False
-        self.next_free = 0.0
-        self.delivered = 0
-        self.dropped = 0
-        self.blocked = 0
-        self.max_depth = 0
-
-    @property
-    def depth(self) -> int:
-        """Events in transit to this subscriber, including those held by backpressure."""
-        return len(self.queue) + len(self.waiting)
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "pattern": self.pattern,
-            "delivered": self.delivered,
-            "dropped": self.dropped,
-            "blocked": self.blocked,
-            "depth": self.depth,
-            "max_depth": self.max_depth,
-            "capacity": self.capacity,
-        }
+    reorder_window: float = Field(default=2.0, gt=0, le=3600, description="longest a reordered event is held back")
+    redelivery: RedeliveryConfig = RedeliveryConfig()
+    ordering: OrderingConfig = OrderingConfig()
 
 
 class EventBus:
     """Topic pub/sub with per-subscriber bounded queues and delivery latency."""
 
-    def __init__(self, wiring: Wiring, config: BusConfig | None = None, schemas: EventSchemas | None = None) -> None:
+    def __init__(self, wiring: Wiring, config: BusConfig | None = None, schemas: EventSchemas | None = None, *,
+                 safeguards: bool = True) -> None:
         config = config or BusConfig()
         self.env = wiring.env
         self.config = config
@@ -130,6 +97,14 @@ class EventBus:
         self._reorder_draw = wiring.rng("bus.reorder").random
         self._check = schemas.check if schemas is not None and config.validation != "off" else None
         self._strict = config.validation == "strict"
+        self._redelivery = config.redelivery if active(config.redelivery, safeguards) else None
+        self._ordering = active(config.ordering, safeguards)
+        self._ack_draw = wiring.rng("bus.ack_loss").random
+        self._hold_draw = wiring.rng("bus.reorder.hold").random
+        self._track_order = False
+        self.lost_for_good = 0
+        self.redelivered = 0
+        self.out_of_order = 0
         self.published = 0
         self.invalid = 0
         self.unrouted = 0
@@ -144,6 +119,8 @@ class EventBus:
         if name in self._subs:
             raise ValueError(f"a subscription named {name!r} exists already")
         sub = Subscription(name, pattern, handler, capacity or self.config.capacity)
+        if self._track_order:
+            sub.last_seen = {}
         self._subs[name] = sub
         self._routes.clear()
         return sub
@@ -187,9 +164,17 @@ class EventBus:
         if not subs:
             self.unrouted += 1
             return
+        self._send(event, subs, 1, False)
+
+    def _send(self, event: Event, subs: tuple[Subscription, ...], attempt: int, delivered: bool) -> None:
+        redelivery = self._redelivery
         if self._loss and self._loss_draw() < self._loss:
             self.lost += 1
             self._emit(self.env.now, "bus.lost", event.source, event.id)
+            if redelivery is not None and attempt < redelivery.max_attempts:
+                self._resend(event, subs, attempt, delivered)
+            elif not delivered:
+                self.lost_for_good += 1
             return
         copies = 1
         if self._duplication and self._dup_draw() < self._duplication:
@@ -200,8 +185,33 @@ class EventBus:
         for sub in subs:
             for _ in range(copies):
                 self._offer(sub, event, due)
+        # An acknowledgement is lost as often as an event; the publisher then sends again.
+        if (redelivery is not None and self._loss and attempt < redelivery.max_attempts
+                and self._ack_draw() < self._loss):
+            self._resend(event, subs, attempt, True)
+
+    def _resend(self, event: Event, subs: tuple[Subscription, ...], attempt: int, delivered: bool) -> None:
+        assert self._redelivery is not None, "only redelivery sends again"
+        timer = self.env.timeout(self._redelivery.ack_timeout)
+        timer.callbacks.append(lambda _timer: self._again(event, subs, attempt + 1, delivered))
+
+    def _again(self, event: Event, subs: tuple[Subscription, ...], attempt: int, delivered: bool) -> None:
+        self.redelivered += 1
+        self._wiring.recorder.count("safeguard.redelivery")
+        self._emit(self.env.now, "bus.redelivered", event.source, event.id, attempt)
+        self._send(event, subs, attempt, delivered)
 
     def _offer(self, sub: Subscription, event: Event, due: float) -> None:
+        stalled = sub.stalled.get(event.source) if sub.stalled else None
+        if stalled is not None:
+            stalled.append(event)
+            return
+        if self._reorder and self._reorder_draw() < self._reorder:
+            self._hold_back(sub, event, due)
+            return
+        self._enqueue(sub, event, due)
+
+    def _enqueue(self, sub: Subscription, event: Event, due: float) -> None:
         queue = sub.queue
         if len(queue) >= sub.capacity:
             if self._block:
@@ -211,19 +221,45 @@ class EventBus:
                 sub.dropped += 1
                 self._emit(self.env.now, "bus.dropped", sub.name, event.source, event.id)
             return
-        if self._reorder and queue and self._reorder_draw() < self._reorder:
-            # The newcomer overtakes the event queued just before it.
-            before_due, before = queue[-1]
-            queue[-1] = (before_due, event)
-            event = before
-            self.reordered += 1
-            self._emit(self.env.now, "bus.reordered", sub.name, event.source, event.id)
         queue.append((due, event))
         depth = len(queue)
         if depth > sub.max_depth:
             sub.max_depth = depth
         if not sub.pending:
             self._arm(sub, due)
+
+    def _hold_back(self, sub: Subscription, event: Event, due: float) -> None:
+        hold = self._hold_draw() * self.config.reorder_window
+        self.reordered += 1
+        self._emit(self.env.now, "bus.reordered", sub.name, event.source, event.id, hold)
+        if self._ordering:
+            sub.stalled[event.source] = deque()
+        timer = self.env.timeout(due - self.env.now + hold)
+        timer.callbacks.append(lambda _timer: self._deliver_held(sub, event))
+
+    def _deliver_held(self, sub: Subscription, event: Event) -> None:
+        if self._subs.get(sub.name) is not sub:
+            return
+        sub.delivered += 1
+        self._observe(sub, event)
+        sub.handler(event)
+        behind = sub.stalled.pop(event.source, None)
+        if behind:
+            self._wiring.recorder.count("safeguard.ordering", len(behind))
+            due = self.env.now + self._latency
+            for waiting in behind:
+                self._enqueue(sub, waiting, due)
+
+    def _observe(self, sub: Subscription, event: Event) -> None:
+        seen = sub.last_seen
+        if seen is None:
+            return
+        latest = seen.get(event.source)
+        if latest is not None and event.time < latest:
+            self.out_of_order += 1
+            self._emit(self.env.now, "bus.out_of_order", sub.name, event.source, event.id)
+        else:
+            seen[event.source] = event.time
 
     def _arm(self, sub: Subscription, at: float) -> None:
         sub.pending = True
@@ -247,6 +283,8 @@ class EventBus:
                 sub.next_free = now + gap
             event = queue.popleft()[1]
             sub.delivered += 1
+            if sub.last_seen is not None:
+                self._observe(sub, event)
             if sub.waiting:
                 queue.append((now + self._latency, sub.waiting.popleft()))
             handler(event)
@@ -269,8 +307,13 @@ class EventBus:
         self._emit(self.env.now, "bus.set_duplication", self._duplication)
 
     def set_reorder(self, probability: float) -> None:
-        """Let each queued event overtake the one before it with ``probability``."""
+        """Hold each event back in transit with ``probability``, so later ones may overtake it."""
         self._reorder = _probability(probability)
+        if self._reorder:
+            self._track_order = True
+            for sub in self._subs.values():
+                if sub.last_seen is None:
+                    sub.last_seen = {}
         self._emit(self.env.now, "bus.set_reorder", self._reorder)
 
     # -- statistics -----------------------------------------------------
@@ -288,6 +331,9 @@ class EventBus:
             "lost": self.lost,
             "duplicated": self.duplicated,
             "reordered": self.reordered,
+            "redelivered": self.redelivered,
+            "lost_for_good": self.lost_for_good,
+            "out_of_order": self.out_of_order,
             "subscriptions": {s.name: s.stats() for s in subs},
         }
 

@@ -19,10 +19,10 @@ from pydantic import Field, model_validator
 
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
-from chaosbench.orchestration.mesh.bus import compile_pattern
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.filters import compile_filter
 from chaosbench.orchestration.mesh.spec_base import Strict, validate_model
+from chaosbench.orchestration.mesh.subscription import compile_pattern
 from chaosbench.orchestration.mesh.templates import compile_template
 from chaosbench.orchestration.mesh.workflow_spec import PublishDef
 

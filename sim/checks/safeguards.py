@@ -31,6 +31,8 @@ SAFEGUARDS: dict[str, str] = {
     "sla_escalation": "htm.escalation",
     "preemption": "htm.preemption",
     "boot_retry": "boot.retry",
+    "redelivery": "bus.redelivery",
+    "ordering": "bus.ordering",
 }
 
 #: ``--without all``: every safeguard of the catalogue off.

@@ -83,15 +83,47 @@ def test_a_full_queue_holds_events_under_the_block_policy_and_loses_none():
 
 
 def test_loss_control_loses_about_the_set_share_and_counts_it():
-    rt, bus = bus_with()
+    rt, bus = bus_with(BusConfig(redelivery={"enabled": False}))
     got = []
     bus.subscribe("*", "s", lambda e: got.append(e.id))
     bus.set_loss(0.3)
     for e in events(10_000):
         bus.publish(e)
     rt.env.run()
-    assert bus.lost + len(got) == 10_000
+    assert bus.lost + len(got) == 10_000 and bus.lost_for_good == bus.lost
     assert 2_700 < bus.lost < 3_300
+
+
+def test_redelivery_sends_a_lost_event_again_until_it_arrives_and_a_lost_acknowledgement_makes_a_duplicate():
+    rt, bus = bus_with(BusConfig(redelivery={"ack_timeout": 0.5, "max_attempts": 5}))
+    got = []
+    bus.subscribe("*", "s", lambda e: got.append(e.id))
+    bus.set_loss(0.3)
+    for e in events(10_000):
+        bus.publish(e)
+    rt.env.run()
+    # Lost for good only when five sends in a row are lost (0.3^5: about 24 of 10,000).
+    assert set(got) | set(range(10_000)) == set(range(10_000)) and bus.lost_for_good < 60
+    assert len(set(got)) == 10_000 - bus.lost_for_good and bus.redelivered > 3_000
+    assert len(got) - len(set(got)) > 2_000  # acknowledgements lost as often as events: duplicates
+
+
+def test_reordered_events_overtake_one_another_without_ordering_and_keep_their_order_with_it():
+    def deliveries(ordering):
+        rt, bus = bus_with(BusConfig(ordering={"enabled": ordering}))
+        got = []
+        bus.subscribe("*", "s", lambda e: got.append(e.id))
+        bus.set_reorder(0.1)
+        for i in range(200):
+            timer = rt.env.timeout(i * 0.1)
+            timer.callbacks.append(lambda _t, i=i: bus.publish(Event("src", i, "kpi.metric_updated", rt.env.now, {})))
+        rt.env.run()
+        return got, bus
+
+    unordered, bus = deliveries(False)
+    assert sorted(unordered) == list(range(200)) and unordered != list(range(200)) and bus.out_of_order > 0
+    ordered, bus = deliveries(True)
+    assert ordered == list(range(200)) and bus.out_of_order == 0 and bus.reordered > 0
 
 
 def test_duplication_control_delivers_the_same_identity_twice():
@@ -106,7 +138,7 @@ def test_duplication_control_delivers_the_same_identity_twice():
 
 
 def test_reorder_control_changes_the_delivery_order_and_counts_it():
-    rt, bus = bus_with()
+    rt, bus = bus_with(BusConfig(ordering={"enabled": False}))
     got = []
     bus.subscribe("*", "s", lambda e: got.append(e.id))
     bus.set_reorder(0.5)
