@@ -289,11 +289,13 @@ class Stack:
     def set_bus_loss(self, probability: float) -> None:
         self.bus.set_loss(probability)
 
-    def set_bus_duplication(self, probability: float) -> None:
-        self.bus.set_duplication(probability)
+    def set_bus_duplication(self, probability: float, delay: float = 0.0) -> None:
+        """Deliver events twice with ``probability``, the second copy ``delay`` seconds after the first."""
+        self.bus.set_duplication(probability, delay)
 
-    def set_bus_reorder(self, probability: float) -> None:
-        self.bus.set_reorder(probability)
+    def set_bus_reorder(self, probability: float, window: float | None = None) -> None:
+        """Hold events back in transit with ``probability``, up to ``window`` seconds (the bus's default if unset)."""
+        self.bus.set_reorder(probability, window)
 
     # -- accounting -----------------------------------------------------
 

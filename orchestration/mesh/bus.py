@@ -13,10 +13,11 @@ Published payloads are checked against the event schemas the bus was given:
 an event whose type is unknown or whose payload does not fit its schema is
 counted (``bus.invalid``) and traced, and in ``strict`` validation refused.
 
-Faults act through three controls -- message loss, duplication and
-reordering -- each drawing from its own named random stream and counted. A
-reordered event is held back in transit for a random time up to
-``reorder_window``, so events published after it may overtake it.
+Faults act through three controls -- message loss, duplication (the second
+copy possibly some time after the first) and reordering -- each drawing from
+its own named random stream and counted. A reordered event is held back in
+transit for a random time up to the reordering's window, so events published
+after it may overtake it.
 
 Two safeguards answer them. *Redelivery* makes delivery at-least-once: the
 publisher waits for each subscriber's acknowledgement and sends an event
@@ -26,7 +27,8 @@ sends; an event whose every send was lost is lost for good. A lost
 acknowledgement makes a duplicate, which deduplication downstream absorbs.
 *Ordering* keeps each source's events in publish order for each subscriber:
 while one of a source's events is held back, the source's later events wait
-behind it. Deliveries that overtook an earlier event of their source are
+behind it, for at most ``max_wait`` seconds (then they are delivered and the
+held event arrives late). Deliveries that overtook an earlier event of their source are
 counted as ``out_of_order`` (measured once reordering was first switched on).
 """
 
@@ -49,11 +51,14 @@ class RedeliveryConfig(Safeguard):
 
     ack_timeout: float = Field(default=0.5, gt=0, le=3600, description="seconds before an unacknowledged send is "
                                "repeated")
-    max_attempts: int = Field(default=5, ge=1, le=100, description="sends of one event in all")
+    max_attempts: int = Field(default=10, ge=1, le=100, description="sends of one event in all")
 
 
 class OrderingConfig(Safeguard):
     """Per-source FIFO delivery to each subscriber."""
+
+    max_wait: float = Field(default=5.0, gt=0, le=3600, description="seconds later events wait behind a held one "
+                            "before they are delivered anyway")
 
 
 class BusConfig(Section):
@@ -69,7 +74,6 @@ class BusConfig(Section):
     validation: Literal["off", "count", "strict"] = Field(
         default="count", description="check payloads against the event schemas: off, count the invalid, or refuse them"
     )
-    reorder_window: float = Field(default=2.0, gt=0, le=3600, description="longest a reordered event is held back")
     redelivery: RedeliveryConfig = RedeliveryConfig()
     ordering: OrderingConfig = OrderingConfig()
 
@@ -92,13 +96,15 @@ class EventBus:
         self._loss = 0.0
         self._duplication = 0.0
         self._reorder = 0.0
+        self._reorder_window = 2.0
+        self._dup_delay = 0.0
         self._loss_draw = wiring.rng("bus.loss").random
         self._dup_draw = wiring.rng("bus.duplication").random
         self._reorder_draw = wiring.rng("bus.reorder").random
         self._check = schemas.check if schemas is not None and config.validation != "off" else None
         self._strict = config.validation == "strict"
         self._redelivery = config.redelivery if active(config.redelivery, safeguards) else None
-        self._ordering = active(config.ordering, safeguards)
+        self._ordering = config.ordering.max_wait if active(config.ordering, safeguards) else 0.0
         self._ack_draw = wiring.rng("bus.ack_loss").random
         self._hold_draw = wiring.rng("bus.reorder.hold").random
         self._track_order = False
@@ -176,19 +182,26 @@ class EventBus:
             elif not delivered:
                 self.lost_for_good += 1
             return
-        copies = 1
-        if self._duplication and self._dup_draw() < self._duplication:
-            copies = 2
-            self.duplicated += 1
-            self._emit(self.env.now, "bus.duplicated", event.source, event.id)
         due = self.env.now + self._latency
         for sub in subs:
-            for _ in range(copies):
-                self._offer(sub, event, due)
+            self._offer(sub, event, due)
+        if self._duplication and self._dup_draw() < self._duplication:
+            self.duplicated += 1
+            self._emit(self.env.now, "bus.duplicated", event.source, event.id)
+            if self._dup_delay:
+                timer = self.env.timeout(self._dup_delay)
+                timer.callbacks.append(lambda _timer: self._duplicate(event, subs))
+            else:
+                self._duplicate(event, subs)
         # An acknowledgement is lost as often as an event; the publisher then sends again.
         if (redelivery is not None and self._loss and attempt < redelivery.max_attempts
                 and self._ack_draw() < self._loss):
             self._resend(event, subs, attempt, True)
+
+    def _duplicate(self, event: Event, subs: tuple[Subscription, ...]) -> None:
+        due = self.env.now + self._latency
+        for sub in subs:
+            self._offer(sub, event, due)
 
     def _resend(self, event: Event, subs: tuple[Subscription, ...], attempt: int, delivered: bool) -> None:
         assert self._redelivery is not None, "only redelivery sends again"
@@ -229,11 +242,14 @@ class EventBus:
             self._arm(sub, due)
 
     def _hold_back(self, sub: Subscription, event: Event, due: float) -> None:
-        hold = self._hold_draw() * self.config.reorder_window
+        hold = self._hold_draw() * self._reorder_window
         self.reordered += 1
         self._emit(self.env.now, "bus.reordered", sub.name, event.source, event.id, hold)
         if self._ordering:
-            sub.stalled[event.source] = deque()
+            behind: deque[Event] = deque()
+            sub.stalled[event.source] = behind
+            give_up = self.env.timeout(self._ordering)
+            give_up.callbacks.append(lambda _timer: self._release(sub, event.source, behind))
         timer = self.env.timeout(due - self.env.now + hold)
         timer.callbacks.append(lambda _timer: self._deliver_held(sub, event))
 
@@ -243,12 +259,20 @@ class EventBus:
         sub.delivered += 1
         self._observe(sub, event)
         sub.handler(event)
-        behind = sub.stalled.pop(event.source, None)
+        behind = sub.stalled.get(event.source)
         if behind:
             self._wiring.recorder.count("safeguard.ordering", len(behind))
-            due = self.env.now + self._latency
-            for waiting in behind:
-                self._enqueue(sub, waiting, due)
+        if behind is not None:
+            self._release(sub, event.source, behind)
+
+    def _release(self, sub: Subscription, source: str, behind: deque[Event]) -> None:
+        """Deliver the events that waited behind a held one of ``source`` (once: a later stall is another)."""
+        if sub.stalled.get(source) is not behind:
+            return
+        del sub.stalled[source]
+        due = self.env.now + self._latency
+        for waiting in behind:
+            self._enqueue(sub, waiting, due)
 
     def _observe(self, sub: Subscription, event: Event) -> None:
         seen = sub.last_seen
@@ -301,14 +325,21 @@ class EventBus:
         self._loss = _probability(probability)
         self._emit(self.env.now, "bus.set_loss", self._loss)
 
-    def set_duplication(self, probability: float) -> None:
-        """Deliver each published event twice with ``probability``."""
+    def set_duplication(self, probability: float, delay: float = 0.0) -> None:
+        """Deliver each published event twice with ``probability``, the second copy ``delay`` seconds later."""
+        if not delay >= 0:
+            raise ValueError(f"expected a delay of 0 seconds or more, got {delay!r}")
         self._duplication = _probability(probability)
+        self._dup_delay = float(delay)
         self._emit(self.env.now, "bus.set_duplication", self._duplication)
 
-    def set_reorder(self, probability: float) -> None:
-        """Hold each event back in transit with ``probability``, so later ones may overtake it."""
+    def set_reorder(self, probability: float, window: float | None = None) -> None:
+        """Hold each event back in transit with ``probability``, up to ``window`` seconds: later ones may overtake."""
         self._reorder = _probability(probability)
+        if window is not None:
+            if not window > 0:
+                raise ValueError(f"expected a positive reordering window, got {window!r}")
+            self._reorder_window = float(window)
         if self._reorder:
             self._track_order = True
             for sub in self._subs.values():

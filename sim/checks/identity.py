@@ -32,6 +32,8 @@ PROBE_UNITS: dict[str, str] = {
     "duplicate_executions": "workflow runs",
     "boot_time": "s",
     "time_to_heal": "s",
+    "lost_events": "events",
+    "out_of_order": "deliveries",
 }
 
 #: The bound fields: ``min`` holds a value at or above it, ``max`` at or below it.

@@ -233,6 +233,23 @@ class DuplicateExecutions(_Bounded):
         return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
+class LostEvents(_Bounded):
+    """Events the bus lost for good: every send of them was lost, so no subscriber ever saw them."""
+
+    def observe(self, seen: Observed) -> float:
+        return seen.counter("bus.lost_for_good")
+
+
+class OutOfOrder(_Bounded):
+    """Deliveries that overtook an earlier event of the same source on its way to the same subscriber.
+
+    Measured from the moment the bus's reordering was first switched on.
+    """
+
+    def observe(self, seen: Observed) -> float:
+        return seen.counter("bus.out_of_order")
+
+
 class TimeToHeal(_AtMost):
     """Mean seconds from the anomaly that opened an incident to the end of the playbook that healed it.
 
@@ -278,6 +295,8 @@ PROBES: dict[str, type[_Probe]] = {
     "cascade_depth_max": CascadeDepthMax,
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,
+    "lost_events": LostEvents,
+    "out_of_order": OutOfOrder,
     "time_to_heal": TimeToHeal,
 }
 

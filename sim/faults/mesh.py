@@ -8,7 +8,7 @@ from pydantic import Field
 
 from chaosbench.orchestration.policy.rules import default_rules_path
 from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
-from chaosbench.sim.spec.fields import Fraction, Rate
+from chaosbench.sim.spec.fields import Duration, Fraction, Rate
 from chaosbench.sim.workloads.events import EventWorkload, start_event_stream
 
 #: The event type a policy cascade travels along (its schema allows the extra ``hop`` field).
@@ -80,22 +80,32 @@ class MessageLoss(_BusFault):
         self.stack.set_bus_loss(probability)
 
 
-class MessageDuplication(_BusFault):
-    """The bus delivers each event twice with ``probability`` for ``for`` seconds."""
+class DuplicationParams(BusProbability):
+    delay: Duration = Field(default=0.0, ge=0, le=86_400, description="how much later the second copy arrives")
 
-    kind, Params, counter = "message_duplication", BusProbability, "duplicated"
+
+class MessageDuplication(_BusFault):
+    """The bus delivers each event twice with ``probability`` for ``for`` seconds, the copy ``delay`` later."""
+
+    kind, Params, counter = "message_duplication", DuplicationParams, "duplicated"
 
     def _set(self, probability: float) -> None:
-        self.stack.set_bus_duplication(probability)
+        assert isinstance(self.params, DuplicationParams), "a duplication fault carries its delay"
+        self.stack.set_bus_duplication(probability, self.params.delay)
+
+
+class ReorderParams(BusProbability):
+    window: Duration = Field(default=2.0, gt=0, le=3600, description="longest an event is held back in transit")
 
 
 class MessageReorder(_BusFault):
-    """The bus delays each delivery past later ones with ``probability`` for ``for`` seconds."""
+    """The bus holds each delivery back, up to ``window`` seconds, with ``probability`` for ``for`` seconds."""
 
-    kind, Params, counter = "message_reorder", BusProbability, "reordered"
+    kind, Params, counter = "message_reorder", ReorderParams, "reordered"
 
     def _set(self, probability: float) -> None:
-        self.stack.set_bus_reorder(probability)
+        assert isinstance(self.params, ReorderParams), "a reorder fault carries its window"
+        self.stack.set_bus_reorder(probability, self.params.window)
 
 
 class PolicyCascadeParams(FaultParams):
