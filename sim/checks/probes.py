@@ -108,6 +108,25 @@ class Latency(_AtMost):
         return float(np.quantile(start - tasks["enqueued_at"], self.quantile))
 
 
+class WorkflowLatency(_AtMost):
+    """A quantile of the time from a workflow run's trigger to its end, over runs triggered after the warm-up.
+
+    Failed runs count with the time they took to fail; a run the engine
+    refused at once (its queue full) has no row and is counted by
+    ``failed_workflows`` instead.
+    """
+
+    quantile: float = Field(default=0.99, gt=0.0, le=1.0)
+    max: Duration
+
+    def observe(self, seen: Observed) -> float:
+        runs = seen.tables.get("workflows") if seen.tables else None
+        if runs is None or runs.empty:
+            return 0.0
+        runs = runs[runs["triggered_at"] >= seen.warmup]
+        return float(np.quantile(runs["latency"], self.quantile)) if len(runs) else 0.0
+
+
 class MaxQueueDepth(_AtMost):
     """The deepest the queue got, in one priority or in all, sampled each interval."""
 
@@ -296,6 +315,7 @@ PROBES: dict[str, type[_Probe]] = {
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,
     "lost_events": LostEvents,
+    "workflow_latency": WorkflowLatency,
     "out_of_order": OutOfOrder,
     "time_to_heal": TimeToHeal,
 }
