@@ -1,4 +1,4 @@
-"""Reading scenario files: YAML through ``yaml.safe_load``, then the models.
+"""Reading scenario files: YAML through the input gate, then the models.
 
 Every problem of a file is reported at once, each as a :class:`Problem`
 naming the field path (``workload[0].tasks.rate``) and what was expected.
@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.yamlfile import parse_yaml, read_input
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
 from chaosbench.sim.spec.fields import KeyedUnion, suggest
@@ -54,30 +55,11 @@ class ScenarioErrors(ScenarioError):
 
 
 def read_yaml(path: str | Path) -> Any:
-    """The plain data in a YAML file; tags that construct objects are refused."""
-    path = Path(path)
+    """The plain data in a YAML file, through the input gate (:mod:`orchestration.core.yamlfile`)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(path, [Problem("", "is a directory, expected a YAML file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, [Problem("", f"cannot be read: {exc}")]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.constructor.ConstructorError as exc:
-        where = _mark(exc.problem_mark)
-        raise ScenarioError(path, [Problem("", f"{where}YAML tag {exc.problem.split('tag ')[-1]} is not allowed: "
-                                               "scenario files hold plain data only")]) from None
-    except yaml.YAMLError as exc:
-        where = _mark(getattr(exc, "problem_mark", None))
-        detail = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(path, [Problem("", f"{where}invalid YAML: {detail}")]) from None
-
-
-def _mark(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        return parse_yaml(read_input(path), str(path))
+    except DefinitionError as exc:
+        raise ScenarioError(path, [Problem(exc.path, exc.message)]) from None
 
 
 def load_scenario(path: str | Path, level: int = 0) -> Scenario:

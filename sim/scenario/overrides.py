@@ -15,8 +15,8 @@ import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import yaml
-
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.yamlfile import parse_yaml
 from chaosbench.sim.checks.safeguards import SAFEGUARDS, switch_arguments
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, scenario_from_document
 from chaosbench.sim.scenario.model import Scenario
@@ -36,9 +36,9 @@ def parse_setting(text: str) -> Axis:
     for item in values.split(","):
         item = item.strip()
         try:
-            value = yaml.safe_load(item)
-        except yaml.YAMLError:
-            raise ValueError(f"{path}: {item!r} is not a plain value") from None
+            value = parse_yaml(item, f"--set {path}")
+        except DefinitionError as exc:
+            raise ValueError(f"{path}: {item!r} is not a plain value ({exc.message})") from None
         if isinstance(value, (dict, list)) or item == "":
             raise ValueError(f"{path}: expected a single value, got {item!r}")
         parsed.append((value, item))
