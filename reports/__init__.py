@@ -56,5 +56,8 @@ def write_reports(results: Results, *, html: str | Path | None = None, md: str |
         if path is not None:
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report), encoding="utf-8")
+            try:
+                path.write_text(render(report), encoding="utf-8")
+            except OSError as exc:  # a full disk shows itself on close, where the error names no file
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
     return report

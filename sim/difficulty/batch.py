@@ -61,15 +61,15 @@ def resolve_targets(source: str | Path) -> list[Target]:
 
 def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: MemoryDB | None,
                when: str, round: int | None = None, without: Sequence[str] = (),
-               settings: Sequence[Setting] = ()) -> Outcome:
+               settings: Sequence[Setting] = (), force: bool = False) -> Outcome:
     """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
-    ``without`` off, write its run directory and record it."""
+    ``without`` off, write its run directory (see :func:`sim.run.rundir.write_run` for ``force``) and record it."""
     if without or settings:
         scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
     else:
         scenario = target.scenario if level == 0 else load_scenario(target.file, level)
     result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), settings=settings,
                           without=without)
-    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root))
+    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root), force=force)
     record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
     return Outcome(target, result, run_dir, record)

@@ -28,6 +28,8 @@ def add_parser(commands: Commands) -> None:
                         help="override the field at a dotted path, value read as YAML (repeatable)")
     add_safeguard_switches(parser)
     parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a run directory even when it holds other files too (never a non-run folder)")
     parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
 
 
@@ -48,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
         scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level, without)
     else:
         scenario = load_scenario(args.scenario, args.level)
-    out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed))
+    out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed), force=args.force)
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
         result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
                               without=without, progress=advance)
-    write_run(result, out)
+    write_run(result, out, force=args.force)
     if args.json:
         print(json.dumps({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)},
                          indent=2))

@@ -22,9 +22,10 @@ from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.reports.compare import compare
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
-from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.run.layout import DEFAULT_ROOT, default_run_dir
 from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.rundir import check_run_dir
 from chaosbench.sim.run.verdict import Verdict
 
 
@@ -35,6 +36,8 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
     add_safeguard_switches(parser)
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
+    parser.add_argument("--force", action="store_true",
+                        help="replace run directories even when they hold other files too (never a non-run folder)")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
     parser.add_argument("--baseline", metavar="DIR", help="compare the runs with earlier results in DIR")
@@ -51,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     targets = resolve_targets(args.source)
     without = switched_off(args)
+    jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
+    for target, seed in jobs:  # every run directory is checked before anything runs
+        check_run_dir(default_run_dir(target.scenario.name, args.level, seed, Path(args.out)), force=args.force)
     # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
     db = None if args.no_db or without else MemoryDB(args.db)
     outcomes: list[Outcome] = []
     try:
-        jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
         for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
             outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
-                                       when=now(), without=without))
+                                       when=now(), without=without, force=args.force))
     finally:
         if db is not None:
             db.close()
