@@ -1,7 +1,9 @@
 """A run is written only where it destroys nothing: a new folder, an empty one, or a run directory it replaces."""
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -111,7 +113,14 @@ def test_a_suite_checks_every_run_directory_before_running_any(scenario_file, tm
     assert "level0-seed2: is a folder that is not a chaosbench run directory" in capsys.readouterr().err
 
 
-def test_two_writers_of_one_run_directory_take_turns_and_leave_one_whole_run(result, tmp_path):
+def test_two_writers_of_one_run_directory_take_turns_and_leave_one_whole_run(result, tmp_path, monkeypatch):
+    replace = os.replace
+
+    def slow_replace(source, target):  # widens the window in which two unguarded swaps would collide
+        time.sleep(0.002)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", slow_replace)
     other = run_scenario(scenario_from_document(mmc_document(duration="90s", warmup="0s"), "mmc_small.yaml"), seed=2)
     out = tmp_path / "run"
     errors: list[BaseException] = []
