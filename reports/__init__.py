@@ -21,6 +21,7 @@ from chaosbench.reports.loading import (
     SAFEGUARD_COLUMNS,
     Results,
     RunRecord,
+    Unreadable,
     find_runs,
     load_counts,
     load_memory,
@@ -32,7 +33,8 @@ from chaosbench.reports.loading import (
 
 __all__ = [
     "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Comparison", "Report", "Results", "RunRecord",
-    "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
+    "Unreadable", "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs",
+    "load_safeguards",
     "load_table", "write_reports",
 ]
 

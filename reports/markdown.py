@@ -20,10 +20,13 @@ ROWS_SHOWN = 40
 
 def render_markdown(report: Report) -> str:
     """The verdict, the score, the verdict per scenario, sweeps, ablations, the comparison against a baseline, and
-    each failed run's probes and reproduce command."""
+    each failed run's probes and reproduce command; first, any folder that could not be read."""
     headline = report.headline()
     lines = ["## chaosbench resilience summary", "", f"**{headline[0]}**", ""]
     lines += [f"- {line}" for line in headline[1:]]
+    if report.skipped:
+        lines += ["", f"**{len(report.skipped)} folder(s) could not be read and are left out:**", ""]
+        lines += [f"- `{item.path}`: {item.reason}" for item in report.skipped]
     if report.runs:
         lines += ["", (f"Resilience score **{report.score:.1f}** / 100. " if report.score is not None else "")
                   + f"{len(report.runs) - len(report.failed_runs)} of {len(report.runs)} runs ok.", "",

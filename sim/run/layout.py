@@ -17,6 +17,7 @@ front end and the reports can use it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 #: The run's record.

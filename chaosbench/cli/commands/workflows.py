@@ -26,6 +26,7 @@ from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.mesh.workflow_spec import WorkflowSet, load_workflow_file
 from chaosbench.orchestration.policy.rules import load_rules
+from chaosbench.reports.loading import READ_ERRORS
 from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import read_journal, read_table
 
@@ -147,8 +148,12 @@ def _stats(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     try:
         journal = read_journal(run_dir)
+        events, workflows = read_table(run_dir, "events"), read_table(run_dir, "workflows")
     except JournalError as exc:
         print(f"chaosbench: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except READ_ERRORS as exc:
+        print(f"chaosbench: {run_dir}: a table cannot be read: {exc}", file=sys.stderr)
         return EXIT_INPUT
     counters = journal.counts.counters
     result: dict[str, Any] = {
@@ -156,7 +161,6 @@ def _stats(args: argparse.Namespace) -> int:
         for group in _GROUPS
     }
     result["safeguards"] = journal.safeguards.fired
-    events = read_table(run_dir, "events")
     if events is not None and len(events):
         peak = events.loc[events["received"].idxmax()]
         result["per_second"] = {
@@ -165,7 +169,6 @@ def _stats(args: argparse.Namespace) -> int:
             "peak_second": int(peak["second"]),
             "mean_received": float(events["received"].mean()),
         }
-    workflows = read_table(run_dir, "workflows")
     if workflows is not None and len(workflows):
         result["workflows"] = {
             str(name): {
