@@ -5,6 +5,8 @@ is listed apart from the failed runs, never among them.
 """
 from __future__ import annotations
 
+import re
+
 from chaosbench.reports.compare import Comparison
 from chaosbench.reports.content import Report
 from chaosbench.sim.checks.identity import quantity
@@ -16,6 +18,12 @@ LIMIT = 100_000
 FAILURES_SHOWN = 15
 #: Rows of a comparison's tables shown; the rest are counted.
 ROWS_SHOWN = 40
+
+
+def _fenced(text: str) -> str:
+    """``text`` as a code block whose fence is longer than any run of backticks inside it."""
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", text))])
+    return f"{fence}\n{text}\n{fence}"
 
 
 def render_markdown(report: Report) -> str:
@@ -58,7 +66,7 @@ def render_markdown(report: Report) -> str:
         broken = run.journal.broken_invariants
         if broken:
             lines.append(f"\nInvariants broken: {', '.join(broken)}")
-        lines += ["", f"```\n{run.journal.reproduce}\n```", ""]
+        lines += ["", _fenced(run.journal.reproduce), ""]
     if len(failed) > FAILURES_SHOWN:
         lines.append(f"… and {len(failed) - FAILURES_SHOWN} more failed run(s); see the HTML report.")
     if report.expected_failures:

@@ -18,7 +18,7 @@ from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.run.sampler import start_sampler
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.scenario.model import Scenario
-from chaosbench.sim.scenario.overrides import with_settings
+from chaosbench.sim.scenario.overrides import run_command, setting_arguments
 from chaosbench.sim.workloads.events import start_event_stream
 from chaosbench.sim.workloads.intents import start_intent_workload
 from chaosbench.sim.workloads.tasks import start_task_workload
@@ -33,8 +33,8 @@ def reproduce_command(file: str, seed: int, level: int, settings: Sequence[Setti
                       without: Sequence[str] = ()) -> str:
     """The one command that reruns a run, with a ``--set PATH=VALUE`` per setting and the ``--without``
     (or ``--only``) switches of the safeguards turned off, quoted for a shell."""
-    return with_settings(f"chaosbench run {file} --seed {seed} --level {level}",
-                         [f"{path}={setting_text(value)}" for path, value in settings], without)
+    sets = [f"{path}={setting_text(value)}" for path, value in settings]
+    return run_command(file, ["--seed", str(seed), "--level", str(level), *setting_arguments(sets, without)])
 
 
 def setting_text(value: Any) -> str:

@@ -58,7 +58,13 @@ def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, le
     return scenario_from_document(document, file, level)
 
 
-def with_settings(command: str, sets: Sequence[str], without: Iterable[str] = ()) -> str:
-    """``command`` followed by a ``--set PATH=VALUE`` for each setting and the switches that turn the
-    safeguards ``without`` off, quoted for a shell."""
-    return " ".join([command, *(f"--set {shlex.quote(text)}" for text in sets), *switch_arguments(without)])
+def setting_arguments(sets: Sequence[str], without: Iterable[str] = ()) -> list[str]:
+    """A ``--set PATH=VALUE`` for each setting and the switches that turn the safeguards ``without`` off."""
+    return [*(argument for text in sets for argument in ("--set", text)), *switch_arguments(without)]
+
+
+def run_command(file: str, options: Sequence[str]) -> str:
+    """``chaosbench run FILE OPTIONS...`` quoted for a shell (``shlex.join``): ``shlex.split`` gives every argument
+    back as it was, whatever its characters. A file whose name starts with a dash comes last, after ``--``."""
+    arguments = [*options, "--", file] if file.startswith("-") else [file, *options]
+    return shlex.join(["chaosbench", "run", *arguments])
