@@ -15,13 +15,13 @@ did not, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.ablation import ABLATION
 from chaosbench.sim.checks.intervals import estimate_text
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
                                   "table": str(out / ABLATION),
                                   "scenarios": [ablation.to_json() for ablation in ablations]}
-        print(json.dumps(report, indent=2))
+        print_json(report)
     else:
         for ablation in ablations:
             print_matrix(ablation)

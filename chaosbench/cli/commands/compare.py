@@ -14,12 +14,12 @@ the two have none in common.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.reports.compare import Comparison, compare
 from chaosbench.sim.checks.identity import quantity
 from chaosbench.sim.checks.intervals import estimate_text
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
         write_reports(args.current, html=args.html, comparison=comparison)
     if args.json:
-        print(json.dumps(comparison.to_json(), indent=2))
+        print_json(comparison.to_json())
     else:
         print_comparison(comparison)
     return EXIT_FAIL if comparison.regressed else EXIT_PASS

@@ -7,7 +7,6 @@ within the budget, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from tqdm import tqdm
 from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
 from chaosbench.sim.explore.space import kind_of
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if result.found:
         result.write(args.out or DEFAULT_OUT / f"{result.scenario}_explored.yaml")
     if args.json:
-        print(json.dumps(result.summary(), indent=2))
+        print_json(result.summary())
     else:
         _print(result)
     return EXIT_FAIL if result.found else EXIT_PASS

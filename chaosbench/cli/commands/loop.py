@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from tqdm import tqdm
 from chaosbench.cli.arguments import positive
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.difficulty.ladder import standing
 from chaosbench.sim.difficulty.loop import next_round, plan_rounds, run_rounds
@@ -57,13 +57,13 @@ def run(args: argparse.Namespace) -> int:
     escalations = [(r, o.result.journal, o.record) for r, o in done if o.record and o.record.escalated]
     failures = [(r, o.result.journal) for r, o in done if not o.result.journal.ok]  # the canary rule
     if args.json:
-        print(json.dumps({
+        print_json({
             "rounds": len(planned), "runs": len(done), "failures": len(failures),
             "ladder": {name: {"level": s.level, "streak": s.streak} for name, s in ladder.items()},
             "escalations": [{"round": r.number, "scenario": journal.scenario, "to_level": record.after.level}
                             for r, journal, record in escalations],
             "failed_runs": [{"round": r.number, "reproduce": journal.reproduce} for r, journal in failures],
-        }, indent=2))
+        })
         return EXIT_FAIL if failures else EXIT_PASS
     print(f"{len(planned)} rounds, {len(done)} runs, {len(failures)} failed, {len(escalations)} escalations")
     width = max(len(name) for name in ladder)

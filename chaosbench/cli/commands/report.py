@@ -14,13 +14,13 @@ named on standard error and in the report, and the report covers the rest.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.run.layout import JOURNAL, journal_path
 
 if TYPE_CHECKING:
@@ -61,12 +61,11 @@ def run(args: argparse.Namespace) -> int:
     written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
     unhealthy = [section.name for section in report.sections if not section.healthy]
     if args.json:
-        print(json.dumps({"written": written, "passed": report.ok, "runs": len(report.runs),
+        print_json({"written": written, "passed": report.ok, "runs": len(report.runs),
                           "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
                           "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
                           "score": report.score, "unhealthy_scenarios": unhealthy,
-                          "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]},
-                         indent=2, allow_nan=False))
+                          "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
     else:
         for line in report.headline():
             print(line)

@@ -5,11 +5,11 @@ Exit 0 when the run is ok by the canary rule (it passed, or it is a canary that 
 from __future__ import annotations
 
 import argparse
-import json
 
 from chaosbench.cli.arguments import add_safeguard_switches, non_negative, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.cli.terminal import print_run
 from chaosbench.sim.run.layout import default_run_dir
@@ -56,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
                               without=without, progress=advance)
     write_run(result, out, force=args.force)
     if args.json:
-        print(json.dumps({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)},
-                         indent=2))
+        print_json({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)})
     else:
         print_run(result.journal, out)
     return EXIT_PASS if result.journal.ok else EXIT_FAIL

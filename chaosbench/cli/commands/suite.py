@@ -8,7 +8,6 @@ With ``--baseline DIR`` the runs are also compared with earlier results (as
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from chaosbench.cli.arguments import add_safeguard_switches, non_negative, posit
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.reports.compare import compare
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
                       comparison=comparison)
     ok = all(outcome.result.journal.ok for outcome in outcomes) and not (comparison and comparison.regressed)
     if args.json:
-        print(json.dumps({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
-                          **({"comparison": comparison.to_json()} if comparison else {})}, indent=2))
+        print_json({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
+                          **({"comparison": comparison.to_json()} if comparison else {})})
     else:
         print_table(outcomes)
         if comparison is not None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from chaosbench.cli.arguments import add_safeguard_switches, positive, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     report = _report(outcome, out, args, sweep.document)
     PartStore(out).write_json("sweep", report)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_json(report)
     else:
         _print(report)
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import yaml
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -83,12 +83,7 @@ def _list(args: argparse.Namespace) -> int:
     workflows = _load(args.file)
     rows = [_summary(w) for w in workflows.workflows]
     if args.json:
-        print(
-            json.dumps(
-                {"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows},
-                indent=2,
-            )
-        )
+        print_json({"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows})
         return EXIT_PASS
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
@@ -107,7 +102,7 @@ def _show(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     workflow = match[0]
     if args.json:
-        print(json.dumps({**_summary(workflow), "definition": workflow.definition}, indent=2, default=str))
+        print_json({**_summary(workflow), "definition": workflow.definition})
     else:
         print(yaml.safe_dump(workflow.definition, sort_keys=False).rstrip())
     return EXIT_PASS
@@ -132,7 +127,7 @@ def _validate(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"chaosbench: {exc.describe()}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"valid": status == EXIT_PASS, "files": report}, indent=2))
+        print_json({"valid": status == EXIT_PASS, "files": report})
     else:
         good = [r for r in report if r["valid"]]
         for row in good:
@@ -180,7 +175,7 @@ def _stats(args: argparse.Namespace) -> int:
             for name, group in workflows.groupby("workflow")
         }
     if args.json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
         return EXIT_PASS
     print(f"{journal.scenario}  seed {journal.seed}  level {journal.level}")
     for group in _GROUPS:
