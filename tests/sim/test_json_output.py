@@ -22,9 +22,9 @@ def test_nan_and_infinities_are_printed_as_null(capsys):
     assert strict_json(capsys.readouterr().out) == {"nan": None, "runs": [1.5, None, None], "nested": {"x": [None]}}
 
 
-def test_a_probe_that_could_not_be_measured_is_null_in_run_json(capsys, write_scenario, tmp_path):
-    document = mmc_document(duration="60s", warmup="0s",
-                            steady_state=[{"latency": {"priority": "critical", "quantile": 0.99, "max": "1s"}}])
+def test_a_recovery_that_never_came_is_null_in_run_json(capsys, write_scenario, tmp_path):
+    document = mmc_document(duration="120s", warmup="0s", steady_state=[{"recovery_time": {"max": "60s"}}],
+                            faults=[{"at": "30s", "worker_dropout": {"fraction": 1.0}}])
     main(["run", str(write_scenario(document)), "--out", str(tmp_path / "run"), "--json"])
     journal = strict_json(capsys.readouterr().out)
     assert journal["probes"][0]["value"] is None
