@@ -129,6 +129,8 @@ def parse_yaml(text: str, name: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())
         raise DefinitionError(f"{_where(mark)}invalid YAML: {problem}", file=name) from None
+    except ValueError as exc:  # a scalar YAML reads but Python refuses, such as an integer of 5,000 digits
+        raise DefinitionError(f"a value cannot be read: {str(exc).split(':')[0]}", file=name) from None
 
 
 def load_yaml(source: str | Path, *, text: str | None = None) -> Any:

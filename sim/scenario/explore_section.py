@@ -38,7 +38,7 @@ from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.spec.fields import Model, suggest
-from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
+from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate, shown
 
 #: Parameters that are a fault's window: the fault must end before the run does.
 WINDOW_PARAMS = ("for", "over", "restart_after")
@@ -50,7 +50,7 @@ def _number(value: object) -> float:
             return parse(value)
         except UnitError:
             continue
-    raise PydanticCustomError("number", f"expected a number, a duration or a rate, got {value!r}")
+    raise PydanticCustomError("number", f"expected a number, a duration or a rate, got {shown(value)}")
 
 
 Number = Annotated[float, BeforeValidator(_number)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import MAX_BUDGET, within
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.jsonout import print_json
@@ -25,7 +25,8 @@ DEFAULT_OUT = Path("runs/explore")
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("explore", help="search fault schedules for a minimal failing one")
     parser.add_argument("scenario", help="a scenario file (its explore: section bounds the search)")
-    parser.add_argument("--budget", type=positive, default=100, help="fault schedules to try (default 100)")
+    parser.add_argument("--budget", type=within(1, MAX_BUDGET), default=100,
+                        help="fault schedules to try (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="search seed; the same seed gives the same result "
                                                             "(default 0)")
     parser.add_argument("--out",

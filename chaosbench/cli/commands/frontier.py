@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import seeds
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
 from chaosbench.cli.jsonout import print_json
@@ -14,7 +14,7 @@ from chaosbench.sim.difficulty.frontier import find_frontier
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("frontier", help="the highest difficulty level a scenario survives")
     parser.add_argument("scenario", help="a scenario file")
-    parser.add_argument("--seeds", type=positive, default=3, help="every one of seeds 1..K must pass (default 3)")
+    parser.add_argument("--seeds", type=seeds, default=3, help="every one of seeds 1..K must pass (default 3)")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import MAX_DAYS, MAX_ROUNDS, within
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
 from chaosbench.cli.jsonout import print_json
@@ -25,8 +25,9 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("source", nargs="?", default=DEFAULT_SUITE,
                         help=f"suite, folder or file (default {DEFAULT_SUITE})")
     when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--rounds", type=positive, help="run every scenario N times")
-    when.add_argument("--days", type=positive, help="follow the five-runs-a-day schedule for D simulated days")
+    when.add_argument("--rounds", type=within(1, MAX_ROUNDS), help="run every scenario N times")
+    when.add_argument("--days", type=within(1, MAX_DAYS),
+                      help="follow the five-runs-a-day schedule for D simulated days")
     parser.add_argument("--start", type=_date, help="first simulated day with --days (default 2026-01-01)")
     parser.add_argument("--seed", type=int, default=0, help="base seed the round seeds derive from (default 0)")
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")

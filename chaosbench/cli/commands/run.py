@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from chaosbench.cli.arguments import add_safeguard_switches, non_negative, switched_off
+from chaosbench.cli.arguments import add_safeguard_switches, level, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.jsonout import print_json
@@ -23,7 +23,7 @@ def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("run", help="run one scenario")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
-    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     parser.add_argument("--set", dest="sets", type=one_setting, action="append", default=[], metavar="PATH=VALUE",
                         help="override the field at a dotted path, value read as YAML (repeatable)")
     add_safeguard_switches(parser)

@@ -14,7 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import add_safeguard_switches, non_negative, positive, switched_off
+from chaosbench.cli.arguments import add_safeguard_switches, level, seeds, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
@@ -32,8 +32,8 @@ from chaosbench.sim.run.verdict import Verdict
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("suite", help="run a suite of scenarios")
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
-    parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
-    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--seeds", type=seeds, default=1, help="seeds 1..K per scenario (default 1)")
+    parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     add_safeguard_switches(parser)
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--force", action="store_true",

@@ -23,7 +23,7 @@ from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
-from chaosbench.sim.sweep.parts import PartStore
+from chaosbench.sim.sweep.parts import PartStore, check_sweep_dir
 from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 
 
@@ -71,7 +71,7 @@ def _levels(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds, switched_off(args))
-    out = Path(args.out) if args.out else DEFAULT_ROOT / str(sweep.document.get("name", "scenario")) / "sweep"
+    out = check_sweep_dir(Path(args.out) if args.out else DEFAULT_ROOT / sweep.name / "sweep")
     try:
         executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
     except ExecutorUnavailable as exc:
