@@ -115,6 +115,8 @@ def read_journal(run_dir: str | Path) -> Journal:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise JournalError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise JournalError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return journal_from_json(text, str(path))
 
 
