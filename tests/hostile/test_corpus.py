@@ -10,6 +10,7 @@ from tests.hostile.corpus import Case, all_cases
 from tests.hostile.harness import Driver, check, snapshot
 
 CASES = all_cases()
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
