@@ -78,7 +78,8 @@ def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: Mem
                when: str, round: int | None = None, without: Sequence[str] = (),
                settings: Sequence[Setting] = (), force: bool = False) -> Outcome:
     """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
-    ``without`` off, write its run directory (see :func:`sim.run.rundir.write_run` for ``force``) and record it."""
+    ``without`` off, write its run directory (see :func:`sim.run.rundir.write_run` for ``force``) and record
+    it."""
     if without or settings:
         scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
     else:

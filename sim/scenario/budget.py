@@ -23,6 +23,7 @@ from typing import Protocol
 from chaosbench.orchestration.config import StackConfig
 from chaosbench.sim.faults.base import FaultParams
 from chaosbench.sim.workloads.events import EventWorkload
+from chaosbench.sim.workloads.intents import IntentWorkload
 from chaosbench.sim.workloads.tasks import TaskWorkload
 
 
@@ -32,6 +33,9 @@ class _Item(Protocol):
 
     @property
     def events(self) -> EventWorkload | None: ...
+
+    @property
+    def intents(self) -> IntentWorkload | None: ...
 
 
 class _Fault(Protocol):
@@ -77,8 +81,8 @@ def expected_arrivals(scenario: Scenario) -> float:
     """Tasks, events and intents the workloads and faults of ``scenario`` are expected to bring."""
     arrivals = 0.0
     for item in scenario.workload:
-        spec = item.tasks if item.tasks is not None else item.events
-        assert spec is not None, "a workload item holds exactly one of tasks, events"
+        spec = item.tasks or item.events or item.intents
+        assert spec is not None, "a workload item holds exactly one of tasks, events, intents"
         stop = min(spec.stop if spec.stop is not None else scenario.duration, scenario.duration)
         arrivals += spec.rate * max(0.0, stop - spec.start)
     for fault in scenario.faults:
