@@ -368,11 +368,19 @@ def load_table(results: Results, name: str) -> pd.DataFrame:
 
 
 def load_memory(db: str | Path) -> dict[str, pd.DataFrame]:
-    """Every table of the memory database, by name, opened read-only; ``{}`` when there is no database."""
+    """Every table of the memory database, by name, opened read-only; ``{}`` when there is no database.
+
+    A file that is not a SQLite database raises ``sqlite3.DatabaseError`` naming it.
+    """
     path = Path(db)
     if not path.is_file():
         return {}
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-        names = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: pd.read_sql(f'SELECT * FROM "{name}"', connection) for name in names}
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            names = [row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            return {name: pd.read_sql(f'SELECT * FROM "{name}"', connection) for name in names}
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise
+        raise sqlite3.DatabaseError(f"{path}: not a memory database that can be read ({exc})") from None

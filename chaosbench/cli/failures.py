@@ -56,6 +56,8 @@ def failures_of(exc: BaseException) -> list[Failure] | None:
         return [Failure(EXIT_ENVIRONMENT, str(exc.path), "", exc.reason)]
     if isinstance(exc, sqlite3.OperationalError):
         return [Failure(EXIT_ENVIRONMENT, "", "", f"database: {exc}")]
+    if isinstance(exc, sqlite3.DatabaseError):  # a file given as a database that is none
+        return [Failure(EXIT_INPUT, "", "", str(exc))]
     if isinstance(exc, MemoryError):
         return [Failure(EXIT_ENVIRONMENT, "", "", "out of memory")]
     if isinstance(exc, OSError):
