@@ -71,8 +71,11 @@ def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Pat
     the last one wins, whole.
     """
     out = check_run_dir(out, force=force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
+    except OSError as exc:
+        raise _named(exc, out) from None
     try:
         (staging / MARKER).write_text("", encoding="utf-8")
         for name, frame in result.tables.items():
@@ -80,10 +83,18 @@ def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Pat
         journal_path(staging).write_text(result.journal.model_dump_json(indent=2) + "\n", encoding="utf-8")
         with _locked(out.parent):
             _swap_in(staging, check_run_dir(out, force=force))
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _named(exc, out) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _named(exc: OSError, out: Path) -> OSError:
+    """``exc`` naming the run directory asked for rather than the staging folder it happened in."""
+    return OSError(exc.errno, exc.strerror, str(out)) if exc.errno is not None else exc
 
 
 @contextmanager
