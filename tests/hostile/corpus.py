@@ -8,6 +8,7 @@ output) must hold.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -244,8 +245,8 @@ DAMAGE: dict[str, Setup] = {
     "truncated journal": lambda f: (f / "out/runs/bad/journal.json").write_bytes(
         (f / "out/runs/good/journal.json").read_bytes()[:150]),
     "empty journal": lambda f: (f / "out/runs/bad/journal.json").write_bytes(b""),
-    "journal of a newer schema": lambda f: (f / "out/runs/bad/journal.json").write_text(
-        (f / "out/runs/good/journal.json").read_text().replace('"schema": "1.0"', '"schema": "99.0"')),
+    "journal of a newer schema": lambda f: (f / "out/runs/bad/journal.json").write_text(json.dumps(
+        {**json.loads((f / "out/runs/good/journal.json").read_text()), "schema": "99.0"})),
     "journal not an object": lambda f: (f / "out/runs/bad/journal.json").write_text("[1, 2]"),
     "journal with NaN": lambda f: (f / "out/runs/bad/journal.json").write_text(
         (f / "out/runs/good/journal.json").read_text().replace('"sim_time": 30.0', '"sim_time": NaN')),
@@ -276,9 +277,13 @@ def report_cases() -> Iterator[Case]:
     for label, how in DAMAGE.items():
         for extra in (["--md", "out/summary.md"], ["--json", "--junit", "out/junit.xml"]):
             yield Case(f"report with {label} {' '.join(extra)}", ["report", "out/runs", *extra],
-                       {"s.yaml": text(small())}, before=(GOOD_RUN,), setup=_damaged(how), expect="skipped")
+                       {"s.yaml": text(small())}, before=(GOOD_RUN,), setup=_damaged(how),
+                       expect="report: skipped out/runs/bad")
         yield Case(f"workflows stats of a run with {label}", ["workflows", "stats", "out/runs/bad", "--json"],
                    {"s.yaml": text(small())}, before=(GOOD_RUN,), setup=_damaged(how))
+        yield Case(f"compare against runs with {label}", ["compare", "out/runs/good", "out/runs", "--json"],
+                   {"s.yaml": text(small())}, before=(GOOD_RUN,), setup=_damaged(how),
+                   expect="compare: skipped out/runs/bad" if "journal" in label else "")
 
 
 # -- options ----------------------------------------------------------------------------------------------

@@ -78,3 +78,16 @@ def test_json_output_lists_the_skipped_folders(good_run, tmp_path, capsys):
     assert main(["report", str(tmp_path / "results"), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["runs"] == 1 and out["skipped"][0]["path"] == str(tmp_path / "results" / "broken")
+
+
+def test_compare_leaves_out_a_broken_run_names_it_and_compares_the_rest(good_run, tmp_path, capsys):
+    shutil.copytree(good_run, tmp_path / "baseline" / "good")
+    shutil.copytree(good_run, tmp_path / "current" / "good")
+    shutil.copytree(good_run, tmp_path / "current" / "broken")
+    _damage(tmp_path / "current" / "broken", "corrupt table")
+    _damage(tmp_path / "current" / "broken", "truncated journal")
+    assert main(["compare", str(tmp_path / "baseline"), str(tmp_path / "current"), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert f"skipped {tmp_path / 'current' / 'broken'}" in captured.err
+    comparison = json.loads(captured.out)
+    assert comparison["paired"] == 1 and comparison["skipped"][0]["path"] == str(tmp_path / "current" / "broken")

@@ -62,10 +62,10 @@ def run(args: argparse.Namespace) -> int:
     unhealthy = [section.name for section in report.sections if not section.healthy]
     if args.json:
         print_json({"written": written, "passed": report.ok, "runs": len(report.runs),
-                          "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
-                          "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
-                          "score": report.score, "unhealthy_scenarios": unhealthy,
-                          "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
+                    "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
+                    "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
+                    "score": report.score, "unhealthy_scenarios": unhealthy,
+                    "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
     else:
         for line in report.headline():
             print(line)

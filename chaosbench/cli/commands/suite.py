@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     comparison = None
     if args.baseline:
         comparison = compare(args.baseline, run_dirs, tolerance=args.tolerance, current_name=args.out)
+        for item in comparison.skipped:
+            print(f"chaosbench suite: --baseline: skipped {item.path}: {item.reason}", file=sys.stderr)
         problem = unpaired(comparison)
         if problem:
             print(f"chaosbench suite: --baseline: {problem}", file=sys.stderr)
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     ok = all(outcome.result.journal.ok for outcome in outcomes) and not (comparison and comparison.regressed)
     if args.json:
         print_json({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
-                          **({"comparison": comparison.to_json()} if comparison else {})})
+                    **({"comparison": comparison.to_json()} if comparison else {})})
     else:
         print_table(outcomes)
         if comparison is not None:
