@@ -188,7 +188,7 @@ def compare(baseline: Results, current: Results, *, tolerance: float = 0.0, base
     named in the comparison's ``skipped``.
     """
     skipped: list[Unreadable] = []
-    before, after = run_points(baseline, skipped), run_points(current, skipped)
+    before, after = run_points(baseline, skipped=skipped), run_points(current, skipped=skipped)
     common = [key for key in after if key in before]
     comparison = Comparison(baseline_name or _name(baseline), current_name or _name(current), tolerance, len(common),
                             only_baseline=sorted(key for key in before if key not in after),
