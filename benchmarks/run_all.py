@@ -6,9 +6,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_events, bench_memory, bench_mmc, bench_stack, bench_suite, bench_sweep  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_events,
+    bench_input,
+    bench_memory,
+    bench_mmc,
+    bench_stack,
+    bench_suite,
+    bench_sweep,
+)
 
-BENCHMARKS = [bench_mmc, bench_stack, bench_events, bench_suite, bench_sweep, bench_memory]
+BENCHMARKS = [bench_mmc, bench_stack, bench_events, bench_suite, bench_sweep, bench_memory, bench_input]
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from chaosbench.reports.loading import (
     SAFEGUARD_COLUMNS,
     Results,
     RunRecord,
+    Unreadable,
     find_runs,
     load_counts,
     load_memory,
@@ -32,7 +33,8 @@ from chaosbench.reports.loading import (
 
 __all__ = [
     "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Comparison", "Report", "Results", "RunRecord",
-    "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards",
+    "Unreadable", "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs",
+    "load_safeguards",
     "load_table", "write_reports",
 ]
 
@@ -56,5 +58,8 @@ def write_reports(results: Results, *, html: str | Path | None = None, md: str |
         if path is not None:
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report), encoding="utf-8")
+            try:
+                path.write_text(render(report), encoding="utf-8")
+            except OSError as exc:  # a full disk shows itself on close, where the error names no file
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
     return report

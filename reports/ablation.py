@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from chaosbench.reports.loading import Results, result_items
+from chaosbench.reports.loading import READ_ERRORS, Results, Unreadable, result_items
 from chaosbench.sim.checks.intervals import estimate_text
 
 #: The table ``chaosbench ablate`` writes to its output folder.
@@ -38,8 +38,9 @@ class AblationResult:
         return list(dict.fromkeys(f"{row.scenario}: {row.experiment}" for row in rows.itertuples(index=False)))
 
 
-def find_ablations(results: Results) -> list[AblationResult]:
-    """Every ``ablation.parquet`` of ``results``: a file named so, or one below a folder of ``results``."""
+def find_ablations(results: Results, *, skipped: list[Unreadable] | None = None) -> list[AblationResult]:
+    """Every ``ablation.parquet`` of ``results``: a file named so, or one below a folder of ``results``; with
+    ``skipped``, one that cannot be read is left out and added to it rather than raising."""
     found = []
     for item in result_items(results):
         if not isinstance(item, (str, Path)):
@@ -47,7 +48,13 @@ def find_ablations(results: Results) -> list[AblationResult]:
         root = Path(item)
         paths = [root] if root.is_file() and root.name == ABLATION else sorted(root.rglob(ABLATION)) \
             if root.is_dir() else []
-        found += [AblationResult(path, pd.read_parquet(path)) for path in paths]
+        for path in paths:
+            try:
+                found.append(AblationResult(path, pd.read_parquet(path)))
+            except READ_ERRORS as exc:
+                if skipped is None:
+                    raise
+                skipped.append(Unreadable(path, f"the ablation table cannot be read: {exc}"))
     return found
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from chaosbench.reports.loading import Results, find_runs
+from chaosbench.reports.loading import Results, Unreadable, find_runs
 from chaosbench.reports.sweeps import find_sweeps
 from chaosbench.sim.checks.identity import probe_column
 from chaosbench.sim.checks.intervals import paired_difference
@@ -68,16 +68,17 @@ class RunPoint:
     reproduce: str
 
 
-def run_points(results: Results) -> dict[RunKey, RunPoint]:
-    """Every run of ``results`` (run directories and sweeps) by its key; a key found twice keeps the first."""
+def run_points(results: Results, skipped: list[Unreadable] | None = None) -> dict[RunKey, RunPoint]:
+    """Every run of ``results`` (run directories and sweeps) by its key; a key found twice keeps the first. With
+    ``skipped``, a run or sweep that cannot be read is left out and added to it rather than raising."""
     found: dict[RunKey, RunPoint] = {}
-    for record in find_runs(results):
+    for record in find_runs(results, skipped=skipped):
         journal = record.journal
         key = RunKey(journal.scenario, "", journal.level, journal.seed)
         probes = {probe.id: ProbeValue(probe.value, probe.bound.op, probe.bound.value, probe.unit)
                   for probe in journal.probes}
         found.setdefault(key, RunPoint(key, journal.verdict, journal.trace_digest, probes, journal.reproduce))
-    for sweep in find_sweeps(results):
+    for sweep in find_sweeps(results, skipped=skipped):
         for row, run_verdict in zip(sweep.table.to_dict("records"), sweep.verdicts(), strict=True):
             setting = ", ".join(f"{path}={row[path]}" for path in sweep.settings)
             key = RunKey(sweep.scenario, setting, int(row["level"]), int(row["seed"]))
@@ -145,6 +146,7 @@ class Comparison:
     digests_changed: list[RunKey] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
     probes: list[ProbeChange] = field(default_factory=list)
+    skipped: list[Unreadable] = field(default_factory=list)  # run and sweep folders that could not be read
 
     @property
     def regressions(self) -> list[Flip]:
@@ -170,6 +172,7 @@ class Comparison:
             "verdicts_flipped": [{"run": flip.key.label, "baseline": str(flip.before), "current": str(flip.after),
                                   "regressed": flip.regressed, "reproduce": flip.reproduce} for flip in self.flips],
             "probes": [{key: _finite(value) for key, value in vars(change).items()} for change in self.probes],
+            "skipped": [{"path": str(item.path), "reason": item.reason} for item in self.skipped],
         }
 
 
@@ -181,13 +184,15 @@ def compare(baseline: Results, current: Results, *, tolerance: float = 0.0, base
             current_name: str = "") -> Comparison:
     """Pair the runs of ``current`` with those of ``baseline`` and compare them (see the module docstring).
 
-    Raises FileNotFoundError for a folder that does not exist.
+    Raises FileNotFoundError for a folder that does not exist. A run or sweep that cannot be read is left out and
+    named in the comparison's ``skipped``.
     """
-    before, after = run_points(baseline), run_points(current)
+    skipped: list[Unreadable] = []
+    before, after = run_points(baseline, skipped=skipped), run_points(current, skipped=skipped)
     common = [key for key in after if key in before]
     comparison = Comparison(baseline_name or _name(baseline), current_name or _name(current), tolerance, len(common),
                             only_baseline=sorted(key for key in before if key not in after),
-                            only_current=sorted(key for key in after if key not in before))
+                            only_current=sorted(key for key in after if key not in before), skipped=skipped)
     for key in sorted(common):
         old, new = before[key], after[key]
         if old.digest != new.digest:

@@ -19,8 +19,16 @@ import pandas as pd
 from chaosbench.reports.ablation import AblationResult, find_ablations
 from chaosbench.reports.compare import Comparison
 from chaosbench.reports.context import RunsContext, runs_context
-from chaosbench.reports.loading import Results, RunRecord, find_runs, load_memory, result_items, run_sla_compliance
-from chaosbench.reports.loading import runs_frame as make_runs_frame
+from chaosbench.reports.loading import (
+    Results,
+    RunRecord,
+    Unreadable,
+    find_runs,
+    load_memory,
+    readable_runs,
+    result_items,
+    run_sla_compliance,
+)
 from chaosbench.reports.score import SCORE_FORMULA, resilience_score
 from chaosbench.reports.sections import ScenarioSection, scenario_section
 from chaosbench.reports.sweeps import SweepResult, find_sweeps
@@ -65,6 +73,7 @@ class Report:
     ablations: list[AblationResult] = field(default_factory=list)
     comparison: Comparison | None = None
     score_formula: str = SCORE_FORMULA
+    skipped: list[Unreadable] = field(default_factory=list)  # run and sweep folders that could not be read
 
     @property
     def failed_runs(self) -> list[RunRecord]:
@@ -88,7 +97,7 @@ class Report:
     def ok(self) -> bool:
         """Nothing the report shows failed (see the module docstring); the exit status of ``chaosbench report``."""
         regressed = self.comparison is not None and self.comparison.regressed
-        return not (self.failed_runs or self.failed_sweep_runs or regressed or self.dead_weight)
+        return not (self.failed_runs or self.failed_sweep_runs or regressed or self.dead_weight or self.skipped)
 
     def holdings(self) -> str:
         """What the results hold: ``7 run(s) of 3 scenario(s), 1 sweep of 12 run(s), 1 ablation``."""
@@ -115,6 +124,8 @@ class Report:
             lines.append(f"sweep of {sweep.scenario}: {ok} of {len(sweep.table)} run(s) ok")
         for item in self.dead_weight:
             lines.append(f"ablation: dead weight {item} (no seed failed without it)")
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} folder(s) could not be read and are left out")
         if self.comparison is not None:
             comparison = self.comparison
             lines.append(f"against {comparison.baseline}: {len(comparison.regressions)} verdict(s) regressed, "
@@ -134,12 +145,15 @@ class Report:
 def build_report(results: Results, *, db: str | Path | None = None, comparison: Comparison | None = None,
                  with_figures: bool = True) -> Report:
     """Gather the report of ``results`` and, when named, the memory database ``db`` (nothing is read from a
-    database that is not named) and a ``comparison`` against a baseline."""
-    runs = find_runs(results)
-    frame = make_runs_frame(runs)
+    database that is not named) and a ``comparison`` against a baseline.
+
+    A run, sweep or ablation that cannot be read is left out and named in the report's ``skipped``.
+    """
+    skipped: list[Unreadable] = []
+    runs, frame = readable_runs(find_runs(results, skipped=skipped), skipped)
     sections = sorted((scenario_section(name, [run for run in runs if run.scenario == name])
                        for name in {run.scenario for run in runs}), key=lambda s: (s.healthy, s.name))
-    sweeps, ablations = find_sweeps(results), find_ablations(results)
+    sweeps, ablations = find_sweeps(results, skipped=skipped), find_ablations(results, skipped=skipped)
     named = {section.name for section in sections} | {sweep.scenario for sweep in sweeps} | {
         str(name) for ablation in ablations for name in ablation.table["scenario"].unique()}
     memory = _only(load_memory(db), named) if db is not None else {}
@@ -148,7 +162,7 @@ def build_report(results: Results, *, db: str | Path | None = None, comparison: 
         sections=sections, context=runs_context(runs), figures={}, memory=memory,
         work_orders=_work_orders(sections, memory),
         ladder=memory.get("scenario_levels", pd.DataFrame()), history=history_frame(memory.get("runs")),
-        sweeps=sweeps, ablations=ablations, comparison=comparison,
+        sweeps=sweeps, ablations=ablations, comparison=comparison, skipped=skipped,
     )
     if with_figures:
         _draw(report)

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from chaosbench.reports.metrics import recovery_after_faults
 from chaosbench.sim.checks.measures import sla_compliance
-from chaosbench.sim.run.layout import find_run_dirs
-from chaosbench.sim.run.record import Journal, RunResult
+from chaosbench.sim.run.layout import REQUIRED_TABLES, find_run_dirs, table_path
+from chaosbench.sim.run.record import Journal, JournalError, RunResult
 from chaosbench.sim.run.rundir import read_journal, read_table
 from chaosbench.sim.run.verdict import Verdict
 
@@ -171,21 +172,34 @@ class RunRecord:
         return table if table is None or columns is None else table[columns]
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A run directory (or sweep folder) left out of a report: where it is and why it cannot be read."""
+
+    path: Path
+    reason: str
+
+
+#: What reading a damaged run raises: a missing or truncated file, a corrupt Parquet table, a missing column.
+READ_ERRORS = (OSError, ValueError, KeyError, pa.ArrowException)
+
+
 #: Where results are: a folder or run directory, a run held in memory or already found, or several of them.
 Result = str | Path | RunResult | RunRecord
 Results = Result | Iterable[Result]
 
 
-def find_runs(results: Results) -> list[RunRecord]:
+def find_runs(results: Results, *, skipped: list[Unreadable] | None = None) -> list[RunRecord]:
     """Every run of ``results``, ordered by scenario, level, seed and run directory.
 
     A folder counts every run directory below it (or itself, when it is one); a run found twice counts once.
     Raises FileNotFoundError for a folder that does not exist, and
-    :class:`sim.run.record.JournalError` for a journal that cannot be read.
+    :class:`sim.run.record.JournalError` for a journal that cannot be read, unless ``skipped`` is given:
+    such a run is then left out and added to ``skipped``.
     """
     found: dict[object, RunRecord] = {}
     for item in result_items(results):
-        for record in _records(item):
+        for record in _records(item, skipped):
             # A run held in memory is the same run wherever its journal object turns up.
             found.setdefault(record.path.resolve() if record.path is not None else id(record.journal), record)
     return sorted(found.values(), key=lambda r: (r.scenario, r.level, r.seed, r.run_dir))
@@ -196,7 +210,7 @@ def result_items(results: Results) -> list[Result]:
     return [results] if isinstance(results, (str, Path, RunResult, RunRecord)) else list(results)
 
 
-def _records(item: Result) -> list[RunRecord]:
+def _records(item: Result, skipped: list[Unreadable] | None) -> list[RunRecord]:
     if isinstance(item, RunRecord):
         return [item]
     if isinstance(item, RunResult):
@@ -204,12 +218,40 @@ def _records(item: Result) -> list[RunRecord]:
     root = Path(item)
     if not root.exists():
         raise FileNotFoundError(f"no results at {root}")
-    return [RunRecord.read(run_dir) for run_dir in find_run_dirs(root)]
+    records = []
+    for run_dir in find_run_dirs(root):
+        try:
+            records.append(RunRecord.read(run_dir))
+        except JournalError as exc:
+            if skipped is None:
+                raise
+            skipped.append(Unreadable(run_dir, str(exc)))
+    return records
 
 
 def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     """The :data:`RUN_COLUMNS` frame of already found runs."""
     return pd.DataFrame([_run_row(record) for record in records], columns=list(RUN_COLUMNS))
+
+
+def readable_runs(records: list[RunRecord], skipped: list[Unreadable]) -> tuple[list[RunRecord], pd.DataFrame]:
+    """The runs whose tables can be read, with their :data:`RUN_COLUMNS` frame; each other run is added to
+    ``skipped`` with the reason (a required table missing, a truncated or corrupt Parquet file, a table without
+    its columns)."""
+    kept, rows = [], []
+    for record in records:
+        if record.path is not None:
+            missing = [name for name in REQUIRED_TABLES if not table_path(record.path, name).is_file()]
+            if missing:
+                skipped.append(Unreadable(record.path, f"lacks its {' and '.join(missing)} table"))
+                continue
+        try:
+            rows.append(_run_row(record))
+        except READ_ERRORS as exc:
+            skipped.append(Unreadable(record.path or Path(record.label), f"a table cannot be read: {exc}"))
+            continue
+        kept.append(record)
+    return kept, pd.DataFrame(rows, columns=list(RUN_COLUMNS))
 
 
 def load_runs(results: Results) -> pd.DataFrame:
@@ -326,11 +368,19 @@ def load_table(results: Results, name: str) -> pd.DataFrame:
 
 
 def load_memory(db: str | Path) -> dict[str, pd.DataFrame]:
-    """Every table of the memory database, by name, opened read-only; ``{}`` when there is no database."""
+    """Every table of the memory database, by name, opened read-only; ``{}`` when there is no database.
+
+    A file that is not a SQLite database raises ``sqlite3.DatabaseError`` naming it.
+    """
     path = Path(db)
     if not path.is_file():
         return {}
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-        names = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: pd.read_sql(f'SELECT * FROM "{name}"', connection) for name in names}
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            names = [row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            return {name: pd.read_sql(f'SELECT * FROM "{name}"', connection) for name in names}
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise
+        raise sqlite3.DatabaseError(f"{path}: not a memory database that can be read ({exc})") from None

@@ -5,6 +5,8 @@ is listed apart from the failed runs, never among them.
 """
 from __future__ import annotations
 
+import re
+
 from chaosbench.reports.compare import Comparison
 from chaosbench.reports.content import Report
 from chaosbench.sim.checks.identity import quantity
@@ -18,12 +20,21 @@ FAILURES_SHOWN = 15
 ROWS_SHOWN = 40
 
 
+def _fenced(text: str) -> str:
+    """``text`` as a code block whose fence is longer than any run of backticks inside it."""
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", text))])
+    return f"{fence}\n{text}\n{fence}"
+
+
 def render_markdown(report: Report) -> str:
     """The verdict, the score, the verdict per scenario, sweeps, ablations, the comparison against a baseline, and
-    each failed run's probes and reproduce command."""
+    each failed run's probes and reproduce command; first, any folder that could not be read."""
     headline = report.headline()
     lines = ["## chaosbench resilience summary", "", f"**{headline[0]}**", ""]
     lines += [f"- {line}" for line in headline[1:]]
+    if report.skipped:
+        lines += ["", f"**{len(report.skipped)} folder(s) could not be read and are left out:**", ""]
+        lines += [f"- `{item.path}`: {item.reason}" for item in report.skipped]
     if report.runs:
         lines += ["", (f"Resilience score **{report.score:.1f}** / 100. " if report.score is not None else "")
                   + f"{len(report.runs) - len(report.failed_runs)} of {len(report.runs)} runs ok.", "",
@@ -55,7 +66,7 @@ def render_markdown(report: Report) -> str:
         broken = run.journal.broken_invariants
         if broken:
             lines.append(f"\nInvariants broken: {', '.join(broken)}")
-        lines += ["", f"```\n{run.journal.reproduce}\n```", ""]
+        lines += ["", _fenced(run.journal.reproduce), ""]
     if len(failed) > FAILURES_SHOWN:
         lines.append(f"… and {len(failed) - FAILURES_SHOWN} more failed run(s); see the HTML report.")
     if report.expected_failures:

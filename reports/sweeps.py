@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from chaosbench.reports.loading import Results, RunRecord, result_items
+from chaosbench.reports.loading import READ_ERRORS, Results, RunRecord, Unreadable, result_items
 from chaosbench.sim.checks.identity import PROBE_PREFIX
 from chaosbench.sim.checks.intervals import estimate_text, summarize
 from chaosbench.sim.run.verdict import Verdict, is_canary, verdict
@@ -92,8 +92,9 @@ class SweepResult:
         return (varying[0], varying[1]) if len(varying) >= 2 else None
 
 
-def find_sweeps(results: Results) -> list[SweepResult]:
-    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below the folders of ``results``."""
+def find_sweeps(results: Results, *, skipped: list[Unreadable] | None = None) -> list[SweepResult]:
+    """Every sweep folder (``sweep.json`` beside ``results.parquet``) below the folders of ``results``; with
+    ``skipped``, one that cannot be read is left out and added to it rather than raising."""
     roots = [Path(item) for item in result_items(results) if isinstance(item, (str, Path))]
     found = []
     for root in roots:
@@ -103,10 +104,16 @@ def find_sweeps(results: Results) -> list[SweepResult]:
             table_path = marker.parent / RESULTS
             if not table_path.is_file():
                 continue
-            table = pd.read_parquet(table_path)
-            if "level" not in table.columns or "passed" not in table.columns:
+            try:
+                table = pd.read_parquet(table_path)
+                about = json.loads(marker.read_text(encoding="utf-8"))
+            except READ_ERRORS as exc:
+                if skipped is None:
+                    raise
+                skipped.append(Unreadable(marker.parent, f"the sweep cannot be read: {exc}"))
                 continue
-            about = json.loads(marker.read_text(encoding="utf-8"))
+            if "level" not in table.columns or "passed" not in table.columns or not isinstance(about, dict):
+                continue
             settings = list(table.columns[: list(table.columns).index("level")])
             scenario = str(about.get("name") or Path(str(about.get("scenario", marker.parent.name))).stem)
             tags = tuple(str(tag) for tag in about.get("tags") or [])

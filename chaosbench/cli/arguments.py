@@ -5,25 +5,39 @@ import argparse
 from collections.abc import Callable
 
 from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
+from chaosbench.sim.scenario.levels import MAX_LEVEL
+from chaosbench.sim.spec.units import shown
+
+#: Most seeds per scenario a command runs (``--seeds K``).
+MAX_SEEDS = 10_000
+#: Most rounds of ``loop --rounds``.
+MAX_ROUNDS = 100_000
+#: Most simulated days of ``loop --days`` (a century).
+MAX_DAYS = 36_500
+#: Most fault schedules ``explore --budget`` tries.
+MAX_BUDGET = 100_000
 
 
-def at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of ``minimum`` or more."""
+def within(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum`` (no upper bound when None)."""
 
     def whole_number(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {shown(text)}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum:,}, got {shown(value)}")
         return value
 
     return whole_number
 
 
-non_negative = at_least(0)
-positive = at_least(1)
+level = within(0, MAX_LEVEL)
+seeds = within(1, MAX_SEEDS)
+positive = within(1)
 
 
 def add_safeguard_switches(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class Section(BaseModel):
     """Base of every configuration section: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are refused in every number: no setting of the stack means "not a number".
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Safeguard(Section):

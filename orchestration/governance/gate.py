@@ -86,7 +86,7 @@ class MeshGuardConfig(Section):
     """The trigger mesh's constitutional and trust validators."""
 
     hold: float = Field(default=5.0, gt=0, description="seconds an event from an untrusted source is held back")
-    max_holds: int = Field(default=3, ge=0, description="holds before the event is dropped")
+    max_holds: int = Field(default=3, ge=0, le=1000, description="holds before the event is dropped")
 
 
 class GovernanceGate:

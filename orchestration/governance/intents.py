@@ -82,8 +82,8 @@ MISSION_WEIGHTS = (
 class IntentConfig(Section):
     """Intent routing and the unified-logic vote."""
 
-    voters: int = Field(default=5, ge=1, description="simulated unified-logic voters")
-    quorum: int = Field(default=3, ge=1, description="yes votes needed")
+    voters: int = Field(default=5, ge=1, le=1000, description="simulated unified-logic voters")
+    quorum: int = Field(default=3, ge=1, le=1000, description="yes votes needed")
     vote_time: float = Field(default=2.0, ge=0, description="seconds for the tally")
     default_alignment: float = Field(
         default=0.5, ge=0, le=1, description="alignment of an intent touching no charter priority"

@@ -126,7 +126,8 @@ class WorkflowRegistry:
     def _swap(self, workflows: WorkflowSet) -> None:
         self._apply(workflows)
         self._count("registry.reloads")
-        self._emit(self.env.now, "workflow.reload", workflows.source, self.version)
+        # The file's name, not where it lies: a run's trace is the same from any checkout.
+        self._emit(self.env.now, "workflow.reload", Path(workflows.source).name, self.version)
         self._changed()
 
     def _changed(self) -> None:

@@ -12,7 +12,7 @@ from chaosbench.orchestration.core.errors import DefinitionError
 class Strict(BaseModel):
     """A definition model: unknown keys are errors, instances are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def validate_model(model: type[BaseModel], data: Any, prefix: str) -> Any:

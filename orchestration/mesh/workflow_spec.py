@@ -32,9 +32,9 @@ class RetryPolicy(Strict):
     """Total attempts and exponential backoff between them."""
 
     max_attempts: int = Field(default=4, ge=1, le=100, description="total attempts, the first included")
-    initial_interval_ms: float = Field(default=1000.0, ge=0)
-    backoff_coefficient: float = Field(default=2.0, ge=1.0)
-    max_interval_ms: float = Field(default=5000.0, ge=0)
+    initial_interval_ms: float = Field(default=1000.0, ge=0, le=86_400_000, description="at most a day")
+    backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
+    max_interval_ms: float = Field(default=5000.0, ge=0, le=86_400_000, description="at most a day")
 
     @model_validator(mode="after")
     def _cap_not_below_initial(self) -> RetryPolicy:

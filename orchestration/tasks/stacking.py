@@ -19,8 +19,8 @@ from chaosbench.orchestration.tasks.model import Task
 class StackingConfig(Safeguard):
     """Context stacking: tasks of one origin batched to one worker."""
 
-    limit: int = Field(default=5, ge=1, description="tasks per batch")
-    window: int = Field(default=32, ge=1, description="queued tasks looked at for one of the same origin")
+    limit: int = Field(default=5, ge=1, le=10_000, description="tasks per batch")
+    window: int = Field(default=32, ge=1, le=10_000, description="queued tasks looked at for one of the same origin")
 
 
 class ContextStacker:

@@ -31,7 +31,7 @@ class ReassignmentConfig(Safeguard):
 class ReliefConfig(Safeguard):
     """Relief agents under stress (design document 003: spawned at high stress)."""
 
-    max_agents: int = Field(default=2, ge=0, description="relief agents alive at once, at most")
+    max_agents: int = Field(default=2, ge=0, le=10_000, description="relief agents alive at once, at most")
     level: str = Field(
         default="high", pattern="^(medium|high|critical)$", description="stress level that calls for relief"
     )

@@ -12,7 +12,7 @@ from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import Setting, run_scenario
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
-from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors, load_scenario, read_yaml
+from chaosbench.sim.scenario.loader import Problem, ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.scenario.overrides import scenario_at
 
@@ -39,7 +39,8 @@ def resolve_targets(source: str | Path) -> list[Target]:
     """The scenarios of a suite file, of a folder, or a single scenario file; all validated first.
 
     Every bad file is reported before anything runs: one ScenarioError whose
-    problems name each file.
+    problems name each file. Two scenarios of one name are refused too: they
+    would write the same run directories.
     """
     source = Path(source)
     if source.is_dir():
@@ -54,22 +55,37 @@ def resolve_targets(source: str | Path) -> list[Target]:
             targets.append(Target(file, load_scenario(file)))
         except ScenarioError as exc:
             errors.append(exc)
+    errors.extend(_name_collisions(targets))
     if errors:
         raise ScenarioErrors(errors)
     return targets
 
 
+def _name_collisions(targets: list[Target]) -> list[ScenarioError]:
+    """A problem for each scenario whose name an earlier one has: their run directories would be the same."""
+    first: dict[str, Path] = {}
+    errors = []
+    for target in targets:
+        earlier = first.setdefault(target.scenario.name, target.file)
+        if earlier is not target.file:
+            what = "the same file, listed twice" if earlier == target.file else f"the name of {earlier}"
+            errors.append(ScenarioError(target.file, [Problem("name", (
+                f"{target.scenario.name!r} is also {what}: their runs would write the same run directories")) ]))
+    return errors
+
+
 def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: MemoryDB | None,
                when: str, round: int | None = None, without: Sequence[str] = (),
-               settings: Sequence[Setting] = ()) -> Outcome:
+               settings: Sequence[Setting] = (), force: bool = False) -> Outcome:
     """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
-    ``without`` off, write its run directory and record it."""
+    ``without`` off, write its run directory (see :func:`sim.run.rundir.write_run` for ``force``) and record
+    it."""
     if without or settings:
         scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
     else:
         scenario = target.scenario if level == 0 else load_scenario(target.file, level)
     result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), settings=settings,
                           without=without)
-    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root))
+    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root), force=force)
     record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
     return Outcome(target, result, run_dir, record)

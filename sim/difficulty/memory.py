@@ -1,9 +1,10 @@
 """The memory database: history across runs, in SQLite, with tables defined by YAML schemas.
 
 The tables come from ``sim/difficulty/schemas/*.yaml`` (see
-:mod:`sim.difficulty.schema`). Opening a database upgrades an older layout in
-place, in one transaction, and refuses a newer one (see
-:mod:`sim.difficulty.migration`). Every write goes through
+:mod:`sim.difficulty.schema`). A file is opened only once it is known to be
+a chaosbench memory database (:mod:`sim.difficulty.dbfile`); opening one
+upgrades an older layout in place, in one transaction, and refuses a newer
+one (see :mod:`sim.difficulty.migration`). Every write goes through
 :meth:`MemoryDB.transaction`, so a process killed mid-write leaves the
 database as it was before that transaction.
 """
@@ -18,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from chaosbench.sim.difficulty.dbfile import MemoryUnavailable, open_memory_file
 from chaosbench.sim.difficulty.migration import upgrade
 from chaosbench.sim.difficulty.schema import FieldSchema, TableSchema, load_schemas
-from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.spec.fields import suggest
 
 DEFAULT_DB = Path(".chaosbench") / "memory.sqlite"
@@ -32,15 +33,13 @@ class MemoryDB:
     def __init__(self, path: str | Path = DEFAULT_DB, schemas: dict[str, TableSchema] | None = None) -> None:
         self.path = Path(path)
         self.schemas = schemas if schemas is not None else load_schemas()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = open_memory_file(self.path)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
             with self.transaction():
                 upgrade(self._db, self.schemas, self.path)
-        except sqlite3.DatabaseError as exc:
-            raise ScenarioError(self.path, [Problem("", f"not a usable memory database: {exc}")]) from None
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -57,13 +56,17 @@ class MemoryDB:
         if self._db.in_transaction:
             yield
             return
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            # A full disk, a read-only file or a lock held too long: the environment's fault, not the input's.
+            raise MemoryUnavailable(self.path, f"cannot write the memory database: {exc}") from None
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
         """Insert ``row``; returns its rowid."""

@@ -34,6 +34,7 @@ from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.run.runtime import derive_seed
 from chaosbench.sim.scenario.loader import scenario_from_document
 from chaosbench.sim.scenario.model import Scenario
+from chaosbench.sim.scenario.overrides import run_command
 
 #: Where the CLI keeps failing examples between searches.
 DEFAULT_DATABASE = Path(".chaosbench/hypothesis")
@@ -83,7 +84,7 @@ class ExploreResult:
     @property
     def reproduce(self) -> str | None:
         """The command that reruns the minimal failing schedule, once it is written to a file."""
-        return f"chaosbench run {self.out} --seed {self.sim_seed}" if self.found and self.out else None
+        return run_command(str(self.out), ["--seed", str(self.sim_seed)]) if self.found and self.out else None
 
     def failed_checks(self) -> list[str]:
         """The probes and invariants that did not hold under the minimal schedule."""

@@ -24,7 +24,14 @@ from pydantic import ValidationError
 
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.scenario.explore_section import WINDOW_PARAMS, Bound, ExploreSpec, Span
-from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml, scenario_mapping
+from chaosbench.sim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    problems_of,
+    read_yaml,
+    resolve_files,
+    scenario_mapping,
+)
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.spec.docpath import PathError, assign
 
@@ -216,5 +223,6 @@ def _draw(draw: st.DrawFn, bound: Bound, high: float | None = None) -> Any:
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
-    """The plain data of a scenario file (the loader's errors when it cannot be read or is not a mapping)."""
-    return scenario_mapping(read_yaml(path), path)
+    """The plain data of a scenario file (the loader's errors when it cannot be read or is not a mapping), the
+    files it names made absolute, so that a scenario written from it elsewhere still finds them."""
+    return resolve_files(scenario_mapping(read_yaml(path), path), path)

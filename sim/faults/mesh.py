@@ -1,11 +1,13 @@
 """Faults on the event side: trigger storms, message loss, duplication and reordering, policy cascades."""
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import yaml
 from pydantic import Field
 
+from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.policy.rules import default_rules_path
 from chaosbench.sim.faults.base import Fault, FaultParams, Windowed
 from chaosbench.sim.spec.fields import Duration, Fraction, Rate
@@ -135,7 +137,7 @@ class PolicyCascade(Fault[PolicyCascadeParams]):
             for hop in range(1, self.params.depth + 1)
         ]
         path = Path(self.stack.config.policy.rules_file or default_rules_path())
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = copy.deepcopy(load_yaml(path))
         document["rules"] = chain + list(document["rules"])
         policy.reload(f"{self.prefix}{path.name}", text=yaml.safe_dump(document, sort_keys=False))
         self.stack.publish(CASCADE_EVENT, {"dependency": "cascade", "hop": 1}, source="policy_cascade")

@@ -8,14 +8,16 @@
 
 A run directory is written beside its final place under a dot-named staging
 name and renamed into it; the run it replaces is first renamed to a
-dot-named retired name. Readers skip everything below a dot-named folder, so
-they never see half a run.
+dot-named retired name, both while holding the lock of the folder that holds it.
+Readers skip everything below a dot-named folder, so they never see half a
+run, and two writers of one run directory take turns.
 
 This module only names things: it imports neither SimPy nor pandas, so every
 front end and the reports can use it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 #: The run's record.
@@ -50,17 +52,16 @@ def default_run_dir(scenario: str, level: int, seed: int, root: str | Path = DEF
     return Path(root) / scenario / f"level{level}-seed{seed}"
 
 
-def holds_only_a_run(folder: Path) -> bool:
-    """``folder`` is empty or holds one run, so that writing a run there destroys nothing else.
+def run_files(names: Iterable[str]) -> bool:
+    """``names`` are all files a run writes (its marker, journal and tables)."""
+    return set(names) <= {MARKER, JOURNAL, *(f"{name}{TABLE_SUFFIX}" for name in TABLES)}
 
-    A run is recognised by its marker, or, for runs written before the marker existed, by holding only a
-    journal and table files.
-    """
-    names = {path.name for path in folder.iterdir()}
-    if not names or MARKER in names:
-        return True
-    tables = {f"{name}{TABLE_SUFFIX}" for name in TABLES}
-    return JOURNAL in names and names <= tables | {JOURNAL}
+
+def holds_a_run(names: Iterable[str]) -> bool:
+    """A folder holding ``names`` is a run directory: it has the marker, or (written before the marker
+    existed) a journal and nothing but run files."""
+    names = set(names)
+    return MARKER in names or (JOURNAL in names and run_files(names))
 
 
 def journal_path(run_dir: str | Path) -> Path:
@@ -81,7 +82,6 @@ def staging_prefix(run_dir: Path) -> str:
 def retired_dir(run_dir: Path) -> Path:
     """Where the run that ``run_dir`` held waits while its replacement is moved in."""
     return run_dir.with_name(f".{run_dir.name}.old")
-
 
 def is_hidden(path: Path, root: Path) -> bool:
     """``path`` lies below ``root`` under a dot-named folder (a run being written or retired)."""

@@ -216,7 +216,7 @@ class Journal(_Record):
 def journal_from_json(text: str, source: str = "journal") -> Journal:
     """The journal in ``text``; a :class:`JournalError` naming ``source`` when it cannot be read."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         raise JournalError(f"{source}: not JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -234,6 +234,10 @@ def journal_from_json(text: str, source: str = "journal") -> Journal:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"]) or "journal"
         raise JournalError(f"{source}: not a run journal: {where}: {problem['msg']}") from None
+
+
+def _not_json(word: str) -> float:
+    raise ValueError(f"{word} is not a JSON value")
 
 
 def _major(version: str, source: str) -> int:

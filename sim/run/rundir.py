@@ -1,14 +1,18 @@
 """Writing and reading run directories (the layout is :mod:`sim.run.layout`).
 
 A run directory is written beside its final place and renamed into it, so a
-reader never sees half a run and an earlier result is replaced only by a
-complete one. Reading validates the journal through :class:`sim.run.record.Journal`.
+reader never sees half a run, an earlier result is replaced only by a
+complete one, and two writers of one run directory take turns. Reading
+validates the journal through :class:`sim.run.record.Journal`.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -16,9 +20,10 @@ import pandas as pd
 from chaosbench.sim.run.layout import (
     MARKER,
     TABLES,
-    holds_only_a_run,
+    holds_a_run,
     journal_path,
     retired_dir,
+    run_files,
     staging_prefix,
     table_path,
 )
@@ -28,46 +33,90 @@ from chaosbench.sim.run.record import Journal, JournalError, RunResult, journal_
 class RunDirError(ValueError):
     """A run cannot be written where it was asked to go: the folder holds something other than a run."""
 
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
-def check_run_dir(out: str | Path) -> Path:
+
+def check_run_dir(out: str | Path, *, force: bool = False) -> Path:
     """``out`` as a path a run may be written to: absent, an empty folder, or a run directory.
 
-    Raises :class:`RunDirError` naming ``out`` otherwise (a file, a project folder, a folder of earlier runs), so
-    that a run never replaces what chaosbench did not write.
+    A run directory that also holds files a run does not write (notes put there by hand) is kept unless
+    ``force``. Anything else (a file, a project folder, a folder of earlier runs) raises :class:`RunDirError`
+    naming ``out``, with or without ``force``: a run never replaces what chaosbench did not write.
     """
     out = Path(out)
-    if out.exists() and not (out.is_dir() and holds_only_a_run(out)):
-        what = "a file" if not out.is_dir() else "a folder that is not a chaosbench run directory"
-        raise RunDirError(f"{out}: is {what}; a run is written only to a new folder, an empty one, "
-                          "or a run directory it replaces")
-    return out
+    if not out.exists() and not out.is_symlink():
+        return out
+    if not out.is_dir() or out.is_symlink():
+        raise RunDirError(out, "is a file or a link; a run is written only to a new folder, an empty one, "
+                               "or a run directory it replaces")
+    names = sorted(path.name for path in out.iterdir())
+    if not names or (holds_a_run(names) and (force or run_files(names))):
+        return out
+    if holds_a_run(names):
+        others = ", ".join(name for name in names if not run_files([name]))
+        raise RunDirError(out, f"is a run directory that also holds {others}; --force replaces it with them")
+    raise RunDirError(out, "is a folder that is not a chaosbench run directory; a run is written only to a new "
+                           "folder, an empty one, or a run directory it replaces (--force replaces only a run)")
 
 
-def write_run(result: RunResult, out: str | Path) -> Path:
+def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Path:
     """Write ``result`` to the directory ``out`` (replacing a previous run there) and return it.
 
-    ``out`` must pass :func:`check_run_dir`; nothing is written when it does not.
+    ``out`` must pass :func:`check_run_dir` (with ``force``); nothing is written when it does not. The run
+    is written to a staging folder beside ``out`` and renamed into place under the lock of the folder
+    holding ``out``, so a reader never sees half a run and two writers of ``out`` never mix their files:
+    the last one wins, whole.
     """
-    out = check_run_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
+    out = check_run_dir(out, force=force)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
+    except OSError as exc:
+        raise _named(exc, out) from None
     try:
         (staging / MARKER).write_text("", encoding="utf-8")
         for name, frame in result.tables.items():
             frame.to_parquet(table_path(staging, name), index=False)
         journal_path(staging).write_text(result.journal.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        if out.exists():
-            retired = retired_dir(out)
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(out, retired)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
+        with _locked(out.parent):
+            _swap_in(staging, check_run_dir(out, force=force))
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _named(exc, out) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _named(exc: OSError, out: Path) -> OSError:
+    """``exc`` naming the run directory asked for rather than the staging folder it happened in."""
+    return OSError(exc.errno, exc.strerror, str(out)) if exc.errno is not None else exc
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the lock of ``folder`` (the folder itself, so that no lock file is left beside the runs)."""
+    handle = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    if out.exists():
+        retired = retired_dir(out)
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(out, retired)
+        os.replace(staging, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, out)
 
 
 def read_journal(run_dir: str | Path) -> Journal:
@@ -77,6 +126,8 @@ def read_journal(run_dir: str | Path) -> Journal:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise JournalError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise JournalError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return journal_from_json(text, str(path))
 
 

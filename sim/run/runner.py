@@ -16,9 +16,10 @@ from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.run.sampler import start_sampler
+from chaosbench.sim.scenario.budget import sampling_interval, sampling_note
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.scenario.model import Scenario
-from chaosbench.sim.scenario.overrides import with_settings
+from chaosbench.sim.scenario.overrides import run_command, setting_arguments
 from chaosbench.sim.workloads.events import start_event_stream
 from chaosbench.sim.workloads.intents import start_intent_workload
 from chaosbench.sim.workloads.tasks import start_task_workload
@@ -33,8 +34,8 @@ def reproduce_command(file: str, seed: int, level: int, settings: Sequence[Setti
                       without: Sequence[str] = ()) -> str:
     """The one command that reruns a run, with a ``--set PATH=VALUE`` per setting and the ``--without``
     (or ``--only``) switches of the safeguards turned off, quoted for a shell."""
-    return with_settings(f"chaosbench run {file} --seed {seed} --level {level}",
-                         [f"{path}={setting_text(value)}" for path, value in settings], without)
+    sets = [f"{path}={setting_text(value)}" for path, value in settings]
+    return run_command(file, ["--seed", str(seed), "--level", str(level), *setting_arguments(sets, without)])
 
 
 def setting_text(value: Any) -> str:
@@ -80,7 +81,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
             start_intent_workload(stack, item.intents, index, scenario.duration)
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)
-    start_sampler(stack, scenario.stack.sample_interval)
+    start_sampler(stack, sampling_interval(scenario))
     events = advance(runtime.env, scenario.duration, progress)
     stack.close()
     record(faults)
@@ -90,6 +91,9 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
                             reproduce=reproduce, events_processed=events, started=started, started_at=started_at)
     if without:
         journal = journal.model_copy(update={"parameters": {**journal.parameters, "safeguards_off": list(without)}})
+    note = sampling_note(scenario)
+    if note is not None:
+        journal = journal.model_copy(update={"aggregated": {**journal.aggregated, "timeseries": note}})
     return RunResult(journal, tables)
 
 

@@ -38,8 +38,10 @@ from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
 from chaosbench.sim.faults import FAULTS
 from chaosbench.sim.spec.fields import Model, suggest
-from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
+from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate, shown
 
+#: Most steps a span may have from its ``min`` to its ``max``.
+MAX_SPAN_STEPS = 1e9
 #: Parameters that are a fault's window: the fault must end before the run does.
 WINDOW_PARAMS = ("for", "over", "restart_after")
 
@@ -50,7 +52,7 @@ def _number(value: object) -> float:
             return parse(value)
         except UnitError:
             continue
-    raise PydanticCustomError("number", f"expected a number, a duration or a rate, got {value!r}")
+    raise PydanticCustomError("number", f"expected a number, a duration or a rate, got {shown(value)}")
 
 
 Number = Annotated[float, BeforeValidator(_number)]
@@ -67,6 +69,9 @@ class Span(Model):
     def _ordered(self) -> Span:
         if self.min > self.max:
             raise ValueError(f"expected min ({self.min:g}) at most max ({self.max:g})")
+        steps = (self.max - self.min) / self.resolution
+        if not steps <= MAX_SPAN_STEPS:  # also when the width is beyond any float
+            raise ValueError(f"expected at most {MAX_SPAN_STEPS:.0e} steps from min to max, got {steps:.3g}")
         return self
 
     @property

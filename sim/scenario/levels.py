@@ -9,10 +9,14 @@ list indices as numbers: ``faults.0.trigger_storm.rate``.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from chaosbench.sim.spec.docpath import PathError, locate
-from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
+from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate, shown
+
+#: Highest ``max_level`` a ladder may have.
+MAX_LEVEL = 1000
 
 
 class LadderError(ValueError):
@@ -33,7 +37,9 @@ def apply_level(document: dict[str, Any], level: int) -> dict[str, Any]:
     if not isinstance(ladder, dict):
         return copy.deepcopy(document)
     max_level = ladder.get("max_level", 10)
-    if isinstance(max_level, int) and not 0 <= level <= max_level:
+    if not (isinstance(max_level, int) and not isinstance(max_level, bool) and 0 <= max_level <= MAX_LEVEL):
+        max_level = MAX_LEVEL  # the model reports a bad max_level; no level beyond the limit is computed meanwhile
+    if not 0 <= level <= max_level:
         raise LadderError("difficulty.max_level", f"level {level} is outside 0..{max_level}")
     result = copy.deepcopy(document)
     for rule in ("scale", "step"):
@@ -43,14 +49,20 @@ def apply_level(document: dict[str, Any], level: int) -> dict[str, Any]:
         for path, amount in rules.items():
             field = f"difficulty.{rule}.{path}"
             if isinstance(amount, bool) or not isinstance(amount, (int, float)):
-                raise LadderError(field, f"expected a number, got {amount!r}")
+                raise LadderError(field, f"expected a number, got {shown(amount)}")
             try:
                 parent, key = locate(result, str(path))
             except PathError as exc:
                 raise LadderError(field, str(exc)) from None
             original = parent[key]
             value = _number(original, field)
-            value = value * amount**level if rule == "scale" else value + amount * level
+            try:
+                value = value * float(amount) ** level if rule == "scale" else value + float(amount) * level
+            except OverflowError:
+                value = math.inf
+            if not math.isfinite(value):
+                raise LadderError(field, f"at level {level} the value {shown(original)} overflows "
+                                         f"({'x' if rule == 'scale' else '+'} {shown(amount)} per level)")
             # Counts stay counts: a worker pool of 8 scaled by 1.5 is 12 workers, not 12.0.
             parent[key] = round(value) if isinstance(original, int) else value
     return result
@@ -58,7 +70,7 @@ def apply_level(document: dict[str, Any], level: int) -> dict[str, Any]:
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool):
-        raise LadderError(field, f"expected a number at the path, found {value!r}")
+        raise LadderError(field, f"expected a number at the path, found {shown(value)}")
     if isinstance(value, (int, float)):
         return float(value)
     for parse in (parse_rate, parse_duration):
@@ -66,4 +78,4 @@ def _number(value: Any, field: str) -> float:
             return parse(value)
         except UnitError:
             continue
-    raise LadderError(field, f"expected a number, duration or rate at the path, found {value!r}")
+    raise LadderError(field, f"expected a number, duration or rate at the path, found {shown(value)}")

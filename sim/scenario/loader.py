@@ -1,4 +1,4 @@
-"""Reading scenario files: YAML through ``yaml.safe_load``, then the models.
+"""Reading scenario files: YAML through the input gate, then the models.
 
 Every problem of a file is reported at once, each as a :class:`Problem`
 naming the field path (``workload[0].tasks.rate``) and what was expected.
@@ -7,17 +7,22 @@ problems of a :class:`ScenarioError` and exits 2.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.yamlfile import parse_yaml, read_input
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
 from chaosbench.sim.spec.fields import KeyedUnion, suggest
+from chaosbench.sim.spec.units import shown
 
 
 @dataclass(frozen=True)
@@ -54,30 +59,11 @@ class ScenarioErrors(ScenarioError):
 
 
 def read_yaml(path: str | Path) -> Any:
-    """The plain data in a YAML file; tags that construct objects are refused."""
-    path = Path(path)
+    """The plain data in a YAML file, through the input gate (:mod:`orchestration.core.yamlfile`)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(path, [Problem("", "is a directory, expected a YAML file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, [Problem("", f"cannot be read: {exc}")]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.constructor.ConstructorError as exc:
-        where = _mark(exc.problem_mark)
-        raise ScenarioError(path, [Problem("", f"{where}YAML tag {exc.problem.split('tag ')[-1]} is not allowed: "
-                                               "scenario files hold plain data only")]) from None
-    except yaml.YAMLError as exc:
-        where = _mark(getattr(exc, "problem_mark", None))
-        detail = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(path, [Problem("", f"{where}invalid YAML: {detail}")]) from None
-
-
-def _mark(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        return parse_yaml(read_input(path), str(path))
+    except DefinitionError as exc:
+        raise ScenarioError(path, [Problem(exc.path, exc.message)]) from None
 
 
 def load_scenario(path: str | Path, level: int = 0) -> Scenario:
@@ -95,16 +81,77 @@ def scenario_mapping(document: Any, path: str | Path) -> dict[str, Any]:
 
 
 def scenario_from_document(document: Any, path: str | Path, level: int = 0) -> Scenario:
-    """Validate an already-read document as the scenario of ``path``."""
-    document = scenario_mapping(document, path)
+    """Validate an already-read document as the scenario of ``path``, at ``level``.
+
+    Relative paths of files it names are read from the folder of ``path``
+    (:func:`resolve_files`). Every other level of its difficulty ladder must
+    validate too, so that a ladder never steps into a scenario that cannot run.
+    """
+    document = resolve_files(scenario_mapping(document, path), path)
+    scenario = _at_level(document, path, level, [])
+    _check_ladder(document, path, scenario.difficulty.max_level, level)
+    return scenario
+
+
+def _at_level(document: dict[str, Any], path: str | Path, level: int, say: list[str]) -> Scenario:
+    """The scenario ``document`` at ``level``; ``say`` prefixes the problems of a level that was not asked for."""
     try:
-        document = apply_level(document, level)
-    except LadderError as exc:
+        return Scenario.model_validate(apply_level(document, level))
+    except LadderError as exc:  # its message names the level already
         raise ScenarioError(path, [Problem(exc.field, str(exc))]) from None
-    try:
-        return Scenario.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError(path, problems_of(exc, Scenario)) from None
+        problems = problems_of(exc, Scenario)
+    raise ScenarioError(path, [Problem(p.field, " ".join([*say, p.message])) for p in problems])
+
+
+#: Documents whose every level validated, by digest: a sweep or a suite loads one document many times.
+_LADDERS_CHECKED: dict[str, None] = {}
+
+
+def _check_ladder(document: dict[str, Any], path: str | Path, max_level: int, checked: int) -> None:
+    if max_level == 0:
+        return
+    digest = hashlib.sha256(repr(document).encode()).hexdigest()
+    if digest in _LADDERS_CHECKED:
+        return
+    for level in range(max_level + 1):
+        if level != checked:
+            _at_level(document, path, level, [f"at difficulty level {level} (of max_level {max_level}):"])
+    if len(_LADDERS_CHECKED) >= 256:
+        _LADDERS_CHECKED.pop(next(iter(_LADDERS_CHECKED)))
+    _LADDERS_CHECKED[digest] = None
+
+
+#: Fields of a scenario that name files (``*`` for every list item): a relative path in them is read from the
+#: folder of the scenario file, wherever chaosbench runs.
+FILE_FIELDS = ("stack.workflows.file", "stack.workflows.schemas", "stack.workflows.swaps.*.file",
+               "stack.policy.rules_file")
+
+
+def resolve_files(document: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """A copy of ``document`` in which every relative path of :data:`FILE_FIELDS` is made absolute, relative to
+    the folder of the scenario file ``path``."""
+    document = copy.deepcopy(document)
+    folder = os.path.dirname(os.path.abspath(path))
+    for field in FILE_FIELDS:
+        for parent, key in _places(document, field.split(".")):
+            value = parent[key]
+            if isinstance(value, str) and value and not os.path.isabs(value):
+                parent[key] = os.path.normpath(os.path.join(folder, value))
+    return document
+
+
+def _places(node: Any, parts: list[str]) -> list[tuple[Any, Any]]:
+    """Every (container, key) that the dotted ``parts`` reach in ``node``; ``*`` stands for each list item."""
+    head, rest = parts[0], parts[1:]
+    children: list[tuple[Any, Any]]
+    if head == "*":
+        children = list(enumerate(node)) if isinstance(node, list) else []
+    else:
+        children = [(head, node[head])] if isinstance(node, dict) and head in node else []
+    if not rest:
+        return [(node, key) for key, _ in children]
+    return [place for _, child in children for place in _places(child, rest)]
 
 
 def problems_of(error: ValidationError, model: type[BaseModel]) -> list[Problem]:
@@ -152,7 +199,7 @@ def _message(item: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     if message.startswith("Input should be"):
-        message = "expected" + message[len("Input should be"):] + f", got {item.get('input')!r}"
+        message = "expected" + message[len("Input should be"):] + f", got {shown(item.get('input'))}"
     return message
 
 

@@ -16,13 +16,19 @@ from chaosbench.orchestration.config import StackConfig
 from chaosbench.sim.checks.probes import PROBES, identify
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.faults import FAULTS
+from chaosbench.sim.scenario.budget import budget_problems
 from chaosbench.sim.scenario.explore_section import ExploreSpec
+from chaosbench.sim.scenario.levels import MAX_LEVEL
 from chaosbench.sim.spec.fields import Duration, Instant, KeyedEntry, Model, keyed_union, suggest
+from chaosbench.sim.spec.units import shown
 from chaosbench.sim.workloads.events import EventWorkload
 from chaosbench.sim.workloads.intents import IntentWorkload
 from chaosbench.sim.workloads.tasks import TaskWorkload
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+#: What a scenario name may be: it names run folders, so no path characters, no spaces, no newline.
+_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
+#: Longest scenario name (a run folder's name stays far below any file system's limit).
+MAX_NAME_LENGTH = 100
 
 
 class WorkloadItem(Model):
@@ -65,14 +71,14 @@ class Difficulty(Model):
     escalate_after: int = Field(default=5, ge=1, le=1000)
     scale: dict[str, float] = {}
     step: dict[str, float] = {}
-    max_level: int = Field(default=10, ge=0, le=1000)
+    max_level: int = Field(default=10, ge=0, le=MAX_LEVEL)
 
     @field_validator("scale")
     @classmethod
     def _positive_factors(cls, scale: dict[str, float]) -> dict[str, float]:
         for path, factor in scale.items():
             if not factor > 0:
-                raise ValueError(f"expected a factor more than zero for {path!r}, got {factor!r}")
+                raise ValueError(f"expected a factor more than zero for {path!r}, got {shown(factor)}")
         return scale
 
 
@@ -97,8 +103,11 @@ class Scenario(Model):
     @field_validator("name")
     @classmethod
     def _slug(cls, name: str) -> str:
-        if not _NAME.match(name):
-            raise ValueError(f"expected lower-case letters, digits, '_' or '-', got {name!r}")
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"expected lower-case letters, digits, '_' or '-' (a letter or digit first), "
+                             f"got {shown(name)}")
+        if len(name) > MAX_NAME_LENGTH:
+            raise ValueError(f"expected at most {MAX_NAME_LENGTH} characters, got {len(name)}")
         return name
 
     @field_validator("steady_state")
@@ -119,7 +128,7 @@ class Scenario(Model):
     def _known_safeguards(cls, names: list[str]) -> list[str]:
         for name in names:
             if name not in SAFEGUARDS:
-                raise PydanticCustomError("unknown", f"unknown safeguard {name!r}{suggest(name, SAFEGUARDS)}")
+                raise PydanticCustomError("unknown", f"unknown safeguard {shown(name)}{suggest(name, SAFEGUARDS)}")
         return names
 
     @model_validator(mode="after")
@@ -136,6 +145,7 @@ class Scenario(Model):
             elif end > self.duration:
                 problems.append((f"faults[{i}].{fault.name}", f"the fault ends at {end:g}s, after the end "
                                                               f"of the run ({self.duration:g}s)"))
+        problems.extend(budget_problems(self))
         if problems:
             raise ScenarioTimingError(problems)
         return self

@@ -15,8 +15,8 @@ import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import yaml
-
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.orchestration.core.yamlfile import parse_yaml
 from chaosbench.sim.checks.safeguards import SAFEGUARDS, switch_arguments
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, scenario_from_document
 from chaosbench.sim.scenario.model import Scenario
@@ -36,9 +36,9 @@ def parse_setting(text: str) -> Axis:
     for item in values.split(","):
         item = item.strip()
         try:
-            value = yaml.safe_load(item)
-        except yaml.YAMLError:
-            raise ValueError(f"{path}: {item!r} is not a plain value") from None
+            value = parse_yaml(item, f"--set {path}")
+        except DefinitionError as exc:
+            raise ValueError(f"{path}: {item!r} is not a plain value ({exc.message})") from None
         if isinstance(value, (dict, list)) or item == "":
             raise ValueError(f"{path}: expected a single value, got {item!r}")
         parsed.append((value, item))
@@ -58,7 +58,13 @@ def scenario_at(document: Any, overrides: Iterable[Sequence[Any]], file: str, le
     return scenario_from_document(document, file, level)
 
 
-def with_settings(command: str, sets: Sequence[str], without: Iterable[str] = ()) -> str:
-    """``command`` followed by a ``--set PATH=VALUE`` for each setting and the switches that turn the
-    safeguards ``without`` off, quoted for a shell."""
-    return " ".join([command, *(f"--set {shlex.quote(text)}" for text in sets), *switch_arguments(without)])
+def setting_arguments(sets: Sequence[str], without: Iterable[str] = ()) -> list[str]:
+    """A ``--set PATH=VALUE`` for each setting and the switches that turn the safeguards ``without`` off."""
+    return [*(argument for text in sets for argument in ("--set", text)), *switch_arguments(without)]
+
+
+def run_command(file: str, options: Sequence[str]) -> str:
+    """``chaosbench run FILE OPTIONS...`` quoted for a shell (``shlex.join``): ``shlex.split`` gives every argument
+    back as it was, whatever its characters. A file whose name starts with a dash comes last, after ``--``."""
+    arguments = [*options, "--", file] if file.startswith("-") else [file, *options]
+    return shlex.join(["chaosbench", "run", *arguments])

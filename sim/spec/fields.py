@@ -20,7 +20,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
-from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate
+from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate, shown
 
 #: Longest simulated span a scenario may ask for (30 days).
 MAX_DURATION = 30 * 86400.0
@@ -29,9 +29,9 @@ MAX_RATE = 10_000_000.0
 
 
 class Model(BaseModel):
-    """Base of scenario models: unknown keys are errors, values are immutable."""
+    """Base of scenario models: unknown keys are errors, values are immutable, numbers are finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:
@@ -48,9 +48,9 @@ def _unit(parse: Callable[[object], float], kind: str, low_inclusive: bool, high
             raise PydanticCustomError(kind, str(exc)) from None
         if number < 0 or (number == 0 and not low_inclusive):
             bound = "zero or more" if low_inclusive else "more than zero"
-            raise PydanticCustomError(kind, f"expected {bound}, got {value!r}")
+            raise PydanticCustomError(kind, f"expected {bound}, got {shown(value)}")
         if number > high:
-            raise PydanticCustomError(kind, f"expected at most {high:g}, got {value!r}")
+            raise PydanticCustomError(kind, f"expected at most {high:g}, got {shown(value)}")
         return number
 
     return BeforeValidator(check)
@@ -70,7 +70,7 @@ def _priority(value: object) -> str:
     if not isinstance(value, str) or value.lower() not in PRIORITY_LABELS:
         hint = suggest(str(value).lower(), PRIORITY_LABELS)
         raise PydanticCustomError(
-            "priority", f"unknown priority {value!r}; expected one of critical, high, normal, low{hint}"
+            "priority", f"unknown priority {shown(value)}; expected one of critical, high, normal, low{hint}"
         )
     return value.lower()
 
@@ -141,7 +141,7 @@ def keyed_union(what: str, catalogue: Mapping[str, type[BaseModel]], base: type[
         if len(keys) != 1:
             extra = f" and {', '.join(shared)}" if shared else ""
             raise PydanticCustomError("shape", f"expected one {what} written as {{name: parameters}}{extra}, "
-                                               f"got {value!r}")
+                                               f"got {shown(value)}")
         name = keys[0]
         if name not in catalogue:
             raise PydanticCustomError("unknown", f"unknown {what} {name!r}{suggest(str(name), names)}")

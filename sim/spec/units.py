@@ -32,25 +32,38 @@ def parse_rate(value: object) -> float:
 
 def _parse(value: object, pattern: re.Pattern[str], units: dict[str, float], expected: str) -> float:
     if isinstance(value, bool):
-        raise UnitError(f"expected {expected}, got {value!r}")
+        raise UnitError(f"expected {expected}, got {shown(value)}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = _float(value)
     elif isinstance(value, str):
         match = pattern.match(value)
         if match is None:
             try:
                 number = float(value)
             except ValueError:
-                raise UnitError(f"expected {expected}, got {value!r}") from None
+                raise UnitError(f"expected {expected}, got {shown(value)}") from None
         else:
             amount, unit = match.groups()
             scale = units.get(unit.lower())
             if scale is None:
                 known = ", ".join(sorted(units))
-                raise UnitError(f"unknown unit {unit!r} in {value!r}; expected one of {known}")
-            number = float(amount) * scale
+                raise UnitError(f"unknown unit {unit!r} in {shown(value)}; expected one of {known}")
+            number = _float(amount) * scale
     else:
         raise UnitError(f"expected {expected}, got {type(value).__name__}")
     if not math.isfinite(number):
-        raise UnitError(f"expected a finite number, got {value!r}")
+        raise UnitError(f"expected a finite number, got {shown(value)}")
     return number
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]  # an int, a float or a numeral, as the callers check
+    except OverflowError:
+        return math.inf  # an integer beyond any float: refused as not finite
+
+
+def shown(value: object) -> str:
+    """``value`` as a message shows it: its repr, cut in the middle when longer than 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 Work = Callable[[Any], Any]
 
 _NONE_LEFT = object()
+#: Most local processes per core: more only share the same cores and multiply the memory.
+MAX_WORKERS_PER_CORE = 4
 
 
 class ExecutorUnavailable(RuntimeError):
@@ -149,9 +151,13 @@ def make_executor(workers: int | None = None, dask: str | None = None, *,
                   key: Callable[[Any], str] = str) -> Executor:
     """The executor for ``--workers`` / ``--dask``: serial for one worker, else a process pool or Dask.
 
-    ``workers`` defaults to the number of cores.
+    ``workers`` defaults to the number of cores, and may be at most :data:`MAX_WORKERS_PER_CORE` per core
+    (an :class:`ExecutorUnavailable` otherwise).
     """
     count = workers if workers is not None else cores()
+    if count > MAX_WORKERS_PER_CORE * cores():
+        raise ExecutorUnavailable(f"--workers {count}: at most {MAX_WORKERS_PER_CORE * cores()} processes "
+                                  f"({MAX_WORKERS_PER_CORE} per core, {cores()} cores here)")
     if dask is not None:
         return DaskExecutor(dask, count, key=key)
     if count <= 1:

@@ -15,7 +15,26 @@ from typing import Any
 
 import pandas as pd
 
+from chaosbench.sim.run.rundir import RunDirError
+
 PARTS = "parts"
+#: What a sweep folder holds besides its parts: a folder holding anything else is not a sweep's.
+SWEEP_FILES = frozenset({PARTS, "sweep.json", "results.parquet", "summary.parquet"})
+
+
+def check_sweep_dir(out: str | Path) -> Path:
+    """``out`` as a folder a sweep may write to: absent, empty, or the folder of a sweep (which it resumes);
+    a :class:`RunDirError` naming it otherwise, so that a sweep never overwrites files it did not write."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunDirError(out, "is a file; a sweep writes to a new folder, an empty one, or an earlier sweep's")
+    if out.is_dir():
+        names = {path.name for path in out.iterdir() if not path.name.startswith(".")}
+        if names and not (PARTS in names and names <= SWEEP_FILES):
+            others = ", ".join(sorted(names - SWEEP_FILES)[:5]) or "no parts folder"
+            raise RunDirError(out, f"is a folder that is not a sweep's ({others}); a sweep writes to a new "
+                                   "folder, an empty one, or an earlier sweep's, which it resumes")
+    return out
 
 
 class PartStore:

@@ -13,6 +13,7 @@ table and the per-setting summary are assembled from the parts.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -35,6 +36,8 @@ from chaosbench.sim.sweep.executors import Executor
 from chaosbench.sim.sweep.parts import PartStore
 
 _VERSION = versions()["chaosbench"]
+#: Most runs one sweep may plan (settings x levels x seeds).
+MAX_SWEEP_RUNS = 100_000
 T = TypeVar("T")
 
 
@@ -52,6 +55,8 @@ def parse_seeds(text: str) -> list[int]:
         raise ValueError(f"expected seeds as A:B or A, got {text!r}") from None
     if stop < start:
         raise ValueError(f"expected A <= B in --seeds A:B, got {text!r}")
+    if stop - start >= MAX_SWEEP_RUNS:
+        raise ValueError(f"expected at most {MAX_SWEEP_RUNS:,} seeds, got {stop - start + 1:,}")
     return list(range(start, stop + 1))
 
 
@@ -65,6 +70,7 @@ class Sweep:
     levels: tuple[int, ...]
     seeds: tuple[int, ...]
     without: tuple[str, ...] = ()
+    name: str = "scenario"  # the scenario's name, as validated
 
     @property
     def paths(self) -> list[str]:
@@ -92,16 +98,24 @@ class Sweep:
 def load_sweep(file: str | Path, axes: Sequence[Axis], levels: Sequence[int], seeds: Sequence[int],
                without: Sequence[str] = ()) -> Sweep:
     """Read the scenario and check every setting at every level; a :class:`ScenarioError` names the first bad one."""
+    planned = math.prod(len(values) for _, values in axes) * len(levels) * len(seeds)
+    if planned > MAX_SWEEP_RUNS:
+        raise ScenarioError(file, [Problem("--seeds", f"the sweep would make {planned:,} runs (settings x levels x "
+                                                      f"seeds); at most {MAX_SWEEP_RUNS:,} are allowed")])
     document = read_yaml(file)
     sweep = Sweep(str(file), document, tuple(axes), tuple(levels), tuple(seeds), tuple(without))
     paths = sweep.paths
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, [Problem("--set", "each path may be given once; list its values with commas")])
-    for setting in sweep.settings():
-        overrides = [[path, value] for path, (value, _) in zip(paths, setting, strict=True)]
-        for level in levels:
-            scenario_at(document, overrides, str(file), level, without)
-    return sweep
+    for path, values in axes:
+        texts = [json.dumps(value, sort_keys=True, default=str) for value, _ in values]
+        if len(set(texts)) != len(texts):
+            raise ScenarioError(file, [Problem(f"--set {path}", "a value is given twice: its runs would be counted "
+                                                                "twice under one setting")])
+    names = [scenario_at(document, [[path, value] for path, (value, _) in zip(paths, setting, strict=True)],
+                         str(file), level, without).name
+             for setting in sweep.settings() for level in levels]
+    return dataclasses.replace(sweep, name=names[0]) if names else sweep
 
 
 def run_key(document: str, overrides: Sequence[Sequence[Any]], level: int, seed: int) -> str:

@@ -58,7 +58,13 @@ class EventWorkload(Model):
         total = sum(types.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"expected weights summing to 1, got {total:g}")
-        return types
+        return dict(sorted(types.items()))  # a mapping has no order: the stream draws in the order of names
+
+    @field_validator("payloads")
+    @classmethod
+    def _in_order_of_names(cls, payloads: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {name: dict(sorted(fields.items(), key=lambda item: str(item[0])))
+                for name, fields in sorted(payloads.items())}
 
     @model_validator(mode="after")
     def _generators_are_valid(self) -> EventWorkload:

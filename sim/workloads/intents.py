@@ -76,10 +76,14 @@ def start_intent_workload(stack: Stack, spec: IntentWorkload, index: int, until:
 
 
 def weighted_choice(weights: dict[str, float], rng: random.Random) -> Callable[[], str]:
-    """A function drawing one key of ``weights`` (in their written order) with its weight, from ``rng``."""
-    names, bounds, total = list(weights), [], 0.0
-    for weight in weights.values():
-        total += weight
+    """A function drawing one key of ``weights`` with its weight, from ``rng``.
+
+    The keys are drawn in the order of their names, not as the file lists them: a mapping has no order, and
+    the same mix must give the same draws however it is written.
+    """
+    names, bounds, total = sorted(weights), [], 0.0
+    for name in names:
+        total += weights[name]
         bounds.append(total)
     last, pick = len(names) - 1, rng.random
     # The last name also takes a draw that rounding carried up to the total.

@@ -121,7 +121,7 @@ def test_a_recovery_that_never_came_is_infinitely_worse(monkeypatch):
 
     before = {point.key: point for point in (_point(1, 10.0), _point(2, 12.0))}
     after = {point.key: point for point in (_point(1, math.inf, Verdict.FAILED), _point(2, 12.0))}
-    monkeypatch.setattr(module, "run_points", lambda results: before if results == "a" else after)
+    monkeypatch.setattr(module, "run_points", lambda results, skipped=None: before if results == "a" else after)
     comparison = compare("a", "b")
     (change,) = comparison.probes
     assert change.difference == math.inf and change.worse and len(comparison.regressions) == 1

@@ -15,13 +15,13 @@ did not, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import seeds
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.ablation import ABLATION
 from chaosbench.sim.checks.intervals import estimate_text
@@ -33,7 +33,7 @@ from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("ablate", help="measure what each safeguard buys: control vs. safeguard off")
     parser.add_argument("source", help="a scenario file, a suite file or a folder of scenarios")
-    parser.add_argument("--seeds", type=positive, default=3, help="seeds 1..K, the same for every arm (default 3)")
+    parser.add_argument("--seeds", type=seeds, default=3, help="seeds 1..K, the same for every arm (default 3)")
     parser.add_argument("--all", dest="everything_fired", action="store_true",
                         help="also turn off, one at a time, every safeguard the control runs fired")
     parser.add_argument("--out", help="folder for ablation.parquet (default runs/<scenario or suite>/ablation)")
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
                                   "table": str(out / ABLATION),
                                   "scenarios": [ablation.to_json() for ablation in ablations]}
-        print(json.dumps(report, indent=2))
+        print_json(report)
     else:
         for ablation in ablations:
             print_matrix(ablation)

@@ -9,21 +9,21 @@ moved (the paired difference, with its 95% interval over several seeds);
 ``--html FILE`` the HTML report of CURRENT with the comparison at its top.
 Exit 1 when a verdict regressed or a probe got worse beyond ``--tolerance``
 (a share of the probe's bound), 0 otherwise, 2 when a side holds no runs or
-the two have none in common.
+the two have none in common, or when a run or sweep folder cannot be read:
+such a folder is left out and named on standard error, and the rest compared.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.reports.compare import Comparison, compare
 from chaosbench.sim.checks.identity import quantity
 from chaosbench.sim.checks.intervals import estimate_text
-from chaosbench.sim.run.record import JournalError
 
 #: Probes that moved printed one per line; the rest are counted.
 SHOWN = 30
@@ -61,11 +61,9 @@ def run(args: argparse.Namespace) -> int:
         if not Path(side).exists():
             print(f"chaosbench compare: {side}: no such run directory or folder", file=sys.stderr)
             return EXIT_INPUT
-    try:
-        comparison = compare(args.baseline, args.current, tolerance=args.tolerance)
-    except JournalError as exc:
-        print(f"chaosbench compare: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    comparison = compare(args.baseline, args.current, tolerance=args.tolerance)
+    for item in comparison.skipped:
+        print(f"chaosbench compare: skipped {item.path}: {item.reason}", file=sys.stderr)
     problem = unpaired(comparison)
     if problem:
         print(f"chaosbench compare: {problem}", file=sys.stderr)
@@ -79,9 +77,11 @@ def run(args: argparse.Namespace) -> int:
 
         write_reports(args.current, html=args.html, comparison=comparison)
     if args.json:
-        print(json.dumps(comparison.to_json(), indent=2))
+        print_json(comparison.to_json())
     else:
         print_comparison(comparison)
+    if comparison.skipped:
+        return EXIT_INPUT
     return EXIT_FAIL if comparison.regressed else EXIT_PASS
 
 

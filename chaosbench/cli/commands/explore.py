@@ -7,15 +7,15 @@ within the budget, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import MAX_BUDGET, within
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
 from chaosbench.sim.explore.space import kind_of
 
@@ -25,7 +25,8 @@ DEFAULT_OUT = Path("runs/explore")
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("explore", help="search fault schedules for a minimal failing one")
     parser.add_argument("scenario", help="a scenario file (its explore: section bounds the search)")
-    parser.add_argument("--budget", type=positive, default=100, help="fault schedules to try (default 100)")
+    parser.add_argument("--budget", type=within(1, MAX_BUDGET), default=100,
+                        help="fault schedules to try (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="search seed; the same seed gives the same result "
                                                             "(default 0)")
     parser.add_argument("--out",
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if result.found:
         result.write(args.out or DEFAULT_OUT / f"{result.scenario}_explored.yaml")
     if args.json:
-        print(json.dumps(result.summary(), indent=2))
+        print_json(result.summary())
     else:
         _print(result)
     return EXIT_FAIL if result.found else EXIT_PASS

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import seeds
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.difficulty.frontier import find_frontier
 
 
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("frontier", help="the highest difficulty level a scenario survives")
     parser.add_argument("scenario", help="a scenario file")
-    parser.add_argument("--seeds", type=positive, default=3, help="every one of seeds 1..K must pass (default 3)")
+    parser.add_argument("--seeds", type=seeds, default=3, help="every one of seeds 1..K must pass (default 3)")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
 
@@ -26,12 +26,12 @@ def run(args: argparse.Namespace) -> int:
     frontier = find_frontier(args.scenario, args.seeds, on_level=show)
     failing = [result.journal for result in frontier.failures]
     if args.json:
-        print(json.dumps({
+        print_json({
             "scenario": frontier.scenario, "max_level": frontier.max_level,
             "highest_passing": frontier.highest_passing, "first_failing": frontier.first_failing,
             "tried": {str(level): passed for level, passed in sorted(frontier.tried.items())},
             "first_failing_runs": [_failing_run(journal.to_json()) for journal in failing],
-        }, indent=2))
+        })
         return EXIT_PASS
     if frontier.highest_passing < 0:
         print(f"{frontier.scenario}: fails already at level 0")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.scenario.discovery import is_suite, yaml_files
 from chaosbench.sim.scenario.loader import read_yaml, scenario_from_document
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append({"name": scenario.name, "title": scenario.title, "tags": scenario.tags,
                      "faults": [fault.name for fault in scenario.faults], "file": str(path)})
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print_json(rows)
         return EXIT_PASS
     width = max((len(row["name"]) for row in rows), default=4)
     for row in rows:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import positive
+from chaosbench.cli.arguments import MAX_DAYS, MAX_ROUNDS, within
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.difficulty.ladder import standing
 from chaosbench.sim.difficulty.loop import next_round, plan_rounds, run_rounds
@@ -25,8 +25,9 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("source", nargs="?", default=DEFAULT_SUITE,
                         help=f"suite, folder or file (default {DEFAULT_SUITE})")
     when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--rounds", type=positive, help="run every scenario N times")
-    when.add_argument("--days", type=positive, help="follow the five-runs-a-day schedule for D simulated days")
+    when.add_argument("--rounds", type=within(1, MAX_ROUNDS), help="run every scenario N times")
+    when.add_argument("--days", type=within(1, MAX_DAYS),
+                      help="follow the five-runs-a-day schedule for D simulated days")
     parser.add_argument("--start", type=_date, help="first simulated day with --days (default 2026-01-01)")
     parser.add_argument("--seed", type=int, default=0, help="base seed the round seeds derive from (default 0)")
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
@@ -57,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
     escalations = [(r, o.result.journal, o.record) for r, o in done if o.record and o.record.escalated]
     failures = [(r, o.result.journal) for r, o in done if not o.result.journal.ok]  # the canary rule
     if args.json:
-        print(json.dumps({
+        print_json({
             "rounds": len(planned), "runs": len(done), "failures": len(failures),
             "ladder": {name: {"level": s.level, "streak": s.streak} for name, s in ladder.items()},
             "escalations": [{"round": r.number, "scenario": journal.scenario, "to_level": record.after.level}
                             for r, journal, record in escalations],
             "failed_runs": [{"round": r.number, "reproduce": journal.reproduce} for r, journal in failures],
-        }, indent=2))
+        })
         return EXIT_FAIL if failures else EXIT_PASS
     print(f"{len(planned)} rounds, {len(done)} runs, {len(failures)} failed, {len(escalations)} escalations")
     width = max(len(name) for name in ladder)

@@ -8,19 +8,23 @@ database's history and ladder are shown only when ``--db`` names one.
 Nothing is simulated. Exit 0 when everything reported is ok (each run by the
 canary rule, as ``chaosbench suite`` judges the same runs; every sweep run;
 no ablation found dead weight), 1 otherwise, 2 when there are no results or
-a journal cannot be read.
+a run, sweep or ablation folder cannot be read: such a folder is left out,
+named on standard error and in the report, and the report covers the rest.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.run.layout import JOURNAL, journal_path
-from chaosbench.sim.run.record import JournalError
+
+if TYPE_CHECKING:
+    from chaosbench.reports import Unreadable
 
 
 def add_parser(commands: Commands) -> None:
@@ -42,25 +46,26 @@ def run(args: argparse.Namespace) -> int:
     from chaosbench.reports.ablation import ABLATION, find_ablations
     from chaosbench.reports.sweeps import SWEEP, find_sweeps
 
-    try:
-        if not find_runs(results) and not find_sweeps(results) and not find_ablations(results):
-            print(f"chaosbench report: {results}: no run directories ({JOURNAL}), sweeps ({SWEEP}) or ablations "
-                  f"({ABLATION}) found", file=sys.stderr)
-            return EXIT_INPUT
-        html = args.html
-        if not (args.html or args.md or args.junit):
-            html = str((results.parent if journal_path(results).is_file() else results) / "report.html")
-        report = write_reports(results, html=html, md=args.md, junit=args.junit, db=args.db)
-    except JournalError as exc:
-        print(f"chaosbench report: {exc}", file=sys.stderr)
+    found: list[Unreadable] = []
+    if not (find_runs(results, skipped=found) or find_sweeps(results, skipped=found)
+            or find_ablations(results, skipped=found)):
+        _name_skipped(found)
+        print(f"chaosbench report: {results}: no run directories ({JOURNAL}), sweeps ({SWEEP}) or ablations "
+              f"({ABLATION}) found that can be read", file=sys.stderr)
         return EXIT_INPUT
+    html = args.html
+    if not (args.html or args.md or args.junit):
+        html = str((results.parent if journal_path(results).is_file() else results) / "report.html")
+    report = write_reports(results, html=html, md=args.md, junit=args.junit, db=args.db)
+    _name_skipped(report.skipped)
     written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
     unhealthy = [section.name for section in report.sections if not section.healthy]
     if args.json:
-        print(json.dumps({"written": written, "passed": report.ok, "runs": len(report.runs),
-                          "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
-                          "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
-                          "score": report.score, "unhealthy_scenarios": unhealthy}, indent=2))
+        print_json({"written": written, "passed": report.ok, "runs": len(report.runs),
+                    "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
+                    "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
+                    "score": report.score, "unhealthy_scenarios": unhealthy,
+                    "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
     else:
         for line in report.headline():
             print(line)
@@ -68,4 +73,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"resilience score {report.score:.1f}/100")
         for kind, path in written.items():
             print(f"{kind}: {path}")
+    if report.skipped:
+        return EXIT_INPUT
     return EXIT_PASS if report.ok else EXIT_FAIL
+
+
+def _name_skipped(skipped: list[Unreadable]) -> None:
+    for item in skipped:
+        print(f"chaosbench report: skipped {item.path}: {item.reason}", file=sys.stderr)

@@ -5,11 +5,11 @@ Exit 0 when the run is ok by the canary rule (it passed, or it is a canary that 
 from __future__ import annotations
 
 import argparse
-import json
 
-from chaosbench.cli.arguments import add_safeguard_switches, non_negative, switched_off
+from chaosbench.cli.arguments import add_safeguard_switches, level, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.cli.terminal import print_run
 from chaosbench.sim.run.layout import default_run_dir
@@ -23,11 +23,13 @@ def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("run", help="run one scenario")
     parser.add_argument("scenario", help="a scenario file")
     parser.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
-    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     parser.add_argument("--set", dest="sets", type=one_setting, action="append", default=[], metavar="PATH=VALUE",
                         help="override the field at a dotted path, value read as YAML (repeatable)")
     add_safeguard_switches(parser)
     parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a run directory even when it holds other files too (never a non-run folder)")
     parser.add_argument("--json", action="store_true", help="print only the journal as JSON")
 
 
@@ -48,14 +50,13 @@ def run(args: argparse.Namespace) -> int:
         scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level, without)
     else:
         scenario = load_scenario(args.scenario, args.level)
-    out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed))
+    out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed), force=args.force)
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}") as advance:
         result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
                               without=without, progress=advance)
-    write_run(result, out)
+    write_run(result, out, force=args.force)
     if args.json:
-        print(json.dumps({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)},
-                         indent=2))
+        print_json({**result.journal.to_json(), "verdict": str(result.journal.verdict), "run_dir": str(out)})
     else:
         print_run(result.journal, out)
     return EXIT_PASS if result.journal.ok else EXIT_FAIL

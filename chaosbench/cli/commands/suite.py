@@ -8,33 +8,36 @@ With ``--baseline DIR`` the runs are also compared with earlier results (as
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import add_safeguard_switches, non_negative, positive, switched_off
+from chaosbench.cli.arguments import add_safeguard_switches, level, seeds, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.reports.compare import compare
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
-from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.run.layout import DEFAULT_ROOT, default_run_dir
 from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.rundir import check_run_dir
 from chaosbench.sim.run.verdict import Verdict
 
 
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser("suite", help="run a suite of scenarios")
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
-    parser.add_argument("--seeds", type=positive, default=1, help="seeds 1..K per scenario (default 1)")
-    parser.add_argument("--level", type=non_negative, default=0, help="difficulty level (default 0)")
+    parser.add_argument("--seeds", type=seeds, default=1, help="seeds 1..K per scenario (default 1)")
+    parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     add_safeguard_switches(parser)
     parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
+    parser.add_argument("--force", action="store_true",
+                        help="replace run directories even when they hold other files too (never a non-run folder)")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
     parser.add_argument("--no-db", action="store_true", help="record nothing in the memory database")
     parser.add_argument("--baseline", metavar="DIR", help="compare the runs with earlier results in DIR")
@@ -51,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     targets = resolve_targets(args.source)
     without = switched_off(args)
+    jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
+    for target, seed in jobs:  # every run directory is checked before anything runs
+        check_run_dir(default_run_dir(target.scenario.name, args.level, seed, Path(args.out)), force=args.force)
     # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
     db = None if args.no_db or without else MemoryDB(args.db)
     outcomes: list[Outcome] = []
     try:
-        jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
         for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
             outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
-                                       when=now(), without=without))
+                                       when=now(), without=without, force=args.force))
     finally:
         if db is not None:
             db.close()
@@ -66,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     comparison = None
     if args.baseline:
         comparison = compare(args.baseline, run_dirs, tolerance=args.tolerance, current_name=args.out)
+        for item in comparison.skipped:
+            print(f"chaosbench suite: --baseline: skipped {item.path}: {item.reason}", file=sys.stderr)
         problem = unpaired(comparison)
         if problem:
             print(f"chaosbench suite: --baseline: {problem}", file=sys.stderr)
@@ -77,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
                       comparison=comparison)
     ok = all(outcome.result.journal.ok for outcome in outcomes) and not (comparison and comparison.regressed)
     if args.json:
-        print(json.dumps({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
-                          **({"comparison": comparison.to_json()} if comparison else {})}, indent=2))
+        print_json({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
+                    **({"comparison": comparison.to_json()} if comparison else {})})
     else:
         print_table(outcomes)
         if comparison is not None:

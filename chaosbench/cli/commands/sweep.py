@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 from chaosbench.cli.arguments import add_safeguard_switches, positive, switched_off
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
-from chaosbench.sim.sweep.parts import PartStore
+from chaosbench.sim.sweep.parts import PartStore, check_sweep_dir
 from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
 
 
@@ -70,7 +71,7 @@ def _levels(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds, switched_off(args))
-    out = Path(args.out) if args.out else DEFAULT_ROOT / str(sweep.document.get("name", "scenario")) / "sweep"
+    out = check_sweep_dir(Path(args.out) if args.out else DEFAULT_ROOT / sweep.name / "sweep")
     try:
         executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
     except ExecutorUnavailable as exc:
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     report = _report(outcome, out, args, sweep.document)
     PartStore(out).write_json("sweep", report)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_json(report)
     else:
         _print(report)
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL

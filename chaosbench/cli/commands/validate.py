@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, read_yaml, scenario_from_document
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print("chaosbench: no YAML files found in " + ", ".join(args.paths), file=sys.stderr)
         status = EXIT_INPUT
     if args.json:
-        print(json.dumps({"valid": status == EXIT_PASS, "files": report}, indent=2))
+        print_json({"valid": status == EXIT_PASS, "files": report})
     else:
         good = sum(1 for entry in report if entry["valid"])
         print(f"{good} of {len(report)} files valid")

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,14 @@ import yaml
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.mesh.workflow_spec import WorkflowSet, load_workflow_file
 from chaosbench.orchestration.policy.rules import load_rules
+from chaosbench.reports.loading import READ_ERRORS
 from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import read_journal, read_table
 
@@ -82,12 +83,7 @@ def _list(args: argparse.Namespace) -> int:
     workflows = _load(args.file)
     rows = [_summary(w) for w in workflows.workflows]
     if args.json:
-        print(
-            json.dumps(
-                {"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows},
-                indent=2,
-            )
-        )
+        print_json({"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows})
         return EXIT_PASS
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
@@ -106,7 +102,7 @@ def _show(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     workflow = match[0]
     if args.json:
-        print(json.dumps({**_summary(workflow), "definition": workflow.definition}, indent=2, default=str))
+        print_json({**_summary(workflow), "definition": workflow.definition})
     else:
         print(yaml.safe_dump(workflow.definition, sort_keys=False).rstrip())
     return EXIT_PASS
@@ -131,7 +127,7 @@ def _validate(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"chaosbench: {exc.describe()}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"valid": status == EXIT_PASS, "files": report}, indent=2))
+        print_json({"valid": status == EXIT_PASS, "files": report})
     else:
         good = [r for r in report if r["valid"]]
         for row in good:
@@ -147,8 +143,12 @@ def _stats(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     try:
         journal = read_journal(run_dir)
+        events, workflows = read_table(run_dir, "events"), read_table(run_dir, "workflows")
     except JournalError as exc:
         print(f"chaosbench: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except READ_ERRORS as exc:
+        print(f"chaosbench: {run_dir}: a table cannot be read: {exc}", file=sys.stderr)
         return EXIT_INPUT
     counters = journal.counts.counters
     result: dict[str, Any] = {
@@ -156,7 +156,6 @@ def _stats(args: argparse.Namespace) -> int:
         for group in _GROUPS
     }
     result["safeguards"] = journal.safeguards.fired
-    events = read_table(run_dir, "events")
     if events is not None and len(events):
         peak = events.loc[events["received"].idxmax()]
         result["per_second"] = {
@@ -165,7 +164,6 @@ def _stats(args: argparse.Namespace) -> int:
             "peak_second": int(peak["second"]),
             "mean_received": float(events["received"].mean()),
         }
-    workflows = read_table(run_dir, "workflows")
     if workflows is not None and len(workflows):
         result["workflows"] = {
             str(name): {
@@ -177,7 +175,7 @@ def _stats(args: argparse.Namespace) -> int:
             for name, group in workflows.groupby("workflow")
         }
     if args.json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
         return EXIT_PASS
     print(f"{journal.scenario}  seed {journal.seed}  level {journal.level}")
     for group in _GROUPS:

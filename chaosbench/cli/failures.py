@@ -1,0 +1,71 @@
+"""Every failure the command line knows, mapped in one place to an exit status, a file, a field and a message.
+
+:func:`failures_of` turns an exception into :class:`Failure` records: bad input
+(a file that cannot be used, a run folder that is not ours) exits 2, the
+environment (output that cannot be written, a full disk, an unwritable
+database, memory exhausted) exits 3. An exception it does not know is a
+defect of chaosbench: :func:`failures_of` returns ``None`` for it.
+"""
+from __future__ import annotations
+
+import errno
+import sqlite3
+from dataclasses import dataclass
+
+from chaosbench.cli.exit_codes import EXIT_ENVIRONMENT, EXIT_INPUT
+from chaosbench.orchestration.core.errors import DefinitionError
+from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
+from chaosbench.sim.run.record import JournalError
+from chaosbench.sim.run.rundir import RunDirError
+from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors
+from chaosbench.sim.sweep.executors import ExecutorUnavailable
+from chaosbench.sim.sweep.sweeps import SweepRunError
+
+#: OS errors that say something about the path given (bad input), not about the machine.
+_PATH_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP,
+                          errno.EEXIST, errno.ENOTEMPTY})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing that went wrong: the exit status it calls for, the file and field it concerns, what happened."""
+
+    status: int
+    file: str
+    field: str
+    message: str
+
+    def text(self) -> str:
+        """``file: field: message``, leaving out what is empty (``chaosbench: message`` when nothing is)."""
+        return ": ".join(part for part in (self.file or "chaosbench", self.field, self.message) if part)
+
+
+def failures_of(exc: BaseException) -> list[Failure] | None:
+    """The failures ``exc`` stands for, or None when it is not a failure chaosbench knows."""
+    if isinstance(exc, ScenarioErrors):
+        return [failure for error in exc.errors for failure in _problems(error)]
+    if isinstance(exc, ScenarioError):
+        return _problems(exc)
+    if isinstance(exc, DefinitionError):
+        return [Failure(EXIT_INPUT, exc.file, exc.path, exc.message)]
+    if isinstance(exc, RunDirError):
+        return [Failure(EXIT_INPUT, str(exc.path), "", exc.reason)]
+    if isinstance(exc, (JournalError, SweepRunError, ExecutorUnavailable)):
+        return [Failure(EXIT_INPUT, "", "", str(exc))]
+    if isinstance(exc, MemoryUnavailable):
+        return [Failure(EXIT_ENVIRONMENT, str(exc.path), "", exc.reason)]
+    if isinstance(exc, sqlite3.OperationalError):
+        return [Failure(EXIT_ENVIRONMENT, "", "", f"database: {exc}")]
+    if isinstance(exc, sqlite3.DatabaseError):  # a file given as a database that is none
+        return [Failure(EXIT_INPUT, "", "", str(exc))]
+    if isinstance(exc, MemoryError):
+        return [Failure(EXIT_ENVIRONMENT, "", "", "out of memory")]
+    if isinstance(exc, OSError):
+        status = EXIT_INPUT if exc.errno in _PATH_ERRNOS else EXIT_ENVIRONMENT
+        file = str(exc.filename) if exc.filename is not None else ""
+        return [Failure(status, file, "", " ".join(str(exc.strerror or exc).split()))]
+    return None
+
+
+def _problems(error: ScenarioError) -> list[Failure]:
+    return [Failure(EXIT_INPUT, error.path, problem.field, problem.message) for problem in error.problems]
