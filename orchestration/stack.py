@@ -84,7 +84,7 @@ class Stack:
         self.htm = TaskManager(self.wiring, config.htm, safeguards=master, open=False)  # opened once boot is ready
         self.pool = WorkerPool(wiring, config.pool, self.htm, safeguards=master)
         self.health = HealthModel(wiring, config.health, self.htm, strained=self.kernels,
-                                  out_of_memory=lambda: self.pool.kill(1))
+                                  out_of_memory=lambda: self.pool.kill(1), events=lambda: self.bus.published)
         self.htm.attach_health(self.health, self.health)
         self.health.listeners.append(self.pool.on_stress)
         if self.htm.throttling or self.pool.relief_on:

@@ -4,8 +4,10 @@ Every ``interval`` seconds the model reads the task manager's load and adds
 whatever pressure a fault injected:
 
 * CPU (%) = ``cpu_base`` + ``cpu_span`` x (workers executing / workers
-  alive), smoothed exponentially, plus injected CPU pressure (a worker whose
-  throttled task waits out its delay does not execute);
+  alive) + ``cpu_per_kevent`` x (thousands of events published per second on
+  the bus since the last reading), smoothed exponentially, plus injected CPU
+  pressure (a worker whose throttled task waits out its delay does not
+  execute; an event storm costs CPU even when the mesh drops its events);
 * memory (%) = ``memory_base`` + ``memory_span`` x min(``max_fill``, backlog /
   ``backlog_capacity``), plus injected memory pressure, at most 100;
 * latency (s) = ``latency_base`` x (1 + backlog / workers alive);
@@ -82,6 +84,8 @@ class HealthConfig(Section):
     smoothing: float = Field(default=0.3, gt=0, le=1, description="weight of the newest CPU reading")
     cpu_base: float = Field(default=10.0, ge=0, le=100)
     cpu_span: float = Field(default=65.0, ge=0, le=100, description="CPU added by a fully busy pool")
+    cpu_per_kevent: float = Field(default=1.0, ge=0, le=100,
+                                  description="CPU added by each thousand events per second on the bus")
     memory_base: float = Field(default=30.0, ge=0, le=100)
     memory_span: float = Field(default=50.0, ge=0, le=100, description="memory added by a full backlog")
     backlog_capacity: int = Field(default=1000, ge=1, description="backlog that fills memory_span")
@@ -98,13 +102,16 @@ class HealthModel:
     """Vitals of the stack, read every ``interval`` seconds from ``htm``."""
 
     def __init__(self, wiring: Wiring, config: HealthConfig, htm: Load, *, strained: Strain | None = None,
-                 out_of_memory: Callable[[], object] | None = None) -> None:
+                 out_of_memory: Callable[[], object] | None = None, events: Callable[[], int] | None = None) -> None:
         self.env = wiring.env
         self.config = config
         self._htm = htm
         self._strained = strained
         self._out_of_memory = out_of_memory
         self._oom_draw = wiring.rng("health.oom").random
+        self._events = events
+        self._events_seen = 0
+        self._read_at = 0.0
         self.slowdown = 1.0
         self.oom_kills = 0
         self._emit = wiring.trace.emit
@@ -172,7 +179,8 @@ class HealthModel:
         alive = htm.workers
         backlog = htm.depth()
         busy_share = htm.executing / alive if alive else 1.0
-        smoothed = self._smoothed = smoothing * (cpu_base + cpu_span * busy_share) + (1 - smoothing) * self._smoothed
+        load = cpu_base + cpu_span * busy_share + self._event_load()
+        smoothed = self._smoothed = smoothing * load + (1 - smoothing) * self._smoothed
         cpu = smoothed + self.cpu_pressure
         cpu = self.cpu = cpu if cpu < 100.0 else 100.0
         fill = min(backlog / capacity, self.config.max_fill)
@@ -183,6 +191,15 @@ class HealthModel:
         peak = cpu if cpu > memory else memory
         level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
         return level
+
+    def _event_load(self) -> float:
+        """CPU percent the bus's traffic since the last reading costs."""
+        if self._events is None or not self.config.cpu_per_kevent:
+            return 0.0
+        now, published = float(self.env.now), self._events()
+        elapsed, events = now - self._read_at, published - self._events_seen
+        self._read_at, self._events_seen = now, published
+        return self.config.cpu_per_kevent * events / elapsed / 1000.0 if elapsed > 0 else 0.0
 
     def _contend(self) -> None:
         contention = self.config.contention
