@@ -154,6 +154,9 @@ class GovernanceGate:
         )
         return not enforce
 
+    def quarantined(self, actor: str) -> bool:
+        """Whether ``actor`` is quarantined (every request of it is denied)."""
+        return actor in self._quarantined
 
     def quarantine(self, actor: str) -> None:
         """Deny every later request of ``actor``, whatever the mode (the hunter found it hostile)."""

@@ -28,7 +28,8 @@ MARKER = ".chaosbench-run"
 TABLE_SUFFIX = ".parquet"
 #: Tables every run has.
 REQUIRED_TABLES: tuple[str, ...] = ("tasks", "timeseries")
-#: Every table a run may record; a run without faults, workflows or a boot sequence lacks some of them.
+#: Every table a run may record; a run without faults, workflows or a boot sequence lacks some of them, and only a
+#: drill has ``incidents``.
 TABLES: tuple[str, ...] = (
     *REQUIRED_TABLES,
     "faults",
@@ -42,6 +43,7 @@ TABLES: tuple[str, ...] = (
     "watchdog",
     "immune",
     "learning",
+    "incidents",  # a drill's response records, one row per incident (sim.drills.records)
 )
 #: Where run directories go unless told otherwise.
 DEFAULT_ROOT = Path("runs")

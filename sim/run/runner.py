@@ -56,7 +56,8 @@ def _reads_back(text: str) -> bool:
 
 def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "",
                  settings: Sequence[Setting] = (), without: Sequence[str] = (),
-                 progress: ProgressHook | None = None) -> RunResult:
+                 progress: ProgressHook | None = None, runtime: SimRuntime | None = None,
+                 attach: Callable[[Stack], None] | None = None) -> RunResult:
     """Simulate ``scenario`` for its duration, inject its faults and judge the run.
 
     ``settings`` are the ``--set`` overrides ``scenario`` was built with and
@@ -65,9 +66,14 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     command repeats them, and its parameters list ``without`` as
     ``safeguards_off`` (absent when none is). Raises ScenarioError when the stack
     configuration cannot be built (a bad workflow or rules file named in it).
+
+    ``runtime`` is the runtime to run in (a fresh one of ``seed`` by default);
+    ``attach`` is called with the built stack once the workloads and faults
+    are scheduled, before time starts (a drill injects its incidents and
+    watches the stack's answers from there).
     """
     started, started_at = time.perf_counter(), now()
-    runtime = SimRuntime(seed)
+    runtime = runtime if runtime is not None else SimRuntime(seed)
     try:
         stack = Stack(runtime, scenario.stack)
     except DefinitionError as exc:
@@ -82,6 +88,8 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)
     start_sampler(stack, sampling_interval(scenario))
+    if attach is not None:
+        attach(stack)
     events = advance(runtime.env, scenario.duration, progress)
     stack.close()
     record(faults)

@@ -168,17 +168,17 @@ class Trace:
 
 
 class SimRuntime:
-    """A fresh SimPy environment with seeded streams, a recorder and a trace."""
+    """A fresh SimPy environment with seeded streams, a recorder and a trace (``trace``, or a new one)."""
 
     def digest(self) -> str:
         """The run's identity: the trace and every recorded table."""
         return self.trace.digest(self.recorder.tables)
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, trace: Trace | None = None) -> None:
         self.seed = seed
         self.env = simpy.Environment()
         self.recorder = Recorder()
-        self.trace = Trace()
+        self.trace = trace if trace is not None else Trace()
         self._streams: dict[str, random.Random] = {}
 
     def rng(self, name: str) -> random.Random:

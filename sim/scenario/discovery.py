@@ -1,7 +1,9 @@
-"""Finding scenario and suite files, and telling them apart.
+"""Finding scenario, suite and incident files, and telling them apart.
 
 A suite file is a mapping with a ``scenarios`` list of paths relative to the
-suite file; every other YAML file is a scenario.
+suite file. An incident file (a drill, :mod:`sim.drills`) lies in a folder
+named ``drills`` or is a mapping with an ``incidents`` list. Every other YAML
+file is a scenario.
 """
 from __future__ import annotations
 
@@ -26,8 +28,17 @@ class Suite(Model):
     scenarios: list[str]
 
 
+#: The folder incident files live in (``scenarios/drills/``).
+DRILLS_FOLDER = "drills"
+
+
 def is_suite(document: Any) -> bool:
     return isinstance(document, dict) and "scenarios" in document and "duration" not in document
+
+
+def is_drill(path: str | Path, document: Any = None) -> bool:
+    """``path`` (read as ``document``) is an incident file: in a ``drills`` folder, or holding ``incidents``."""
+    return Path(path).parent.name == DRILLS_FOLDER or (isinstance(document, dict) and "incidents" in document)
 
 
 def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
