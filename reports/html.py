@@ -16,6 +16,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from chaosbench.reports.content import Report, trend
+from chaosbench.reports.drills import HEADER as INCIDENT_HEADER
 from chaosbench.reports.plotting import to_png
 from chaosbench.sim.checks.identity import quantity
 from chaosbench.sim.checks.intervals import estimate_text
@@ -49,7 +50,8 @@ def render_html(report: Report) -> str:
                 for row in report.overview().itertuples(index=False)}
     levels = sorted({level for _, level in overview})
     return _environment().get_template("report.html.j2").render(
-        report=report, overview=overview, levels=levels, version=_version(), trend=trend(report))
+        report=report, overview=overview, levels=levels, version=_version(), trend=trend(report),
+        incident_header=INCIDENT_HEADER)
 
 
 def _version() -> str:

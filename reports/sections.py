@@ -1,4 +1,5 @@
-"""What a report says about one scenario over all its runs: verdict, probes, safeguards, findings, invariants."""
+"""What a report says about one scenario over all its runs: verdict, probes, safeguards, findings, invariants,
+and a drill's incidents."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from chaosbench.reports.drills import drill_tables, incident_lines
 from chaosbench.reports.loading import RunRecord
 from chaosbench.sim.run.probe_result import ProbeResult
 from chaosbench.sim.run.verdict import Verdict
@@ -35,6 +37,8 @@ class ScenarioSection:
     findings: list[tuple[str, int]]
     invariants: list[dict[str, Any]]
     figures: dict[str, Figure] = field(default_factory=dict)
+    #: A drill's runs (the first RUNS_SHOWN): each run's label and one line per incident (reports.drills.HEADER).
+    incidents: list[tuple[str, list[tuple[str, ...]]]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RunRecord]:
@@ -121,6 +125,7 @@ def scenario_section(name: str, runs: list[RunRecord]) -> ScenarioSection:
         file=last.file, canary=last.canary, runs=runs, expected=expected,
         fired=dict(sorted(fired.items())), missing=dict(sorted(missing.items())),
         findings=sorted(findings.items(), key=lambda item: (-item[1], item[0])), invariants=_invariants(runs),
+        incidents=[(label, incident_lines(table)) for label, table in drill_tables(runs[:RUNS_SHOWN])],
     )
 
 

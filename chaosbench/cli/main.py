@@ -20,6 +20,7 @@ from typing import Any, NoReturn, Protocol
 from chaosbench.cli.commands import (
     ablate,
     compare,
+    drill,
     explore,
     frontier,
     listing,
@@ -56,6 +57,7 @@ COMMANDS: dict[str, Command] = {
     "sweep": sweep,
     "ablate": ablate,
     "compare": compare,
+    "drill": drill,
 }
 
 

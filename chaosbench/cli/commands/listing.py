@@ -1,4 +1,4 @@
-"""``chaosbench list PATH``: name, title, tags and faults of each scenario."""
+"""``chaosbench list PATH``: name, title, tags and faults of each scenario, and the incidents of each drill."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +6,13 @@ import argparse
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_PASS
 from chaosbench.cli.jsonout import print_json
-from chaosbench.sim.scenario.discovery import is_suite, yaml_files
+from chaosbench.sim.drills.model import drill_from_document
+from chaosbench.sim.scenario.discovery import is_drill, is_suite, yaml_files
 from chaosbench.sim.scenario.loader import read_yaml, scenario_from_document
 
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("list", help="list the scenarios below a folder")
+    parser = commands.add_parser("list", help="list the scenarios and drills below a folder")
     parser.add_argument("path", help="a file or folder")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
@@ -22,6 +23,11 @@ def run(args: argparse.Namespace) -> int:
         document = read_yaml(path)
         if is_suite(document):
             continue
+        if is_drill(path, document):
+            drill = drill_from_document(document, path)
+            rows.append({"name": drill.name, "title": drill.title, "tags": drill.tags, "faults": [],
+                         "incidents": [entry.name for entry in drill.incidents], "file": str(path)})
+            continue
         scenario = scenario_from_document(document, path)
         rows.append({"name": scenario.name, "title": scenario.title, "tags": scenario.tags,
                      "faults": [fault.name for fault in scenario.faults], "file": str(path)})
@@ -31,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     width = max((len(row["name"]) for row in rows), default=4)
     for row in rows:
         faults = ", ".join(row["faults"]) or "no faults"
+        if "incidents" in row:
+            faults = "drill: " + ", ".join(row["incidents"])
         tags = f" [{', '.join(row['tags'])}]" if row["tags"] else ""
         print(f"{row['name']:<{width}}  {row['title']}{tags}  ({faults})")
     return EXIT_PASS
