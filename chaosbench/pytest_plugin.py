@@ -3,7 +3,11 @@
 A YAML file is collected only when pytest is pointed at it or at a folder
 holding it on the command line (never through ``testpaths``, and never below
 the project's ``tests/`` folder, whose YAML is test data); suite files are
-not scenarios and are skipped. Each scenario file gives one item per seed,
+not scenarios and are skipped. An incident file (a drill, in a ``drills``
+folder) gives one item per seed, named ``<drill>[seed<S>]``, which passes when
+every incident was detected and healed in time and fails with the incident
+table and the command that reproduces it; drills run as written (the level
+and ``--chaos-without`` are for scenarios). Each scenario file gives one item per seed,
 named ``<scenario>[level<L>-seed<S>]``, so ``-k`` selects by scenario, level
 or seed, and ``--junitxml`` reports each run. A failing run fails its item
 with the probe table and the command that reproduces it; a file that cannot
@@ -25,14 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from chaosbench.reports.drills import text_table
 from chaosbench.reports.junit import failure_message, failure_text
 from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
+from chaosbench.sim.drills.model import load_drill
+from chaosbench.sim.drills.runner import INCIDENTS_TABLE, DrillResult, run_drill
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.run.verdict import CANARY_REASON, is_canary
-from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
+from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_drill, is_suite
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
 
@@ -79,7 +86,7 @@ def _asked_for(path: Path, config: pytest.Config) -> bool:
 class ScenarioFile(pytest.File):
     """One scenario file: an item per seed; nothing for a suite file."""
 
-    def collect(self) -> Iterator[ScenarioItem]:
+    def collect(self) -> Iterator[pytest.Item]:
         try:
             document = read_yaml(self.path)
         except ScenarioError:
@@ -91,6 +98,10 @@ class ScenarioFile(pytest.File):
         name = named if isinstance(named, str) else self.path.stem
         tags = [tag for tag in tagged if isinstance(tag, str)] if isinstance(tagged, list) else []
         level = self.config.getoption("chaos_level")
+        if is_drill(self.path, document):
+            for seed in self.config.getoption("chaos_seeds") or [1]:
+                yield DrillItem.from_parent(self, name=f"{name}[seed{seed}]", seed=seed)
+            return
         for seed in self.config.getoption("chaos_seeds") or [1]:
             item = ScenarioItem.from_parent(self, name=f"{name}[level{level}-seed{seed}]", seed=seed, level=level)
             for tag in tags:
@@ -146,3 +157,40 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"scenario {self.name}"
+
+
+class DrillFailed(Exception):
+    """A drill with an incident that was not detected and healed in time (or a broken invariant)."""
+
+    def __init__(self, result: DrillResult) -> None:
+        super().__init__(result.journal.reproduce)
+        self.result = result
+
+
+class DrillItem(ScenarioItem):
+    """One run of an incident file with one seed."""
+
+    def __init__(self, *, seed: int, **kwargs: Any) -> None:
+        super().__init__(seed=seed, level=0, **kwargs)
+
+    def runtest(self) -> None:
+        drill = load_drill(self.path)
+        result = run_drill(drill, seed=self.seed, file=self._file_label())
+        out = self.config.getoption("chaos_out")
+        if out:
+            write_run(result.run, default_run_dir(drill.name, 0, self.seed, out))
+        self.user_properties.append(("trace_digest", result.journal.trace_digest))
+        if not result.passed:
+            raise DrillFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, DrillFailed):
+            result = excinfo.value.result
+            findings = "\n".join(result.journal.findings)
+            return (f"{self.name} failed:\n{findings}\n{text_table(result.run.tables[INCIDENTS_TABLE])}\n"
+                    f"reproduce: {result.journal.reproduce}")
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, f"drill {self.name}"

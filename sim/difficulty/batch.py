@@ -11,7 +11,7 @@ from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.rundir import write_run
 from chaosbench.sim.run.runner import Setting, run_scenario
-from chaosbench.sim.scenario.discovery import is_suite, load_suite, yaml_files
+from chaosbench.sim.scenario.discovery import is_drill, is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.scenario.overrides import scenario_at
@@ -36,7 +36,8 @@ class Outcome:
 
 
 def resolve_targets(source: str | Path) -> list[Target]:
-    """The scenarios of a suite file, of a folder, or a single scenario file; all validated first.
+    """The scenarios of a suite file, of a folder (its incident files left out), or a single scenario file; all
+    validated first.
 
     Every bad file is reported before anything runs: one ScenarioError whose
     problems name each file. Two scenarios of one name are refused too: they
@@ -44,7 +45,8 @@ def resolve_targets(source: str | Path) -> list[Target]:
     """
     source = Path(source)
     if source.is_dir():
-        files = [path for path in yaml_files([source]) if not is_suite(read_yaml(path))]
+        files = [path for path in yaml_files([source])
+                 if not is_suite(document := read_yaml(path)) and not is_drill(path, document)]
     elif is_suite(read_yaml(source)):
         files = load_suite(source)[1]
     else:

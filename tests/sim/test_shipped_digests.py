@@ -17,7 +17,7 @@ from chaosbench.sim.scenario.loader import load_scenario
 RECORDED = Path(__file__).parent / "data" / "shipped_digests.json"
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "scenarios").rglob("*.yaml")
-                 if "suites" not in path.parts)
+                 if "suites" not in path.parts and "drills" not in path.parts)
 
 
 def _digest(file: str) -> str:
