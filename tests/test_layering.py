@@ -37,7 +37,8 @@ FRONT_END = len(LAYERS)
 
 #: The testbench modules that run simulations, which the reports never import.
 RUNS_SIMULATIONS = ("chaosbench.sim.run.runner", "chaosbench.sim.faults", "chaosbench.sim.sweep",
-                    "chaosbench.sim.difficulty", "chaosbench.sim.explore", "chaosbench.sim.workloads")
+                    "chaosbench.sim.difficulty", "chaosbench.sim.explore", "chaosbench.sim.workloads",
+                    "chaosbench.sim.drills")
 
 #: What each subpackage may import besides itself, named as the docstrings name them (without ``chaosbench.``):
 #: the "May import" sentence of its ``__init__``, with "everything below it" spelled out.
@@ -60,6 +61,8 @@ MAY_IMPORT: dict[str, set[str]] = {
                     "orchestration"},
     "sim.sweep": {"sim.run", "sim.scenario", "sim.workloads", "sim.faults", "sim.checks", "sim.spec",
                   "orchestration"},
+    "sim.drills": {"sim.run", "sim.scenario", "sim.workloads", "sim.faults", "sim.checks", "sim.spec",
+                   "orchestration"},
     "cli": {"reports", "sim", "orchestration"},
 }
 
