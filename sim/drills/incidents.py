@@ -35,16 +35,17 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.governance.gate import COMPONENTS
-from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import DONE, Task
-from chaosbench.sim.spec.fields import Duration, Model, PriorityName, suggest
+from chaosbench.sim.faults.kernels import KernelName
+from chaosbench.sim.spec.fields import Duration, Model, PriorityName
+from chaosbench.sim.workloads.intents import IntentKind
 
 #: A problem an incident has with the stack it is to be injected into: (field below the incident, message).
 Problem = tuple[str, str]
@@ -104,17 +105,8 @@ class Incident(Generic[P]):
         raise NotImplementedError
 
 
-def _known_kernel(kernel: str) -> str:
-    if kernel not in KERNEL_ACTIONS:
-        raise ValueError(f"unknown kernel {kernel!r}{suggest(kernel, KERNEL_ACTIONS)}; "
-                         f"expected one of {', '.join(KERNEL_ACTIONS)}")
-    return kernel
-
-
 class KernelParams(IncidentParams):
-    kernel: str
-
-    _known = field_validator("kernel")(_known_kernel)
+    kernel: KernelName
 
 
 class KernelCrash(Incident[KernelParams]):
@@ -259,14 +251,7 @@ class ResourceSpike(Incident[SpikeParams]):
 class ViolationParams(IncidentParams):
     actor: str = Field(default="rogue_agent", min_length=1, max_length=200, description="an actor the gate does "
                        "not know")
-    intent: str = Field(default="deploy_model", description="the intent it submits")
-
-    @field_validator("intent")
-    @classmethod
-    def _known_intent(cls, intent: str) -> str:
-        if intent not in TIERS:
-            raise ValueError(f"unknown intent {intent!r}{suggest(intent, TIERS)}; expected one of {', '.join(TIERS)}")
-        return intent
+    intent: IntentKind = Field(default="deploy_model", description="the intent it submits")
 
 
 class GovernanceViolation(Incident[ViolationParams]):

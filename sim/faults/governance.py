@@ -1,26 +1,19 @@
 """Faults on governance: floods of requests from actors nobody authorized."""
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from simpy.events import ProcessGenerator
 
-from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.sim.checks.safeguards import INTRUDER
 from chaosbench.sim.faults.base import Fault, Windowed
-from chaosbench.sim.spec.fields import Rate, suggest
+from chaosbench.sim.spec.fields import Rate
+from chaosbench.sim.workloads.intents import IntentKind
 
 
 class AclFloodParams(Windowed):
     rate: Rate
-    intent: str = "modify_config"
+    intent: IntentKind = "modify_config"
     actors: int = Field(default=5, ge=1, le=100_000)
-
-    @field_validator("intent")
-    @classmethod
-    def _known(cls, intent: str) -> str:
-        if intent not in TIERS:
-            raise ValueError(f"unknown intent {intent!r}{suggest(intent, TIERS)}")
-        return intent
 
 
 class AclFlood(Fault[AclFloodParams]):

@@ -1,25 +1,28 @@
 """Faults on the kernels: crashes, latency spikes and lost heartbeats."""
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
 from chaosbench.sim.faults.base import Fault, Windowed
 from chaosbench.sim.spec.fields import suggest
 
 
-class KernelWindow(Windowed):
-    kernel: str
+def _known_kernel(kernel: str) -> str:
+    if kernel not in KERNEL_ACTIONS:
+        raise ValueError(f"unknown kernel {kernel!r}{suggest(kernel, KERNEL_ACTIONS)}; "
+                         f"expected one of {', '.join(KERNEL_ACTIONS)}")
+    return kernel
 
-    @field_validator("kernel")
-    @classmethod
-    def _known(cls, kernel: str) -> str:
-        if kernel not in KERNEL_ACTIONS:
-            raise ValueError(f"unknown kernel {kernel!r}{suggest(kernel, KERNEL_ACTIONS)}; "
-                             f"expected one of {', '.join(KERNEL_ACTIONS)}")
-        return kernel
+
+#: The name of one of the stack's kernels.
+KernelName = Annotated[str, AfterValidator(_known_kernel)]
+
+
+class KernelWindow(Windowed):
+    kernel: KernelName
 
 
 K = TypeVar("K", bound=KernelWindow)
