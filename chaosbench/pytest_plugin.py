@@ -33,7 +33,7 @@ from chaosbench.reports.drills import text_table
 from chaosbench.reports.junit import failure_message, failure_text
 from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
 from chaosbench.sim.drills.model import load_drill
-from chaosbench.sim.drills.runner import INCIDENTS_TABLE, DrillResult, run_drill
+from chaosbench.sim.drills.runner import DrillResult, run_drill
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import write_run
@@ -188,7 +188,7 @@ class DrillItem(ScenarioItem):
         if isinstance(excinfo.value, DrillFailed):
             result = excinfo.value.result
             findings = "\n".join(result.journal.findings)
-            return (f"{self.name} failed:\n{findings}\n{text_table(result.run.tables[INCIDENTS_TABLE])}\n"
+            return (f"{self.name} failed:\n{findings}\n{text_table(result.incidents)}\n"
                     f"reproduce: {result.journal.reproduce}")
         return super().repr_failure(excinfo, style)
 

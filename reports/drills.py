@@ -13,9 +13,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from chaosbench.reports.loading import RunRecord
+from chaosbench.sim.run.layout import INCIDENTS
 
-#: The table a drill's run directory holds its records in.
-INCIDENTS = "incidents"
 #: What a line about an incident says, in order.
 HEADER = ("incident", "kind", "target", "detected", "detected by", "routed to", "healed", "bound", "escalations",
           "verdict")

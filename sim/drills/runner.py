@@ -14,15 +14,15 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+import pandas as pd
+
 from chaosbench.sim.drills.model import Drill
 from chaosbench.sim.drills.observer import ResponseObserver
 from chaosbench.sim.drills.records import IncidentRecord, records_frame
+from chaosbench.sim.run.layout import INCIDENTS
 from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.run.runner import ProgressHook, run_scenario
 from chaosbench.sim.run.runtime import SimRuntime
-
-#: The run-directory table of a drill's records.
-INCIDENTS_TABLE = "incidents"
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class DrillResult:
     def journal(self) -> Journal:
         return self.run.journal
 
+    @property
+    def incidents(self) -> pd.DataFrame:
+        """The ``incidents`` table: the records, one row each."""
+        return self.run.tables[INCIDENTS]
+
 
 def drill_command(file: str, seed: int) -> str:
     """The one command that reruns a drill, quoted for a shell."""
@@ -56,7 +61,7 @@ def run_drill(drill: Drill, *, seed: int, file: str = "", progress: ProgressHook
     run = run_scenario(drill.scenario(), seed=seed, file=file, progress=progress,
                        runtime=SimRuntime(seed, trace=observer.trace), attach=observer.attach)
     records = observer.records(run.tables.get("workflows"))
-    tables = {**run.tables, INCIDENTS_TABLE: records_frame(records)}
+    tables = {**run.tables, INCIDENTS: records_frame(records)}
     return DrillResult(RunResult(_journal(run.journal, drill, records, drill_command(file, seed)), tables), records)
 
 

@@ -4,7 +4,8 @@
 
     runs/<scenario>/level<L>-seed<S>/
         journal.json         the run's record (:class:`sim.run.record.Journal`)
-        <table>.parquet      one file per table the run recorded (:data:`TABLES`)
+        <table>.parquet      one file per table the run recorded (:data:`TABLES`; a drill's also
+                             :data:`INCIDENTS`)
 
 A run directory is written beside its final place under a dot-named staging
 name and renamed into it; the run it replaces is first renamed to a
@@ -28,8 +29,7 @@ MARKER = ".chaosbench-run"
 TABLE_SUFFIX = ".parquet"
 #: Tables every run has.
 REQUIRED_TABLES: tuple[str, ...] = ("tasks", "timeseries")
-#: Every table a run may record; a run without faults, workflows or a boot sequence lacks some of them, and only a
-#: drill has ``incidents``.
+#: Every table a scenario's run may record; a run without faults, workflows or a boot sequence lacks some of them.
 TABLES: tuple[str, ...] = (
     *REQUIRED_TABLES,
     "faults",
@@ -43,8 +43,11 @@ TABLES: tuple[str, ...] = (
     "watchdog",
     "immune",
     "learning",
-    "incidents",  # a drill's response records, one row per incident (sim.drills.records)
 )
+#: The table a drill adds to its run: one response record per incident (``sim.drills.records``).
+INCIDENTS = "incidents"
+#: Every table a run directory may hold: a scenario's, and a drill's records.
+RUN_TABLES: tuple[str, ...] = (*TABLES, INCIDENTS)
 #: Where run directories go unless told otherwise.
 DEFAULT_ROOT = Path("runs")
 
@@ -56,7 +59,7 @@ def default_run_dir(scenario: str, level: int, seed: int, root: str | Path = DEF
 
 def run_files(names: Iterable[str]) -> bool:
     """``names`` are all files a run writes (its marker, journal and tables)."""
-    return set(names) <= {MARKER, JOURNAL, *(f"{name}{TABLE_SUFFIX}" for name in TABLES)}
+    return set(names) <= {MARKER, JOURNAL, *(f"{name}{TABLE_SUFFIX}" for name in RUN_TABLES)}
 
 
 def holds_a_run(names: Iterable[str]) -> bool:

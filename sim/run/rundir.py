@@ -19,7 +19,7 @@ import pandas as pd
 
 from chaosbench.sim.run.layout import (
     MARKER,
-    TABLES,
+    RUN_TABLES,
     holds_a_run,
     journal_path,
     retired_dir,
@@ -139,5 +139,5 @@ def read_table(run_dir: str | Path, name: str, columns: list[str] | None = None)
 
 def read_run(run_dir: str | Path) -> RunResult:
     """A whole run directory in memory: its journal and every table it holds."""
-    tables = {name: table for name in TABLES if (table := read_table(run_dir, name)) is not None}
+    tables = {name: table for name in RUN_TABLES if (table := read_table(run_dir, name)) is not None}
     return RunResult(read_journal(run_dir), tables)

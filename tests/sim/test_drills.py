@@ -8,7 +8,7 @@ from chaosbench.sim.drills.incidents import INCIDENTS
 from chaosbench.sim.drills.model import Drill, load_drill
 from chaosbench.sim.drills.observer import TappedTrace
 from chaosbench.sim.drills.records import INCIDENT_COLUMNS
-from chaosbench.sim.drills.runner import INCIDENTS_TABLE, run_drill
+from chaosbench.sim.drills.runner import run_drill
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.run.runtime import Trace
 from tests.sim.drill_helpers import DETECTORS, SHIPPED, drill_document, one_record
@@ -34,7 +34,7 @@ def test_every_incident_of_the_shipped_drill_is_detected_routed_and_healed_in_ti
         assert record.detector in DETECTORS  # the stack reported it: the drill never publishes
         assert record.rules or record.workflows or record.playbooks, f"{record.incident} was answered by nothing"
         assert record.time_to_heal is not None and record.time_to_heal <= record.heal_within
-    table = result.run.tables[INCIDENTS_TABLE]
+    table = result.incidents
     assert tuple(table.columns) == INCIDENT_COLUMNS and len(table) == 7 and table["passed"].all()
     counters = result.journal.counts.counters
     assert counters["drill.incidents"] == counters["drill.healed_in_time"] == 7
@@ -62,7 +62,7 @@ def test_the_same_seed_gives_the_same_records_and_another_seed_other_ones():
     first, again, other = (run_drill(drill, seed=seed) for seed in (1, 1, 2))
     assert first.records == again.records
     assert first.journal.trace_digest == again.journal.trace_digest
-    pd.testing.assert_frame_equal(first.run.tables[INCIDENTS_TABLE], again.run.tables[INCIDENTS_TABLE])
+    pd.testing.assert_frame_equal(first.incidents, again.incidents)
     assert [r.time_to_heal for r in first.records] != [r.time_to_heal for r in other.records]
 
 

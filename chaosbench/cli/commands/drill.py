@@ -20,7 +20,7 @@ from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.drills import text_table
 from chaosbench.sim.drills.model import load_drill
-from chaosbench.sim.drills.runner import INCIDENTS_TABLE, DrillResult, run_drill
+from chaosbench.sim.drills.runner import DrillResult, run_drill
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.rundir import check_run_dir, write_run
 
@@ -55,7 +55,7 @@ def _json(result: DrillResult, out: Path) -> dict[str, object]:
 
 
 def _print(result: DrillResult, out: Path, *, table: bool) -> None:
-    print(text_table(result.run.tables[INCIDENTS_TABLE], aligned=table))
+    print(text_table(result.incidents, aligned=table))
     # Piped, standard output holds only the rows; the verdict goes to standard error.
     summary = sys.stdout if table else sys.stderr
     journal = result.journal
