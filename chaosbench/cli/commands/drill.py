@@ -11,12 +11,12 @@ held), 1 otherwise (with the command that reproduces it), 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from chaosbench.cli.commands import Commands
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import print_json
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.drills import text_table
 from chaosbench.sim.drills.model import load_drill
@@ -30,17 +30,19 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("incidents", help="an incident file (scenarios/drills/*.yaml)")
     parser.add_argument("--seed", type=int, default=1, help="the drill's seed (default 1)")
     parser.add_argument("--out", help="run directory (default runs/<drill>/level0-seed<S>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a run directory even when it holds other files too (never a non-run folder)")
     parser.add_argument("--json", action="store_true", help="print only JSON: the verdict and every record")
 
 
 def run(args: argparse.Namespace) -> int:
     drill = load_drill(args.incidents)
-    out = check_run_dir(args.out or default_run_dir(drill.name, 0, args.seed))
+    out = check_run_dir(args.out or default_run_dir(drill.name, 0, args.seed), force=args.force)
     with progress_bar(drill.run_for, f"{drill.name} s{args.seed}") as advance:
         result = run_drill(drill, seed=args.seed, file=args.incidents, progress=advance)
-    write_run(result.run, out)
+    write_run(result.run, out, force=args.force)
     if args.json:
-        print(json.dumps(_json(result, out), indent=2))
+        print_json(_json(result, out))
     else:
         _print(result, out, table=sys.stdout.isatty())
     return EXIT_PASS if result.passed else EXIT_FAIL
