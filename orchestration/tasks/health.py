@@ -88,7 +88,8 @@ class HealthConfig(Section):
                                   description="CPU added by each thousand events per second on the bus")
     memory_base: float = Field(default=30.0, ge=0, le=100)
     memory_span: float = Field(default=50.0, ge=0, le=100, description="memory added by a full backlog")
-    backlog_capacity: int = Field(default=1000, ge=1, description="backlog that fills memory_span")
+    backlog_capacity: int = Field(default=5000, ge=1, description="backlog that fills memory_span (design "
+                                  "document 002's critical queue depth)")
     max_fill: float = Field(default=2.0, ge=1, le=100, description="backlog beyond capacity still adds memory, "
                             "up to this many capacities")
     latency_base: float = Field(default=0.05, ge=0, description="seconds of latency with no backlog")

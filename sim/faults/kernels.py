@@ -1,9 +1,16 @@
-"""Faults on the kernels: crashes, latency spikes and lost heartbeats."""
+"""Faults on the kernels: crashes, latency spikes and lost heartbeats.
+
+A crash or a hang may relapse: a kernel in a crash loop breaks again, up to
+``relapses`` times, once something has brought it back within the window
+(checked every second), as a process with a bad configuration keeps dying
+after every restart.
+"""
 from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field
+from simpy.events import ProcessGenerator
 
 from chaosbench.orchestration.mesh.kernels import KERNEL_ACTIONS
 from chaosbench.sim.faults.base import Fault, Windowed
@@ -25,6 +32,10 @@ class KernelWindow(Windowed):
     kernel: KernelName
 
 
+class Relapsing(KernelWindow):
+    relapses: int = Field(default=0, ge=0, le=10_000, description="times the kernel breaks again once brought back")
+
+
 K = TypeVar("K", bound=KernelWindow)
 
 
@@ -37,7 +48,21 @@ class _KernelFault(Fault[K]):
 
     def begin(self) -> None:
         self.before = self._calls()
+        self.relapsed = 0
         self._break()
+        if getattr(self.params, "relapses", 0):
+            self.stack.runtime.env.process(self._relapse())
+
+    def _relapse(self) -> ProcessGenerator:
+        env = self.stack.runtime.env
+        until = env.now + self.params.duration
+        while self.relapsed < getattr(self.params, "relapses", 0):
+            yield env.timeout(1.0)
+            if env.now >= until:
+                return
+            if self.stack.kernels.healthy(self.params.kernel):
+                self.relapsed += 1
+                self._break()
 
     def _break(self) -> None:
         """Put the kernel in the fault's state."""
@@ -53,26 +78,28 @@ class _KernelFault(Fault[K]):
         return calls, failures, timeouts
 
 
-class KernelCrash(_KernelFault[KernelWindow]):
-    """Kernel ``kernel`` is down for ``for`` seconds (unless something restarts it earlier)."""
+class KernelCrash(_KernelFault[Relapsing]):
+    """Kernel ``kernel`` is down for ``for`` seconds (unless something restarts it earlier; it may relapse)."""
 
-    kind, Params = "kernel_crash", KernelWindow
+    kind, Params = "kernel_crash", Relapsing
 
     def _break(self) -> None:
         self.stack.take_kernel_down(self.params.kernel)
 
     def effect(self) -> tuple[float, str]:
         calls, failures, _ = self._delta()
-        return failures, f"{failures} of {calls} calls to {self.params.kernel} failed while it was down"
+        return failures, (f"{failures} of {calls} calls to {self.params.kernel} failed while it was down"
+                          f"{f'; it crashed again {self.relapsed} time(s)' if self.relapsed else ''}")
 
 
-class HeartbeatLoss(_KernelFault[KernelWindow]):
+class HeartbeatLoss(_KernelFault[Relapsing]):
     """Kernel ``kernel`` hangs (answers nothing, sends no heartbeat) for ``for`` seconds unless restarted."""
 
-    kind, Params = "heartbeat_loss", KernelWindow
+    kind, Params = "heartbeat_loss", Relapsing
 
     def _break(self) -> None:
-        self.alarms_before = self._alarms()
+        if not self.relapsed:
+            self.alarms_before = self._alarms()
         self.stack.hang_kernel(self.params.kernel)
 
     def _alarms(self) -> int:
@@ -87,9 +114,10 @@ class HeartbeatLoss(_KernelFault[KernelWindow]):
         calls, _, timeouts = self._delta()
         alarms = self._alarms() - self.alarms_before
         restarted = " and restarted it" if getattr(self, "restarted", False) else ""
+        relapsed = f"; it hung again {self.relapsed} time(s)" if self.relapsed else ""
         return (calls + alarms,
                 f"{calls} calls to the hung {self.params.kernel} ({timeouts} timed out); "
-                f"{alarms} heartbeat alarms raised{restarted}")
+                f"{alarms} heartbeat alarms raised{restarted}{relapsed}")
 
 
 class LatencySpikeParams(KernelWindow):

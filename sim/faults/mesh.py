@@ -112,15 +112,18 @@ class MessageReorder(_BusFault):
 
 class PolicyCascadeParams(FaultParams):
     depth: int = Field(ge=1, le=1000)
+    cascades: int = Field(default=1, ge=1, le=100_000, description="cascades set off at once")
 
 
 class PolicyCascade(Fault[PolicyCascadeParams]):
     """A misconfigured rule set in which each rule's event triggers the next, ``depth`` rules deep.
 
     The fault puts ``depth`` chained rules in front of the stack's own rules
-    (the policy kernel's public rule reload) and publishes the first event.
-    Its effect is how many of the chain's rules fired, and how many cascades
-    the breaker stopped.
+    (the policy kernel's public rule reload) and publishes the first event
+    ``cascades`` times. Each chained rule asks for self-healing and raises a
+    HIGH task, as a misconfigured healing rule would, so every hop costs the
+    stack work. Its effect is how many of the chain's rules fired, and how
+    many cascades the breaker stopped.
     """
 
     kind = "policy_cascade"
@@ -132,7 +135,7 @@ class PolicyCascade(Fault[PolicyCascadeParams]):
         self.prefix = f"chaos_cascade_{self.index}_"
         chain = [
             {"name": f"{self.prefix}{hop}", "events": [CASCADE_EVENT], "condition": f"payload.hop == {hop}",
-             "actions": ["log_only"],
+             "actions": ["self_heal"], "priority": "high",
              "emit": {"event_type": CASCADE_EVENT, "payload": {"dependency": "cascade", "hop": hop + 1}}}
             for hop in range(1, self.params.depth + 1)
         ]
@@ -140,7 +143,8 @@ class PolicyCascade(Fault[PolicyCascadeParams]):
         document = copy.deepcopy(load_yaml(path))
         document["rules"] = chain + list(document["rules"])
         policy.reload(f"{self.prefix}{path.name}", text=yaml.safe_dump(document, sort_keys=False))
-        self.stack.publish(CASCADE_EVENT, {"dependency": "cascade", "hop": 1}, source="policy_cascade")
+        for _ in range(self.params.cascades):
+            self.stack.publish(CASCADE_EVENT, {"dependency": "cascade", "hop": 1}, source="policy_cascade")
 
     def effect(self) -> tuple[float, str]:
         stats = self.stack.policy.stats()
