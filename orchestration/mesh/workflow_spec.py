@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
@@ -29,12 +29,26 @@ from chaosbench.orchestration.mesh.templates import compile_template
 
 
 class RetryPolicy(Strict):
-    """Total attempts and exponential backoff between them."""
+    """Total attempts and the waits between them: exponential, or the explicit ``backoff_ms`` list.
+
+    With ``backoff_ms`` the wait after failed attempt ``n`` is its ``n``-th
+    entry (the last one repeated); otherwise it is ``initial_interval_ms ×
+    backoff_coefficient^(n-1)``, capped at ``max_interval_ms``.
+    """
 
     max_attempts: int = Field(default=4, ge=1, le=100, description="total attempts, the first included")
     initial_interval_ms: float = Field(default=1000.0, ge=0, le=86_400_000, description="at most a day")
     backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
     max_interval_ms: float = Field(default=5000.0, ge=0, le=86_400_000, description="at most a day")
+    backoff_ms: list[float] | None = Field(default=None, min_length=1, max_length=100,
+                                           description="explicit waits after each failed attempt")
+
+    @field_validator("backoff_ms")
+    @classmethod
+    def _waits_in_range(cls, waits: list[float] | None) -> list[float] | None:
+        if waits is not None and not all(0 <= wait <= 86_400_000 for wait in waits):
+            raise ValueError("each wait must be between 0 and a day (86400000 ms)")
+        return waits
 
     @model_validator(mode="after")
     def _cap_not_below_initial(self) -> RetryPolicy:
@@ -105,9 +119,12 @@ class Retry(NamedTuple):
     initial: float
     coefficient: float
     max_interval: float
+    schedule: tuple[float, ...] = ()
 
     def delay(self, attempt: int) -> float:
-        """Wait after failed attempt number ``attempt`` (1-based): initial × coefficient^(attempt-1), capped."""
+        """Wait after failed attempt number ``attempt`` (1-based), as :class:`RetryPolicy` says."""
+        if self.schedule:
+            return self.schedule[min(attempt, len(self.schedule)) - 1]
         return min(self.initial * self.coefficient ** (attempt - 1), self.max_interval)
 
     @classmethod
@@ -117,6 +134,7 @@ class Retry(NamedTuple):
             policy.initial_interval_ms / 1000.0,
             policy.backoff_coefficient,
             policy.max_interval_ms / 1000.0,
+            tuple(wait / 1000.0 for wait in policy.backoff_ms or ()),
         )
 
 

@@ -13,8 +13,9 @@ whatever pressure a fault injected:
 * latency (s) = ``latency_base`` x (1 + backlog / workers alive);
 * backlog = tasks waiting.
 
-The stress level is read from the larger of CPU and memory against the
-thresholds (design document 003: CPU 78%, RAM 82% is HIGH; 65% and 70% is calm again).
+The stress level is the higher of CPU's and memory's, each read against its
+own thresholds (design document 003: CPU 78%, RAM 82% is HIGH; below 65% and
+70% the stack is calm again; both are critical from 95%).
 Listeners (the relief supervisor) are told the level after every reading.
 
 Stress has a cost (:class:`ContentionConfig`). Past the knees (CPU 78%, memory
@@ -22,7 +23,7 @@ Stress has a cost (:class:`ContentionConfig`). Past the knees (CPU 78%, memory
 sets ``slowdown``, the factor by which a service that starts now takes longer,
 growing linearly from 1 at the knee to ``1 + slowdown`` at 100%; the same
 strain slows every kernel call and adds to its failure probability; and while
-memory is at or above ``critical``, each reading kills a worker with
+memory is at or above its critical level, each reading kills a worker with
 probability ``oom_probability`` (stream ``health.oom``). Load alone keeps CPU
 below its knee and memory below its knee until the backlog passes its
 capacity, so a plain queue under moderate load pays nothing. Readings are
@@ -93,9 +94,10 @@ class HealthConfig(Section):
     max_fill: float = Field(default=2.0, ge=1, le=100, description="backlog beyond capacity still adds memory, "
                             "up to this many capacities")
     latency_base: float = Field(default=0.05, ge=0, description="seconds of latency with no backlog")
-    medium: float = Field(default=60.0, description="percent from which stress is medium")
-    high: float = Field(default=80.0, description="percent from which stress is high")
-    critical: float = Field(default=95.0, description="percent from which stress is critical")
+    cpu_levels: tuple[float, float, float] = Field(
+        default=(65.0, 78.0, 95.0), description="CPU percent from which stress is medium, high and critical")
+    memory_levels: tuple[float, float, float] = Field(
+        default=(70.0, 82.0, 95.0), description="memory percent from which stress is medium, high and critical")
     contention: ContentionConfig = ContentionConfig()
 
 
@@ -127,7 +129,7 @@ class HealthModel:
         self._smoothed = config.cpu_base
         self._params = (
             config.cpu_base, config.cpu_span, config.smoothing, config.memory_base, config.memory_span,
-            config.backlog_capacity, config.latency_base, config.medium, config.high, config.critical,
+            config.backlog_capacity, config.latency_base, config.cpu_levels, config.memory_levels,
         )
         self.listeners: list[Callable[[int], None]] = []
         self._ticking = False
@@ -173,7 +175,7 @@ class HealthModel:
         return level
 
     def _measure(self) -> int:
-        cpu_base, cpu_span, smoothing, memory_base, memory_span, capacity, latency_base, medium, high, critical = (
+        cpu_base, cpu_span, smoothing, memory_base, memory_span, capacity, latency_base, cpu_levels, memory_levels = (
             self._params
         )
         htm = self._htm
@@ -189,8 +191,7 @@ class HealthModel:
         memory = self.memory = memory if memory < 100.0 else 100.0
         self.backlog = backlog
         self.latency = latency_base * (1 + backlog / (alive if alive > 1 else 1))
-        peak = cpu if cpu > memory else memory
-        level = self.level = 3 if peak >= critical else 2 if peak >= high else 1 if peak >= medium else 0
+        level = self.level = max(_level(cpu, cpu_levels), _level(memory, memory_levels))
         return level
 
     def _event_load(self) -> float:
@@ -211,7 +212,7 @@ class HealthModel:
             self.slowdown = slowdown
             if self._strained is not None:
                 self._strained.strain(slowdown, contention.kernel_failure * excess)
-        if (self.memory >= self.config.critical and self._out_of_memory is not None
+        if (self.memory >= self.config.memory_levels[2] and self._out_of_memory is not None
                 and self._oom_draw() < contention.oom_probability):
             self.oom_kills += 1
             self._emit(self.env.now, "oom_kill")
@@ -223,3 +224,9 @@ class HealthModel:
         while True:
             yield timeout(interval)
             self.read()
+
+
+def _level(percent: float, levels: tuple[float, float, float]) -> int:
+    """The stress level (0 low .. 3 critical) of one resource at ``percent``."""
+    medium, high, critical = levels
+    return 3 if percent >= critical else 2 if percent >= high else 1 if percent >= medium else 0

@@ -16,7 +16,7 @@ from chaosbench.orchestration.tasks.throttling import ThrottleConfig
 class HTMConfig(Section):
     """The hierarchical task manager."""
 
-    workers: int = Field(default=4, ge=1, le=10_000, description="worker pool size")
+    workers: int = Field(default=10, ge=1, le=10_000, description="worker pool size (design document 003: 10)")
     max_attempts: int = Field(default=5, ge=1, description="starts before an interrupted task is dead-lettered")
     sla: tuple[float, float, float, float] = Field(
         default=(300.0, 1800.0, 14400.0, 86400.0),
