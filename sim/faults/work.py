@@ -26,6 +26,8 @@ class QueueFloodParams(FaultParams):
     service: ServiceTime = ServiceTime(exponential=1.0)
     intents: IntentMix | None = None
     actor: str = "workload"
+    sla: Duration | None = Field(default=None, gt=0, description="when each flooded task is due; unset is the "
+                                 "task manager's SLA for its priority")
 
     @model_validator(mode="after")
     def _intents_bring_their_priority(self) -> QueueFloodParams:
@@ -34,12 +36,15 @@ class QueueFloodParams(FaultParams):
         return self
 
     @model_serializer(mode="wrap")
-    def _intent_fields_only_for_intents(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A flood of tasks has no intent mix nor actor: its parameters read as they always did.
+    def _optional_fields_only_when_used(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A flood of tasks has no intent mix nor actor, and one without an SLA of its own none:
+        # its parameters read as they always did.
         data: dict[str, Any] = dump(self)
         if self.intents is None:
             data.pop("intents", None)
             data.pop("actor", None)
+        if self.sla is None:
+            data.pop("sla", None)
         return data
 
     @property
@@ -48,7 +53,7 @@ class QueueFloodParams(FaultParams):
 
 
 class QueueFlood(Fault[QueueFloodParams]):
-    """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed.
+    """``count`` tasks enqueued evenly over ``over`` seconds, a fraction of them malformed, each due ``sla`` later.
 
     With ``intents`` (a mix of intent kinds) the flood is of intents from
     ``actor`` (by default ``workload``, a component the governance gate
@@ -84,7 +89,8 @@ class QueueFlood(Fault[QueueFloodParams]):
                     priority = level
                     break
                 u -= weight
-            stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), origin="queue_flood")
+            stack.enqueue(INVALID_KIND if invalid else "flood", priority, draw_work(), params.sla,
+                          origin="queue_flood")
             self.rejected += invalid
             self.peak = max(self.peak, stack.htm.depth())
             yield stack.runtime.env.timeout(gap)
@@ -95,7 +101,7 @@ class QueueFlood(Fault[QueueFloodParams]):
         gap = params.over / params.count
         for _ in range(params.count):
             invalid = rng.random() < params.invalid_fraction
-            stack.submit_intent(INVALID_KIND if invalid else kind_of(), params.actor, work=draw_work())
+            stack.submit_intent(INVALID_KIND if invalid else kind_of(), params.actor, work=draw_work(), sla=params.sla)
             self.rejected += invalid
             self.peak = max(self.peak, stack.htm.depth())
             yield stack.runtime.env.timeout(gap)
