@@ -8,8 +8,10 @@ one observes to what another does, as the design documents wire them:
 * the stack's memory writes (workflow runs to the execution logs, governance
   violations to the governance decisions, trust changes to the trust scores)
   raise ``db.table_updated``, which the critical-table audit answers;
-* a source whose events end in failed workflows loses trust, and the mesh
-  guard then holds its events back until its trust has recovered;
+* a source whose events end in failed workflows loses trust (and regains
+  some with each one that completes), and so does a kernel whose calls fail
+  (each ``system.api_error`` debits it); the mesh guard holds back the events
+  of an untrusted source until its trust has recovered;
 * the learning loop records which workflow resolved, or not, which incident;
 * what the kernels do when a workflow or a rule calls them: healing actions
   bring a component back (a kernel restarted, a paused dispatcher resumed,
@@ -26,6 +28,7 @@ from chaosbench.orchestration.core.memory import MemoryWriter
 from chaosbench.orchestration.core.wiring import Announce, Wiring
 from chaosbench.orchestration.governance.gate import GovernanceGate
 from chaosbench.orchestration.governance.trust import TrustScorer
+from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
@@ -50,6 +53,7 @@ class Assembled(Protocol):
     gate: GovernanceGate
     memory: MemoryWriter
     learning: WorkflowLearning
+    bus: EventBus
     boot: BootOrchestrator
 
     def _announcer(self, source: str) -> Announce:
@@ -83,10 +87,17 @@ def _trust_and_learning(stack: Assembled) -> None:
         learning.record(event.type, workflow.name, False)
 
     def completed(workflow: Workflow, event: Event, took: float) -> None:
+        trust.success(event.source)
         learning.record(event.type, workflow.name, True, took)
+
+    def kernel_failed(event: Event) -> None:
+        endpoint = event.payload.get("endpoint") if isinstance(event.payload, dict) else None
+        if isinstance(endpoint, str):
+            trust.failure(endpoint.partition(".")[0])
 
     stack.engine.on_failure.append(failed)
     stack.engine.on_complete.append(completed)
+    stack.bus.subscribe("system.api_error", "trust_scorer", kernel_failed)
 
 
 def _kernel_effects(stack: Assembled) -> None:

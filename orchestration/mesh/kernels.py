@@ -205,6 +205,11 @@ class Kernels:
         kernel = self._kernels[name]
         return kernel.up and kernel.hung_since is None
 
+    def responsive(self, name: str, within: float) -> bool:
+        """Whether ``name`` is healthy and its calls take, on average, no longer than ``within`` seconds."""
+        kernel = self._kernels[name]
+        return self.healthy(name) and kernel.spec.latency * kernel.factor * self._latency_factor <= within
+
     def _tell(self, name: str, state: str) -> None:
         for listener in self.listeners:
             listener(name, state)

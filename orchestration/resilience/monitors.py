@@ -13,7 +13,8 @@ just ended: the SLA compliance of each priority's finished tasks (component
 :class:`TestQualityMonitor`, every ``interval`` seconds, runs the stack's
 verification suite through the verification kernel: one smoke test per
 kernel, which passes when the verification kernel answered in time and the
-kernel under test is up and answering. Each kernel's test-quality score is
+kernel under test is up, answering, and on average quicker than the suite's
+timeout. Each kernel's test-quality score is
 its pass rate over the last ``window`` runs (0-100). A score below
 ``critical`` (50) publishes ``test_quality.healing_required`` with status
 CRITICAL, below ``degraded`` (70) with status DEGRADED; a score that has
@@ -152,7 +153,8 @@ class TestQualityConfig(Safeguard):
     """The test-quality monitor: its verification suite and thresholds."""
 
     interval: float = Field(default=30.0, gt=0, le=86_400, description="seconds between two suite runs")
-    timeout: float = Field(default=5.0, gt=0, description="seconds the verification kernel has to answer")
+    timeout: float = Field(default=2.0, gt=0, description="seconds a smoke test may take (the verification kernel's "
+                           "answer, and a kernel's mean latency)")
     window: int = Field(default=5, ge=1, le=1000, description="runs a test-quality score is computed over")
     critical: float = Field(default=50.0, ge=0, le=100, description="score below which quality is CRITICAL")
     degraded: float = Field(default=70.0, ge=0, le=100, description="score below which quality is DEGRADED")
@@ -192,7 +194,7 @@ class TestQualityMonitor:
     def _score(self, answered: bool) -> None:
         config = self.config
         for name, results in self._results.items():
-            results.append(answered and self._kernels.healthy(name))
+            results.append(answered and self._kernels.responsive(name, config.timeout))
             score = 100.0 * sum(results) / len(results)
             if score < config.degraded:
                 status = "CRITICAL" if score < config.critical else "DEGRADED"

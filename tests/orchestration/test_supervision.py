@@ -74,7 +74,7 @@ def test_the_watchdog_counts_slo_breaches():
 
 def test_the_immune_kernel_restarts_killed_workers_before_their_restart_delay():
     for immune, expected in ((True, 4), (False, 2)):
-        runtime, stack = build({"pool": {"restart_delay": 600.0}, "immune": {"enabled": immune}})
+        runtime, stack = build({"htm": {"workers": 4}, "pool": {"restart_delay": 600.0}, "immune": {"enabled": immune}})
         at(runtime, 20.0, lambda stack=stack: stack.kill_workers(2))
         runtime.env.run(until=60.0)
         assert stack.htm.workers == expected, immune

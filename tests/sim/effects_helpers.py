@@ -9,7 +9,7 @@ from chaosbench.sim.run.record import ProbeResult, RunResult
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.model import Scenario
 
-#: Background tasks: 2.4/s of about one second's work on the default four workers (rho = 0.6).
+#: Background tasks: 2.4/s of about one second's work on the four workers of these scenarios (rho = 0.6).
 TASKS = {"tasks": {"rate": "2.4/s", "service": {"exponential": "1s"}}}
 
 #: Critical KPI breaches, one a second: each one starts kpi_critical_healing, a call to avn_core.
@@ -17,10 +17,24 @@ CRITICAL_KPIS = {"events": {"rate": "1/s", "sources": 5, "types": {"kpi.threshol
                             "payloads": {"kpi.threshold_breach": {"severity": "CRITICAL"}}}}
 
 
+#: Tier-0 intents (human approval required) from an authorized actor, one a second for 30 s from 5 s on.
+TIER0_INTENTS = {"intents": {"rate": "1/s", "mix": {"modify_governance": 1.0}, "start": "5s", "stop": "35s"}}
+
+#: Stress without its cost: service and kernel calls keep their pace whatever the pressure.
+NO_CONTENTION = {"contention": {"slowdown": 0.0, "kernel_failure": 0.0, "oom_probability": 0.0}}
+
+#: A crashed kernel left to the immune kernel, which restarts it at the watchdog's next check: the
+#: critical-error rule, the crash-response workflow and the smoke tests would heal it within seconds.
+SLOW_CRASH_HEALING = {"policy": {"disabled": ["critical_error"]}, "workflows": {"disabled": ["kernel_crash_response"]},
+                      "test_quality": {"enabled": False}}
+
+
 def scenario(*, workload: list[dict], faults: list[dict] = (), stack: dict | None = None,
              duration: str = "60s", **fields) -> dict:
-    """A scenario document of ``duration`` simulated seconds."""
-    return {"name": "effect", "duration": duration, "stack": stack or {}, "workload": list(workload),
+    """A scenario document of ``duration`` simulated seconds, on four workers unless ``stack`` says otherwise."""
+    stack = dict(stack or {})
+    stack["htm"] = {"workers": 4, **stack.get("htm", {})}
+    return {"name": "effect", "duration": duration, "stack": stack, "workload": list(workload),
             "faults": list(faults), **fields}
 
 

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import pytest
 
-from .effects_helpers import CRITICAL_KPIS, TASKS, count, fault_row, fired, outcomes, run, scenario, window
+from .effects_helpers import (
+    CRITICAL_KPIS,
+    SLOW_CRASH_HEALING,
+    TASKS,
+    TIER0_INTENTS,
+    count,
+    fault_row,
+    fired,
+    outcomes,
+    run,
+    scenario,
+    window,
+)
 
 
 def with_and_without(fault: dict, workload: list[dict], stack: dict | None = None, **fields):
@@ -78,12 +90,10 @@ def test_resource_siege_raises_the_stress_level_and_throttles_dispatches():
 
 
 def test_approval_outage_leaves_tier_0_intents_waiting_until_they_expire():
-    # The tier-0 intents come from an ACL flood of modify_governance requests,
-    # let through by the governance gate's default log-only mode.
-    intents = {"at": "5s", "acl_flood": {"rate": "1/s", "for": "30s", "intent": "modify_governance"}}
-    document = scenario(workload=[TASKS], stack={"operator": {"median_response": 0.3}, "approval": {"timeout": 15}})
-    away = run({**document, "faults": [intents, {"at": "10s", "approval_outage": {"for": "30s"}}]})
-    present = run({**document, "faults": [intents]})
+    document = scenario(workload=[TASKS, TIER0_INTENTS],
+                        stack={"operator": {"median_response": 0.3}, "approval": {"timeout": 15}})
+    away = run({**document, "faults": [{"at": "10s", "approval_outage": {"for": "30s"}}]})
+    present = run(document)
     assert_bites(away, "approval_outage")
     assert outcomes(away, "expired") > 10
     assert outcomes(present, "expired") == 0
@@ -100,11 +110,16 @@ def test_trigger_storm_floods_the_trigger_mesh_and_the_rate_limiter_answers():
     assert fired(calm, "rate_limiter") == 0
 
 
-def test_message_loss_loses_deliveries_and_workflows_never_run():
-    lossy, calm = with_and_without({"message_loss": {"probability": 0.5, "for": "20s"}}, [TASKS, CRITICAL_KPIS])
+def test_message_loss_loses_deliveries_and_without_redelivery_workflows_never_run():
+    fault = {"message_loss": {"probability": 0.5, "for": "20s"}}
+    once = {"bus": {"redelivery": {"enabled": False}}}
+    lossy, calm = with_and_without(fault, [TASKS, CRITICAL_KPIS], stack=once)
     assert_bites(lossy, "message_loss")
     assert count(lossy, "bus.lost") > 0 and count(calm, "bus.lost") == 0
+    assert count(lossy, "bus.lost_for_good") == count(lossy, "bus.lost")
     assert len(lossy.tables["workflows"]) < len(calm.tables["workflows"]) - 3
+    redelivered, _ = with_and_without(fault, [TASKS, CRITICAL_KPIS])
+    assert count(redelivered, "bus.lost") > 0 and count(redelivered, "bus.lost_for_good") == 0
 
 
 def test_message_duplication_redelivers_events_and_the_router_drops_the_copies():
@@ -115,21 +130,23 @@ def test_message_duplication_redelivers_events_and_the_router_drops_the_copies()
     assert count(doubled, "router.deduplicated") > count(calm, "router.deduplicated") + 3
 
 
-def test_message_reorder_delivers_events_out_of_their_publication_order():
-    # An event can only overtake one still in transit: a second of bus
-    # latency keeps one KPI source's events in flight together.
+def test_message_reorder_delivers_events_out_of_their_publication_order_unless_the_bus_keeps_it():
     one_source = {"events": {**CRITICAL_KPIS["events"], "sources": 1}}
-    shuffled, calm = with_and_without({"message_reorder": {"probability": 0.5, "for": "30s"}}, [TASKS, one_source],
-                                      stack={"bus": {"latency": 1.0}})
+    fault = {"message_reorder": {"probability": 0.5, "window": "3s", "for": "30s"}}
+    unordered = {"bus": {"ordering": {"enabled": False}}}
+    shuffled, calm = with_and_without(fault, [TASKS, one_source], stack=unordered)
     assert_bites(shuffled, "message_reorder")
     assert count(shuffled, "bus.reordered") > 0 and count(calm, "bus.reordered") == 0
 
     def inversions(result) -> int:
-        runs = result.tables["workflows"].sort_values(["triggered_at", "run"])
+        runs = result.tables["workflows"]
+        runs = runs[runs["event_source"] == "client-0"].sort_values(["triggered_at", "run"])
         return int((runs["event_id"].astype(int).diff() < 0).sum())
 
-    assert inversions(shuffled) > 0
+    assert inversions(shuffled) > 0 and count(shuffled, "bus.out_of_order") > 0
     assert inversions(calm) == 0
+    kept, _ = with_and_without(fault, [TASKS, one_source])
+    assert count(kept, "bus.reordered") > 0 and inversions(kept) == 0 and count(kept, "bus.out_of_order") == 0
 
 
 def test_policy_cascade_chains_rules_until_the_breaker_stops_it():
@@ -152,7 +169,8 @@ def test_policy_cascade_keeps_the_stacks_own_rules(tmp_path):
 
 
 def test_kernel_crash_fails_calls_and_the_engine_retries_them():
-    crashed, calm = with_and_without({"kernel_crash": {"kernel": "avn_core", "for": "20s"}}, [TASKS, CRITICAL_KPIS])
+    crashed, calm = with_and_without({"kernel_crash": {"kernel": "avn_core", "for": "20s"}}, [TASKS, CRITICAL_KPIS],
+                                     stack=SLOW_CRASH_HEALING)
     assert_bites(crashed, "kernel_crash")
     assert count(crashed, "kernel.avn_core.failures") > count(calm, "kernel.avn_core.failures") + 10
     assert count(crashed, "engine.retries") > count(calm, "engine.retries") + 10
@@ -191,6 +209,10 @@ def test_acl_flood_meets_the_governance_gate(mode, counter):
     flooded, calm = with_and_without(flood, [TASKS], stack={"governance": {"mode": mode}})
     assert_bites(flooded, "acl_flood")
     if counter == "would_deny":
-        assert count(flooded, "governance.would_deny") > 50 and count(calm, "governance.would_deny") == 0
+        # Each intruder's first request gets through as a would-be denial and is reported as a security
+        # incident; the hunter's analysis quarantines it, and its later requests are denied.
+        assert count(flooded, "governance.would_deny") >= 1 and count(calm, "governance.would_deny") == 0
+        assert count(flooded, "governance.quarantined") > 0
+        assert count(flooded, "governance.would_deny") + outcomes(flooded, "denied") > 50
     else:
         assert outcomes(flooded, "denied") > 50 and outcomes(calm, "denied") == 0

@@ -34,19 +34,13 @@ def only(name: str, run: Journal) -> ProbeResult:
     return result
 
 
-def with_probe(file: Path, probe: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The override that adds ``probe`` to the steady state of the shipped scenario ``file``."""
-    return "steady_state", [*read_yaml(file)["steady_state"], probe]
-
-
 def test_failed_tasks_fails_worker_dropout_when_killed_workers_tasks_are_not_reassigned():
-    probe = with_probe(WORKER_DROPOUT, {"failed_tasks": {"max": 0}})
-    on = journal(WORKER_DROPOUT, probe, (REASSIGNMENT, True))
-    off = journal(WORKER_DROPOUT, probe, (REASSIGNMENT, False))
+    on = journal(WORKER_DROPOUT, (REASSIGNMENT, True))
+    off = journal(WORKER_DROPOUT, (REASSIGNMENT, False))
     assert on.passed and only("failed_tasks", on).value == 0
     assert off.counts.tasks["failed"] > 0
     assert not off.passed and only("failed_tasks", off).value == off.counts.tasks["failed"]
-    # The scenario's own probes miss the loss: the new probe alone turns the verdict.
+    # The SLA and recovery probes miss the loss: the lost-work probe alone turns the verdict.
     assert [probe.id for probe in off.probes if not probe.passed] == ["failed_tasks"]
 
 
@@ -65,7 +59,7 @@ def test_dead_letter_count_counts_failed_runs_that_the_queue_no_longer_holds_or_
     off = journal(KERNEL_KILL_RESTART, (RETRY, False))
     off_unqueued = journal(KERNEL_KILL_RESTART, (RETRY, False), (DEAD_LETTER, False))
     assert on.passed and not off.passed and not off_unqueued.passed
-    # Replays empty the queue, and a queue that is off holds nothing: neither hides the failed runs.
-    assert only("dead_letter_count", off).value > off.counts.counter("engine.dead_letters")
+    # Replays may empty the queue, and a queue that is off holds nothing: neither hides the failed runs.
+    assert only("dead_letter_count", off).value >= off.counts.counter("engine.dead_letters")
     assert off_unqueued.counts.counter("engine.dead_letters") == 0
     assert only("dead_letter_count", off_unqueued).value > 10

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from .effects_helpers import (
     CRITICAL_KPIS,
+    NO_CONTENTION,
+    SLOW_CRASH_HEALING,
     TASKS,
+    TIER0_INTENTS,
     count,
     fired,
     held,
@@ -76,7 +79,7 @@ def test_throttle_keeps_high_priority_work_moving_while_the_stack_is_stressed():
     work = {"tasks": {"rate": "3.4/s", "service": {"exponential": "1s"}, "priority_mix": {"high": 0.3, "normal": 0.7}}}
     siege = {"at": "10s", "resource_siege": {"for": "100s", "cpu": 90}}
     document = scenario(workload=[work], faults=[siege], duration="120s",
-                        stack={"pool": {"relief": {"enabled": False}}})
+                        stack={"pool": {"relief": {"enabled": False}}, "health": NO_CONTENTION})
     on, off = on_and_off(document, "htm.throttle")
     assert fired(on, "throttle") > 100 and fired(off, "throttle") == 0
     assert count(on, "htm.throttle_yields") > 0
@@ -88,7 +91,7 @@ def test_relief_agents_absorb_the_load_of_a_resource_siege():
     work = {"tasks": {"rate": "3.6/s", "service": {"exponential": "1s"}}}
     siege = {"at": "10s", "resource_siege": {"for": "120s", "cpu": 90}}
     document = scenario(workload=[work], faults=[siege], duration="150s",
-                        stack={"htm": {"throttle": {"enabled": False}}})
+                        stack={"htm": {"throttle": {"enabled": False}}, "health": NO_CONTENTION})
     on, off = on_and_off(document, "pool.relief")
     assert fired(on, "relief_agent") > 0 and fired(off, "relief_agent") == 0
     assert on.tables["timeseries"]["workers_alive"].max() > off.tables["timeseries"]["workers_alive"].max()
@@ -136,7 +139,7 @@ def test_retry_rides_out_flaky_kernel_calls():
 
 def test_dead_letter_queue_keeps_failed_runs_for_replay_once_the_kernel_is_healed():
     crash = {"at": "10s", "kernel_crash": {"kernel": "avn_core", "for": "30s"}}
-    document = scenario(workload=[TASKS, CRITICAL_KPIS], faults=[crash], duration="90s")
+    document = scenario(workload=[TASKS, CRITICAL_KPIS], faults=[crash], duration="90s", stack=SLOW_CRASH_HEALING)
     on, off = on_and_off(document, "engine.dead_letter")
     assert fired(on, "dead_letter") > 0 and fired(off, "dead_letter") == 0
     assert (on.tables["immune"]["playbook"] == "restart_kernel").any()
@@ -152,8 +155,7 @@ def test_dead_letter_queue_keeps_failed_runs_for_replay_once_the_kernel_is_heale
 
 
 def test_approval_gate_holds_tier_0_intents_for_the_operator():
-    intents = {"at": "5s", "acl_flood": {"rate": "1/s", "for": "30s", "intent": "modify_governance"}}
-    document = scenario(workload=[TASKS], faults=[intents], stack={"operator": {"median_response": 0.3}})
+    document = scenario(workload=[TASKS, TIER0_INTENTS], stack={"operator": {"median_response": 0.3}})
     on, off = on_and_off(document, "approval")
     assert fired(on, "approval_gate") > 20 and fired(off, "approval_gate") == 0
     assert held(on, "tier0_approval") and not held(off, "tier0_approval")

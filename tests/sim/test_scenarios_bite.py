@@ -1,0 +1,77 @@
+"""Every shipped scenario bites: it passes with its safeguards, fails without them, and its ladder has a top.
+
+For each scenario of the default suite (and every other shipped scenario
+with expected safeguards): seeds 1-3 pass at level 0 with every safeguard
+on; seeds 1 and 2 fail with every safeguard off; each expected safeguard
+switched off alone fails at least two of seeds 1-3; and the frontier search
+finds a first failing level within ``max_level``. Every safeguard of the
+catalogue is expected by some shipped scenario.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chaosbench.sim.checks.safeguards import SAFEGUARDS, safeguards_off
+from chaosbench.sim.difficulty.batch import resolve_targets
+from chaosbench.sim.difficulty.frontier import find_frontier
+from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import is_drill
+from chaosbench.sim.scenario.loader import load_scenario, read_yaml
+from chaosbench.sim.scenario.overrides import scenario_at
+from tests.conftest import ROOT
+
+SCENARIOS = ROOT / "scenarios"
+DEFAULT = [target.file for target in resolve_targets(SCENARIOS / "suites" / "default.yaml")]
+# The reference model and the canary are not scenarios of a stack that defends itself.
+NOT_DEFENDED = {"mmc", "canary_impossible_sla"}
+
+
+def _shipped() -> list[Path]:
+    files = []
+    for file in sorted(SCENARIOS.rglob("*.yaml")):
+        if "suites" in file.parts or is_drill(file, read_yaml(file)):
+            continue
+        if load_scenario(file).name not in NOT_DEFENDED:
+            files.append(file)
+    return files
+
+
+SHIPPED = _shipped()
+
+
+def _passes(file: Path, seed: int, off: tuple[str, ...] = ()) -> bool:
+    settings = [(f"stack.{SAFEGUARDS[name]}.enabled", False) for name in off]
+    scenario = scenario_at(read_yaml(file), settings, str(file), 0)
+    return run_scenario(scenario, seed=seed, file=str(file)).passed
+
+
+def test_the_default_suite_holds_the_fifteen_scenarios_of_the_design_documents():
+    assert len(DEFAULT) == 15
+
+
+def test_every_default_scenario_expects_a_safeguard_and_every_safeguard_is_expected_somewhere():
+    expected = {file.stem: set(load_scenario(file).expect_safeguards) for file in SHIPPED}
+    assert all(expected[file.stem] for file in DEFAULT), [f.stem for f in DEFAULT if not expected[f.stem]]
+    assert set(SAFEGUARDS) <= set().union(*expected.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file", [f for f in SHIPPED if load_scenario(f).expect_safeguards], ids=lambda f: f.stem)
+def test_a_scenario_passes_with_its_safeguards_and_fails_without_them(file: Path):
+    scenario = load_scenario(file)
+    assert all(_passes(file, seed) for seed in (1, 2, 3))
+    everything = safeguards_off(["all"])
+    assert not any(_passes(file, seed, everything) for seed in (1, 2))
+    for name in scenario.expect_safeguards:
+        failures = sum(not _passes(file, seed, (name,)) for seed in (1, 2, 3))
+        assert failures >= 2, f"{scenario.name} without {name} failed {failures} of seeds 1-3"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file", SHIPPED, ids=lambda f: f.stem)
+def test_a_scenario_ladder_reaches_a_level_the_stack_does_not_survive(file: Path):
+    frontier = find_frontier(file, seeds=1)
+    assert frontier.first_failing is not None and frontier.first_failing <= frontier.max_level
+    assert frontier.highest_passing >= 0  # level 0 itself passes
