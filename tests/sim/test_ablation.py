@@ -15,6 +15,16 @@ from tests.sim.test_safeguard_switches import NEEDS_REASSIGNMENT
 
 WORKER_DROPOUT = str(ROOT / "scenarios" / "layer2" / "worker_dropout.yaml")
 
+#: A dropout whose probes do not look at lost work: it passes with reassignment off as well.
+SOFT_DROPOUT = {
+    "name": "soft_dropout", "duration": "120s", "settle": "60s", "expect_safeguards": ["worker_reassignment"],
+    "workload": [{"tasks": {"rate": "2/s", "service": {"exponential": "1s"},
+                            "priority_mix": {"critical": 0.1, "high": 0.2, "normal": 0.7}}}],
+    "faults": [{"at": "30s", "worker_dropout": {"fraction": 0.25}}],
+    "steady_state": [{"sla_compliance": {"priority": "critical", "min": 0.9}},
+                     {"sla_compliance": {"priority": "high", "min": 0.9}}, {"recovery_time": {"max": "60s"}}],
+}
+
 
 def observation(passed: bool, latency: float, depth: float, broken: tuple[str, ...] = ()) -> Observation:
     return Observation(passed, {"latency": latency, "max_queue_depth": depth},
@@ -66,7 +76,8 @@ def test_with_every_fired_safeguard_ablate_also_turns_off_those_it_did_not_expec
     assert experiments == {ALL_OFF: False, "worker_reassignment": True, "preemption": False}
     # The scenario checks SLA compliance on two priorities: each probe keeps its own id and row.
     assert [(probe.probe, probe.bound) for probe in ablation.comparisons[0].probes] == [
-        ("sla_compliance[critical]", ">= 0.99"), ("sla_compliance[high]", ">= 0.99"), ("recovery_time", "<= 120s")]
+        ("sla_compliance[critical]", ">= 0.99"), ("sla_compliance[high]", ">= 0.99"), ("recovery_time", "<= 120s"),
+        ("failed_tasks", "<= 0 tasks")]
 
 
 def test_the_cli_exits_0_when_every_expected_safeguard_mattered_and_writes_the_table(capsys, tmp_path):
@@ -82,9 +93,11 @@ def test_the_cli_exits_0_when_every_expected_safeguard_mattered_and_writes_the_t
 
 
 def test_the_cli_exits_1_naming_an_expected_safeguard_that_flipped_no_seed(capsys, tmp_path):
-    assert main(["ablate", WORKER_DROPOUT, "--seeds", "2", "--json", "--out", str(tmp_path)]) == 1
+    path = tmp_path / "soft.yaml"
+    path.write_text(yaml.safe_dump(SOFT_DROPOUT), encoding="utf-8")
+    assert main(["ablate", str(path), "--seeds", "2", "--json", "--out", str(tmp_path / "out")]) == 1
     report = json.loads(capsys.readouterr().out)  # only JSON on stdout
-    assert report["passed"] is False and report["dead_weight"] == ["worker_dropout: worker_reassignment"]
+    assert report["passed"] is False and report["dead_weight"] == ["soft_dropout: worker_reassignment"]
     experiments = {e["experiment"]: e for e in report["scenarios"][0]["experiments"]}
     reassignment = experiments["worker_reassignment"]
     assert reassignment["without"] == ["worker_reassignment"] and reassignment["expected"] is True

@@ -19,7 +19,7 @@ from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
 from tests.conftest import ROOT
 
-from .effects_helpers import TASKS, probe, run, scenario
+from .effects_helpers import SLOW_CRASH_HEALING, TASKS, probe, run, scenario
 
 CRASHES = ROOT / "scenarios" / "dirt" / "repeated_kernel_crashes.yaml"
 ROUNDS = 6
@@ -110,7 +110,7 @@ def test_learning_off_is_a_real_switch_within_one_run():
 
 def test_the_time_to_heal_probe_is_the_mean_over_healed_incidents_and_infinite_when_none_healed():
     crash = [{"at": "10s", "kernel_crash": {"kernel": "avn_core", "for": "40s"}}]
-    stack = {"immune": {"durations": {"restart_kernel": 12}}}
+    stack = {"immune": {"durations": {"restart_kernel": 12}}, **SLOW_CRASH_HEALING}
     healed = run(scenario(workload=[TASKS], faults=crash, stack=stack, steady_state=[{"time_to_heal": {"max": "1m"}}]))
     assert probe(healed, "time_to_heal").value == pytest.approx(12.0)
     unhealed = run(scenario(workload=[TASKS], faults=crash, stack={"immune": {"enabled": False}},

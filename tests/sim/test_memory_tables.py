@@ -123,7 +123,7 @@ def test_workers_accumulate_their_tasks_over_runs_as_sub_agents(tmp_path, mmc_ru
 
 
 def test_each_workflow_and_playbook_that_ran_becomes_one_sop_whose_version_holds_while_its_steps_do(tmp_path):
-    scenario = chaosbench.load_scenario(ROOT / "scenarios/dirt/kernel_kill_restart.yaml")
+    scenario = chaosbench.load_scenario(ROOT / "scenarios/dirt/repeated_kernel_crashes.yaml")
     result = chaosbench.run(scenario, seed=1)
     with MemoryDB(tmp_path / "m.sqlite") as db:
         record_run(db, result, scenario, when="2026-01-01T00:00:00")

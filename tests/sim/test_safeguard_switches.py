@@ -29,13 +29,15 @@ NEEDS_REASSIGNMENT = {
 
 WORKER_DROPOUT = str(ROOT / "scenarios" / "layer2" / "worker_dropout.yaml")
 
-#: A busy 200 s in which every safeguard of the catalogue fires: flaky and crashed kernels under a stream of
-#: critical KPI breaches, a duplicating trigger storm, tier-0 intents from authorized and unauthorized actors,
-#: a policy cascade, a worker dropout, a flood past a low shedding depth, a resource siege and a long pause
-#: (with the immune kernel off, so that only the watchdog resumes the dispatcher).
+#: A busy 200 s in which every safeguard of the catalogue fires: a boot chunk that validates only on a retry,
+#: flaky and crashed kernels under a stream of critical KPI breaches, a duplicating trigger storm, tier-0
+#: intents from authorized and unauthorized actors, a policy cascade, a worker dropout, a flood past a low
+#: shedding depth, a resource siege, lost and reordered messages, and a long pause (with the immune kernel and
+#: the KPI monitor off, so that only the watchdog resumes the dispatcher).
 EVERY_SAFEGUARD_FIRES = {
     "name": "every_safeguard", "duration": "200s",
-    "stack": {"immune": {"enabled": False}, "htm": {"shedding": {"critical_depth": 50}},
+    "stack": {"immune": {"enabled": False}, "kpi": {"enabled": False}, "htm": {"shedding": {"critical_depth": 50}},
+              "boot": {"chunks": [{"chunk_id": "core", "priority": 0, "duration": 1.0, "ready_after": 2.0}]},
               "kernels": {"avn_core": {"failure_probability": 0.3}}, "operator": {"median_response": 0.3},
               "governance": {"mode": "enforce_critical", "authorized": ["intruder-1-*"]}},
     "workload": [
@@ -54,6 +56,8 @@ EVERY_SAFEGUARD_FIRES = {
         {"at": "30s", "worker_dropout": {"fraction": 0.5}},
         {"at": "40s", "queue_flood": {"count": 300, "over": "3s", "priority_mix": {"low": 1.0}}},
         {"at": "60s", "resource_siege": {"for": "40s", "cpu": 90}},
+        {"at": "60s", "message_loss": {"probability": 0.5, "for": "20s"}},
+        {"at": "85s", "message_reorder": {"probability": 0.5, "window": "3s", "for": "20s"}},
         {"at": "110s", "scheduler_pause": {"for": "60s"}},
     ],
 }
@@ -118,8 +122,9 @@ def test_a_bad_switch_is_a_usage_error(capsys, command, arguments, message):
 
 
 def test_run_records_the_switch_and_its_reproduce_command_reruns_it(capsys, tmp_path):
+    # Without reassignment the dropout loses tasks: the run fails, and its reproduce command says why.
     assert main(["run", WORKER_DROPOUT, "--without", "worker_reassignment", "--out", str(tmp_path / "a"),
-                 "--json"]) == 0
+                 "--json"]) == 1
     journal = json.loads(capsys.readouterr().out)
     assert journal["parameters"]["safeguards_off"] == ["worker_reassignment"]
     assert journal["parameters"]["stack"]["pool"]["reassignment"]["enabled"] is False
