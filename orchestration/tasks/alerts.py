@@ -38,7 +38,7 @@ class BreachAlerts:
     def on_breach(self, task: Task) -> None:
         """Task-manager listener: report ``task``'s breach, or count it into the next report."""
         now = float(self.env.now)
-        level = int(task.priority)
+        level = int(task.initial_priority)  # its SLA's class, whatever escalation made of it since
         if now - self._last[level] < self._interval:
             self._suppressed[level] += 1
             return
@@ -46,6 +46,6 @@ class BreachAlerts:
         suppressed, self._suppressed[level] = self._suppressed[level], 0
         self._count("htm.breach_alerts")
         self._announce("task.sla_breach", {
-            "task_id": task.task_id, "priority": task.priority.name, "late_by_s": max(0.0, now - task.deadline),
+            "task_id": task.task_id, "priority": Priority(task.initial_priority).name, "late_by_s": max(0.0, now - task.deadline),
             "suppressed": suppressed,
         })
