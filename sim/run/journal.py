@@ -37,7 +37,8 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
                   started: float, started_at: str) -> Journal:
     """Judge a finished run from what it recorded.
 
-    A run passes when every probe holds and every invariant held; with faults,
+    A run passes when every probe holds and every invariant held (and, in a
+    ``strict`` scenario, every expected safeguard fired); with faults,
     liveness is one of the invariants: the stack settles within the
     scenario's settle time after the last fault ends. ``started`` is the
     ``time.perf_counter()`` reading when the run began, ``started_at`` the
@@ -69,7 +70,7 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
         seed=seed,
         level=level,
         parameters=scenario.model_dump(mode="json", by_alias=True),
-        passed=not failed_probes and not broken,
+        passed=not failed_probes and not broken and not (scenario.strict and missing),
         probes=probes,
         safeguards=Safeguards(fired=fired, expected=list(scenario.expect_safeguards), missing=missing),
         invariants=invariants,

@@ -97,6 +97,7 @@ class Scenario(Model):
     faults: list[AnyFault] = []
     steady_state: list[AnyProbe] = []
     expect_safeguards: list[str] = []
+    strict: bool = False  # an expected safeguard that never fired fails the run, not only a finding
     difficulty: Difficulty = Difficulty()
     explore: ExploreSpec | None = None
 

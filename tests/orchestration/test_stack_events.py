@@ -30,8 +30,8 @@ def test_the_stack_exposes_the_event_side_and_routes_a_published_event():
     assert {"bus", "registry", "router", "engine", "policy", "audit", "kernels"} <= set(vars(stack))
     assert stack.engine.completed == 1 and stack.audit.verify() is None
     # One mesh subscription per triggering event type (seven for the nine workflows), plus the
-    # policy kernel, the immune kernel and the relief agents.
-    assert stack.bus.subscription_count == 10
+    # policy kernel, the immune kernel, the relief agents and the trust scorer (failed kernel calls).
+    assert stack.bus.subscription_count == 11
     assert rt.recorder.counts["router.workflows_triggered"] == 1
 
 

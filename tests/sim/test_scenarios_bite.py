@@ -75,3 +75,16 @@ def test_a_scenario_ladder_reaches_a_level_the_stack_does_not_survive(file: Path
     frontier = find_frontier(file, seeds=1)
     assert frontier.first_failing is not None and frontier.first_failing <= frontier.max_level
     assert frontier.highest_passing >= 0  # level 0 itself passes
+
+
+def test_a_strict_scenario_fails_when_an_expected_safeguard_never_fired(write_scenario, capsys):
+    from chaosbench.cli.main import main
+    from tests.conftest import mmc_document
+
+    document = mmc_document(duration="120s", expect_safeguards=["worker_reassignment"])  # no dropout: it never fires
+    path = write_scenario(document)
+    lenient = run_scenario(load_scenario(path), seed=1)
+    assert lenient.passed and lenient.journal.safeguards.missing == ["worker_reassignment"]
+    assert not run_scenario(scenario_at(read_yaml(path), [("strict", True)], str(path), 0), seed=1).passed
+    assert main(["run", str(path), "--strict", "--out", str(path.parent / "run")]) == 1
+    assert "--set strict=true" in capsys.readouterr().out

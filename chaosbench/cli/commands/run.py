@@ -27,6 +27,8 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--set", dest="sets", type=one_setting, action="append", default=[], metavar="PATH=VALUE",
                         help="override the field at a dotted path, value read as YAML (repeatable)")
     add_safeguard_switches(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="an expected safeguard that never fired fails the run (as strict: true in the file)")
     parser.add_argument("--out", help="run directory (default runs/<scenario>/level<L>-seed<S>)")
     parser.add_argument("--force", action="store_true",
                         help="replace a run directory even when it holds other files too (never a non-run folder)")
@@ -46,6 +48,8 @@ def one_setting(text: str) -> Setting:
 
 def run(args: argparse.Namespace) -> int:
     without = switched_off(args)
+    if args.strict:
+        args.sets.append(("strict", True))
     if args.sets or without:
         scenario = scenario_at(read_yaml(args.scenario), args.sets, args.scenario, args.level, without)
     else:
