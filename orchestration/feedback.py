@@ -14,7 +14,8 @@ one observes to what another does, as the design documents wire them:
   of an untrusted source until its trust has recovered;
 * the learning loop records which workflow resolved, or not, which incident;
 * what the kernels do when a workflow or a rule calls them: healing actions
-  bring a component back (a kernel restarted, a paused dispatcher resumed,
+  bring a component back (a kernel restarted, with the dead-lettered
+  workflow runs replayed, a paused dispatcher resumed,
   the workers restarted, a degraded boot chunk validated again), a trust review restores a component's trust, and
   the hunter's analysis of an unknown actor quarantines it at the governance
   gate.
@@ -102,12 +103,13 @@ def _trust_and_learning(stack: Assembled) -> None:
 
 def _kernel_effects(stack: Assembled) -> None:
     kernels, htm, pool, trust, gate, boot = stack.kernels, stack.htm, stack.pool, stack.trust, stack.gate, stack.boot
-    workers = stack.config.htm.workers
+    engine, workers = stack.engine, stack.config.htm.workers
 
     def heal(params: Any) -> None:
         component = params.get("component_id") if isinstance(params, dict) else None
         if component in kernels.names and not kernels.healthy(component):
             kernels.bring_up(component)
+            engine.replay_dead_letters()
         elif component == "htm" and htm.paused:
             htm.resume()
         elif component == "worker_pool" and htm.workers < workers:

@@ -127,6 +127,7 @@ class WorkflowEngine:
         self.overflowed = 0
         self.retries = 0
         self.started_by: dict[str, int] = {}
+        self.completed_by: dict[str, int] = {}
         self.on_failure: list[Callable[[Workflow, Event, str], None]] = []
         self.on_complete: list[Callable[[Workflow, Event, float], None]] = []
 
@@ -234,6 +235,7 @@ class WorkflowEngine:
         else:
             now = self.env.now
             self.completed += 1
+            self.completed_by[workflow.name] = self.completed_by.get(workflow.name, 0) + 1
             self._record_run(run, workflow, event, triggered_at, started, "completed", attempts)
             self._emit(now, "engine.completed", workflow.name, run)
             self._lifecycle(

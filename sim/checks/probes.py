@@ -252,6 +252,22 @@ class DuplicateExecutions(_Bounded):
         return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
+class UnansweredEvents(_Bounded):
+    """Events whose workflow started but never completed a run for them: the work the mesh took on and dropped.
+
+    A failed run replayed from the dead-letter queue that completes answers
+    its event; with the queue off, a failed run's event stays unanswered.
+    """
+
+    def observe(self, seen: Observed) -> float:
+        runs = seen.tables.get("workflows") if seen.tables else None
+        if runs is None or runs.empty:
+            return 0.0
+        key = ["workflow", "event_source", "event_id"]
+        answered = runs[runs["outcome"] == "completed"][key].drop_duplicates()
+        return float(len(runs[key].drop_duplicates()) - len(answered))
+
+
 class LostEvents(_Bounded):
     """Events the bus lost for good: every send of them was lost, so no subscriber ever saw them."""
 
@@ -315,6 +331,7 @@ PROBES: dict[str, type[_Probe]] = {
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,
     "lost_events": LostEvents,
+    "unanswered_events": UnansweredEvents,
     "workflow_latency": WorkflowLatency,
     "out_of_order": OutOfOrder,
     "time_to_heal": TimeToHeal,
