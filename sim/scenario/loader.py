@@ -21,16 +21,24 @@ from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import parse_yaml, read_input
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
+from chaosbench.sim.scenario.positions import located
 from chaosbench.sim.spec.fields import KeyedUnion, suggest
 from chaosbench.sim.spec.units import shown
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file: where and what."""
+    """One thing wrong with a file: the field and what is wrong with it, and the line and column (from 1) of the
+    field's key in the file when known (0 otherwise)."""
 
     field: str
     message: str
+    line: int = 0
+    column: int = 0
+
+    def where(self, path: str) -> str:
+        """``path:line:column`` (``path`` alone when the place is not known)."""
+        return f"{path}:{self.line}:{self.column}" if self.line else path
 
 
 class ScenarioError(Exception):
@@ -42,8 +50,8 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        """One line per problem: ``file: field: message``."""
-        return "\n".join(f"{self.path}: {p.field}: {p.message}" if p.field else f"{self.path}: {p.message}"
+        """One line per problem: ``file:line:column: field: message`` (the place when known)."""
+        return "\n".join(f"{p.where(self.path)}: {p.field}: {p.message}" if p.field else f"{self.path}: {p.message}"
                          for p in self.problems)
 
 
@@ -88,8 +96,11 @@ def scenario_from_document(document: Any, path: str | Path, level: int = 0) -> S
     validate too, so that a ladder never steps into a scenario that cannot run.
     """
     document = resolve_files(scenario_mapping(document, path), path)
-    scenario = _at_level(document, path, level, [])
-    _check_ladder(document, path, scenario.difficulty.max_level, level)
+    try:
+        scenario = _at_level(document, path, level, [])
+        _check_ladder(document, path, scenario.difficulty.max_level, level)
+    except ScenarioError as exc:
+        raise located(exc) from None
     return scenario
 
 
