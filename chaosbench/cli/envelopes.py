@@ -4,20 +4,18 @@ Every envelope has ``schema`` (``chaosbench/<kind>/v1``) and ``ok`` (true
 exactly when the command exits 0). A plural key always holds a list (or an
 object by name); counts are under ``counts``. Any number may be ``null``
 where it is not finite (a probe that could not be measured, a recovery that
-never came). :func:`output_schema` turns these types into the JSON Schema
-that ``chaosbench schema output`` prints and ``chaosbench/schemas/`` ships.
+never came). :func:`chaosbench.cli.schemas.output_schema` turns these types
+into the JSON Schema that ``chaosbench schema output`` prints and
+``chaosbench/schemas/`` ships.
 """
 from __future__ import annotations
 
 from typing import Any, Literal, NotRequired
 
-from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from chaosbench.cli.jsonout import schema_id
 from chaosbench.sim.run.probe_result import ProbeResult
 from chaosbench.sim.run.record import InvariantResult, Journal
-from chaosbench.sim.scenario.file_schema import DIALECT
 
 Verdict = Literal["passed", "failed", "expected failure", "canary passed"]
 
@@ -362,47 +360,3 @@ ENVELOPES: dict[str, type] = {
     "workflows-validate": WorkflowsValidateEnvelope, "workflows-stats": WorkflowsStatsEnvelope,
     "new": NewEnvelope,
 }
-
-
-#: The names of the types defined here (the journal's own models say for themselves what they allow).
-_OURS = frozenset(name for name, value in list(globals().items())
-                  if isinstance(value, type) and value.__module__ == __name__)
-
-
-def output_schema() -> dict[str, Any]:
-    """The JSON Schema of every ``--json`` output: one of the envelopes, told apart by ``schema``."""
-    definitions: dict[str, Any] = {}
-    choices = []
-    for kind, envelope in ENVELOPES.items():
-        schema = TypeAdapter(envelope).json_schema(mode="serialization", ref_template="#/$defs/{model}")
-        definitions.update(schema.pop("$defs", {}))
-        definitions.update({name: _closed(definition) for name, definition in definitions.items()})
-        schema["properties"]["schema"] = {"const": schema_id(kind)}
-        definitions[envelope.__name__] = _closed(schema)
-        choices.append({"$ref": f"#/$defs/{envelope.__name__}"})
-    return _nullable_numbers({
-        "$schema": DIALECT,
-        "title": "chaosbench --json output",
-        "description": "What every chaosbench command prints with --json: one envelope, named by its 'schema'.",
-        "oneOf": choices,
-        "$defs": definitions,
-    })
-
-
-def _closed(definition: dict[str, Any]) -> dict[str, Any]:
-    """A definition of this module's types allows no other key: a key renamed or added fails the schema test."""
-    if definition.get("title") in _OURS and "additionalProperties" not in definition:
-        return {**definition, "additionalProperties": False}
-    return definition
-
-
-def _nullable_numbers(node: Any) -> Any:
-    """Every ``number`` may also be ``null``: JSON has no NaN and no infinity, and the output writes ``null``."""
-    if isinstance(node, dict):
-        node = {key: _nullable_numbers(value) for key, value in node.items()}
-        if node.get("type") == "number":
-            node["type"] = ["number", "null"]
-        return node
-    if isinstance(node, list):
-        return [_nullable_numbers(value) for value in node]
-    return node

@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml
-from chaosbench.sim.scenario.positions import located
+from chaosbench.sim.scenario.loader import Problem, ScenarioError, located, problems_of, read_yaml
 from chaosbench.sim.spec.fields import Model
 
 YAML_SUFFIXES = (".yaml", ".yml")

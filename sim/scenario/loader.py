@@ -8,6 +8,7 @@ problems of a :class:`ScenarioError` and exits 2.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import parse_yaml, read_input
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
-from chaosbench.sim.scenario.positions import located
+from chaosbench.sim.scenario.positions import key_positions
 from chaosbench.sim.spec.fields import KeyedUnion, suggest
 from chaosbench.sim.spec.units import shown
 
@@ -53,6 +54,17 @@ class ScenarioError(Exception):
         """One line per problem: ``file:line:column: field: message`` (the place when known)."""
         return "\n".join(f"{p.where(self.path)}: {p.field}: {p.message}" if p.field else f"{self.path}: {p.message}"
                          for p in self.problems)
+
+
+def located(error: ScenarioError) -> ScenarioError:
+    """``error`` with the line and column of each problem's field, where its file shows them."""
+    places = key_positions(error.path, [problem.field for problem in error.problems if not problem.line])
+    if not places:
+        return error
+    return ScenarioError(error.path, [dataclasses.replace(problem, line=places[problem.field][0],
+                                                          column=places[problem.field][1])
+                                      if problem.field in places and not problem.line else problem
+                                      for problem in error.problems])
 
 
 class ScenarioErrors(ScenarioError):

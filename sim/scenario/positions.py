@@ -8,18 +8,15 @@ nodes to its key.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import read_input
-
-if TYPE_CHECKING:
-    from chaosbench.sim.scenario.loader import ScenarioError
 
 _TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 # libyaml's composer when it is installed; both give the same marks.
@@ -46,14 +43,12 @@ def key_position(root: Any, field: str) -> tuple[int, int]:
     return found
 
 
-def located(error: ScenarioError) -> ScenarioError:
-    """``error`` with the line and column of each problem's field, when its file can be read and composed."""
+def key_positions(path: str | Path, fields: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """The line and column of each of ``fields`` found in the YAML file ``path`` (those not found are left out);
+    nothing when the file cannot be read or composed."""
     try:
-        root = yaml.compose(read_input(Path(error.path)), Loader=_Loader)
+        root = yaml.compose(read_input(Path(path)), Loader=_Loader)
     except (DefinitionError, yaml.YAMLError, ValueError):
-        return error
-    problems = []
-    for problem in error.problems:
-        line, column = key_position(root, problem.field) if problem.field and not problem.line else (0, 0)
-        problems.append(dataclasses.replace(problem, line=line, column=column) if line else problem)
-    return type(error)(error.path, problems)
+        return {}
+    found = {field: key_position(root, field) for field in fields if field}
+    return {field: place for field, place in found.items() if place[0]}

@@ -26,5 +26,5 @@ def test_a_recovery_that_never_came_is_null_in_run_json(capsys, write_scenario, 
     document = mmc_document(duration="120s", warmup="0s", steady_state=[{"recovery_time": {"max": "60s"}}],
                             faults=[{"at": "30s", "worker_dropout": {"fraction": 1.0}}])
     main(["run", str(write_scenario(document)), "--out", str(tmp_path / "run"), "--json"])
-    journal = strict_json(capsys.readouterr().out)
+    journal = strict_json(capsys.readouterr().out)["journal"]
     assert journal["probes"][0]["value"] is None

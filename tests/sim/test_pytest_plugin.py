@@ -95,7 +95,7 @@ def test_a_file_with_problems_fails_with_the_loaders_message(project):
     _write(project, "scenarios/typo.yaml", mmc_document(name="typo", duration="ten minutes"))
     result = project.runpytest("scenarios/typo.yaml")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*typo.yaml cannot be loaded:*", "*typo.yaml: duration:*"])
+    result.stdout.fnmatch_lines(["*typo.yaml cannot be loaded:*", "*typo.yaml:*: duration:*"])
 
 
 def test_yaml_is_collected_only_where_pytest_is_pointed(project):
