@@ -77,7 +77,8 @@ def test_json_output_lists_the_skipped_folders(good_run, tmp_path, capsys):
     _damage(tmp_path / "results" / "broken", "corrupt table")
     assert main(["report", str(tmp_path / "results"), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
-    assert len(out["runs"]) == out["counts"]["runs"] == 1 and out["skipped"][0]["path"] == str(tmp_path / "results" / "broken")
+    assert len(out["runs"]) == out["counts"]["runs"] == 1
+    assert out["skipped"][0]["path"] == str(tmp_path / "results" / "broken")
 
 
 def test_compare_leaves_out_a_broken_run_names_it_and_compares_the_rest(good_run, tmp_path, capsys):

@@ -20,7 +20,8 @@ WORKER_DROPOUT = str(ROOT / "scenarios" / "layer2" / "worker_dropout.yaml")
 def observation(passed: bool, latency: float, depth: float, broken: tuple[str, ...] = ()) -> Observation:
     return Observation(passed, {"latency": latency, "max_queue_depth": depth},
                        {"latency": Bound(op="<=", value=30.0, unit="s"),
-                        "max_queue_depth": Bound(op="<=", value=100.0, unit="tasks")}, broken, reproduce=f"run {latency}")
+                        "max_queue_depth": Bound(op="<=", value=100.0, unit="tasks")},
+                       broken, reproduce=f"run {latency}")
 
 
 def test_the_difference_is_paired_seed_by_seed_with_a_student_t_interval():

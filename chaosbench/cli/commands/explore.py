@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         summary = result.summary()
         counts = {key: summary.pop(key) for key in COUNTS}
-        emit("explore", not result.found, {**summary, "db": summary.pop("database"), "counts": counts})
+        summary["db"] = summary.pop("database")
+        emit("explore", not result.found, {**summary, "counts": counts})
     else:
         _print(result)
     return EXIT_FAIL if result.found else EXIT_PASS
