@@ -113,7 +113,9 @@ class _Parser(argparse.ArgumentParser):
                    if action.help != argparse.SUPPRESS]
         for extra in extras:
             if extra.startswith("-"):
-                close = difflib.get_close_matches(extra.split("=")[0], options, n=1, cutoff=0.6)
+                typed = extra.split("=")[0]
+                close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6) or [
+                    option for option in options if _shortened(option, typed)]
                 if close:
                     return f" (did you mean {close[0]}?)"
         return ""
@@ -131,6 +133,15 @@ class _Parser(argparse.ArgumentParser):
         if "--json" in _ARGV:
             emit_failures(self.prog.removeprefix("chaosbench").strip(), [Failure(EXIT_INPUT, "", "", message)])
         raise SystemExit(EXIT_INPUT)
+
+
+def _shortened(option: str, typed: str) -> bool:
+    """``option`` is a short form of ``typed`` (``--db`` of ``--database``): its letters, in order, the first first."""
+    letters, word = option.lstrip("-"), typed.lstrip("-")
+    if not letters or not word or letters[0] != word[0] or len(letters) >= len(word):
+        return False
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
 
 
 #: The arguments being parsed, for a usage error to tell whether ``--json`` was asked for.
