@@ -24,18 +24,19 @@ from chaosbench.reports.loading import (
     Unreadable,
     find_runs,
     load_counts,
-    load_memory,
     load_probes,
     load_runs,
     load_safeguards,
     load_table,
+    load_tasks,
 )
+from chaosbench.reports.memory import load_memory
 
 __all__ = [
     "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Comparison", "Report", "Results", "RunRecord",
     "Unreadable", "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs",
     "load_safeguards",
-    "load_table", "write_reports",
+    "load_table", "load_tasks", "write_reports",
 ]
 
 
