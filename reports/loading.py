@@ -57,7 +57,7 @@ RUN_COLUMNS: dict[str, str] = {
     "wall_time_s": "wall-clock seconds the run took (float)",
     "events_processed": "simulation events processed (int)",
     "reproduce": "the command that reruns it",
-    "started_at": "when the run began, wall clock (datetime, UTC; NaT when the journal does not say)",
+    "started_at": "when the run began, wall clock (datetime in UTC; NaT when the journal does not say)",
 }
 
 #: Columns of :func:`load_probes`, one row per probe per run.

@@ -23,7 +23,7 @@ import yaml
 SCHEMAS = Path(__file__).parent.parent / "sim" / "difficulty" / "schemas"
 #: The pandas type of each schema type.
 PANDAS_TYPES = {"integer": "int64 (as SQLite stores it)", "real": "float64", "text": "string", "boolean": "boolean",
-                "json": "object (lists and dicts)", "timestamp": "datetime64[ns, UTC]"}
+                "json": "object (lists and dicts)", "timestamp": "datetime (UTC)"}
 
 
 @cache

@@ -37,7 +37,7 @@ def test_load_runs_has_lists_a_categorical_verdict_booleans_and_a_datetime(resul
     assert canary["failed_probes"] == ["latency[end_to_end p99]"] and isinstance(canary["safeguards_missing"], list)
     assert isinstance(runs["verdict"].dtype, pd.CategoricalDtype)
     assert all(runs[column].dtype == bool for column in ("passed", "canary", "ok"))
-    assert str(runs["started_at"].dtype) == "datetime64[ns, UTC]" and runs["started_at"].notna().all()
+    assert isinstance(runs["started_at"].dtype, pd.DatetimeTZDtype) and runs["started_at"].notna().all()
 
 
 def test_load_probes_has_bounds_as_numbers(results):
