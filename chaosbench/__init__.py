@@ -157,6 +157,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(reports, name)
     if name == "figures":
+        from chaosbench.sim.spec.extras import require
+
+        require("matplotlib", "report", "chaosbench.figures")
         from chaosbench.reports import figures
 
         return figures

@@ -45,6 +45,7 @@ from chaosbench.sim.scenario.budget import expected_events
 from chaosbench.sim.scenario.discovery import YAML_SUFFIXES, is_suite
 from chaosbench.sim.scenario.loader import ScenarioError, load_scenario, read_yaml, scenario_from_document
 from chaosbench.sim.scenario.overrides import scenario_at
+from chaosbench.sim.spec.extras import MissingExtra, require
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
@@ -86,6 +87,12 @@ def _safeguard(text: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"slow: a scenario expected to cause more than {SLOW_EVENTS:,} events")
     html = config.getoption("chaos_html")
+    if html:
+        for module in ("jinja2", "matplotlib"):
+            try:
+                require(module, "report", "--chaos-html")
+            except MissingExtra as exc:
+                raise pytest.UsageError(str(exc)) from None
     if html and not hasattr(config, "workerinput"):  # an xdist worker sends its reports to the controller
         config.pluginmanager.register(SessionReport(html), "chaosbench-session-report")
 

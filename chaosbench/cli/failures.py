@@ -18,6 +18,7 @@ from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
 from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import RunDirError
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors
+from chaosbench.sim.spec.extras import MissingExtra
 from chaosbench.sim.sweep.executors import ExecutorUnavailable
 from chaosbench.sim.sweep.sweeps import SweepRunError
 
@@ -57,6 +58,8 @@ class BadInput(Exception):
 
 def failures_of(exc: BaseException) -> list[Failure] | None:
     """The failures ``exc`` stands for, or None when it is not a failure chaosbench knows."""
+    if isinstance(exc, MissingExtra):
+        return [Failure(EXIT_INPUT, "", "", str(exc))]
     if isinstance(exc, BadInput):
         return [Failure(EXIT_INPUT, exc.file, exc.field, exc.message)]
     if isinstance(exc, ScenarioErrors):

@@ -28,6 +28,7 @@ from chaosbench.reports.ablation import ABLATION
 from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.spec.extras import require
 from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
 
 EXAMPLES = (
@@ -47,6 +48,7 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench ablate")  # its intervals; asked before any run
     targets = resolve_targets(args.source)
     ablations = []
     with progress_bar(len(targets), "ablate", unit="scenarios", verbosity=args.verbosity) as advance:

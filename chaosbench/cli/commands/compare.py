@@ -26,6 +26,7 @@ from chaosbench.cli.jsonout import emit
 from chaosbench.reports.compare import Comparison, compare
 from chaosbench.sim.checks.identity import quantity
 from chaosbench.sim.checks.intervals import estimate_text
+from chaosbench.sim.spec.extras import require
 
 #: Probes that moved printed one per line; the rest are counted.
 SHOWN = 30
@@ -65,6 +66,7 @@ def _share(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench compare")  # its intervals; asked before any run
     for side in (args.baseline, args.current):
         if not Path(side).exists():
             raise BadInput("no such run directory or folder", file=side)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -18,8 +19,11 @@ from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import bar_disabled
-from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
-from chaosbench.sim.explore.space import kind_of
+from chaosbench.sim.explore import DEFAULT_DATABASE
+from chaosbench.sim.spec.extras import require
+
+if TYPE_CHECKING:
+    from chaosbench.sim.explore.search import ExploreResult, Tally
 
 DEFAULT_OUT = Path("runs/explore")
 #: The figures of the search, grouped under ``counts`` in its JSON.
@@ -48,6 +52,9 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("hypothesis", "explore", "chaosbench explore")
+    from chaosbench.sim.explore.search import explore
+
     with _Progress(args.budget, args.verbosity) as progress:
         result = explore(args.scenario, budget=args.budget, seed=args.seed,
                          database=None if args.no_db else args.db, progress=progress)
@@ -88,6 +95,8 @@ class _Progress:
 
 
 def _print(result: ExploreResult) -> None:
+    from chaosbench.sim.explore.space import kind_of
+
     tally = result.tally
     print(f"{result.scenario}: {tally.examples} schedules tried of a budget of {tally.budget}, "
           f"{tally.runs} runs in {result.wall_time_s:.1f} s wall")

@@ -30,6 +30,7 @@ from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import check_run_dir
 from chaosbench.sim.run.verdict import Verdict
+from chaosbench.sim.spec.extras import require
 
 EXAMPLES = (
     "chaosbench suite scenarios/suites/smoke.yaml --junit junit.xml      # a CI job",
@@ -60,8 +61,10 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.baseline and not Path(args.baseline).exists():
-        raise BadInput("no such run directory or folder", file=args.baseline, field="--baseline")
+    if args.baseline:
+        require("scipy.stats", "stats", "suite --baseline")  # the comparison's intervals, asked before any run
+        if not Path(args.baseline).exists():
+            raise BadInput("no such run directory or folder", file=args.baseline, field="--baseline")
     targets = resolve_targets(args.source)
     without = switched_off(args)
     jobs = [(target, seed) for target in targets for seed in args.seeds]

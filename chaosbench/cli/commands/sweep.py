@@ -20,6 +20,7 @@ from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
+from chaosbench.sim.spec.extras import require
 from chaosbench.sim.sweep.executors import make_executor
 from chaosbench.sim.sweep.parts import PartStore, check_sweep_dir
 from chaosbench.sim.sweep.sweeps import MAX_SWEEP_RUNS, SweepOutcome, execute, load_sweep
@@ -58,6 +59,7 @@ def _levels(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench sweep")  # its intervals; asked before any run
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds, switched_off(args))
     out = check_sweep_dir(Path(args.out) if args.out else DEFAULT_ROOT / sweep.name / "sweep")
     executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
