@@ -55,3 +55,13 @@ def test_load_memory_types_columns_as_the_schemas_declare_them(tmp_path):
     assert runs["passed"].dtype == "boolean" and runs["canary"].dtype == "boolean"
     assert str(runs["started_at"].dtype).startswith("datetime64") and runs["started_at"].notna().all()
     assert isinstance(runs["failed_probes"].iloc[0], list)
+
+
+def test_the_column_reference_is_what_the_code_defines():
+    import subprocess
+    import sys
+
+    generated = subprocess.run([sys.executable, str(ROOT / "scripts" / "column_reference.py")], capture_output=True,
+                               text=True, check=True, cwd=ROOT).stdout
+    assert (ROOT / "docs" / "columns.md").read_text(encoding="utf-8") == generated, (
+        "regenerate it: python scripts/column_reference.py > docs/columns.md")
