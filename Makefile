@@ -1,11 +1,12 @@
 # Two entry points for people: `make demo` and `make test` (which runs `make lint`
-# first, so CI checks ruff and mypy too). Both set up .venv first.
+# first, so CI checks ruff and mypy too). Both set up .venv first, with every
+# extra (the dev extra pulls [all]). `make notebooks` opens the notebooks in JupyterLab.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lint test bench clean
+.PHONY: demo lint test bench notebooks schemas clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,14 @@ lint: $(STAMP)
 test: lint
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# The shipped JSON Schemas, regenerated from the code (a test fails when they differ).
+schemas: $(STAMP)
+	$(BIN)/chaosbench schema scenario --out chaosbench/schemas/scenario.schema.json
+	$(BIN)/chaosbench schema output --out chaosbench/schemas/output.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -8,8 +8,12 @@ The public interface is the names in ``__all__``:
   :class:`ScenarioError` with every problem found in it.
 * :class:`RunResult` (the journal and the tables of one run), :class:`SuiteResult`
   and :class:`Scenario` are what those return.
-* ``load_runs``, ``load_probes``, ``load_counts``, ``load_safeguards``,
-  ``load_table`` and ``load_memory`` read results as pandas DataFrames;
+* :func:`ablate` runs a scenario with each expected safeguard off against its
+  control on the same seeds and returns the ablation table.
+* ``load_runs``, ``load_probes``, ``load_tasks``, ``load_counts``,
+  ``load_safeguards``, ``load_table`` and ``load_memory`` read results as pandas
+  DataFrames (priorities an ordered categorical, outcomes categorical, lists as
+  lists, bounds as numbers, booleans as booleans);
   ``write_reports`` writes the HTML, Markdown and JUnit reports; ``figures``
   draws matplotlib figures of results.
 
@@ -22,12 +26,14 @@ loads matplotlib or the simulation.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from chaosbench.reports import (
         figures,
         load_counts,
@@ -36,6 +42,7 @@ if TYPE_CHECKING:
         load_runs,
         load_safeguards,
         load_table,
+        load_tasks,
         write_reports,
     )
     from chaosbench.sim.run.record import RunResult
@@ -43,24 +50,28 @@ if TYPE_CHECKING:
     from chaosbench.sim.scenario.model import Scenario
 
 __all__ = [
-    "RunResult", "Scenario", "ScenarioError", "SuiteResult", "figures", "load_counts", "load_memory", "load_probes",
-    "load_runs", "load_safeguards", "load_scenario", "load_table", "run", "suite", "write_reports",
+    "RunResult", "Scenario", "ScenarioError", "SuiteResult", "ablate", "figures", "load_counts", "load_memory",
+    "load_probes", "load_runs", "load_safeguards", "load_scenario", "load_table", "load_tasks", "run", "suite",
+    "write_reports",
 ]
 
-_REPORTS = ("load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards", "load_table",
+_REPORTS = ("load_counts", "load_memory", "load_probes", "load_runs", "load_safeguards", "load_table", "load_tasks",
             "write_reports")
 
 
 def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: int = 0,
-        set: Mapping[str, object] | None = None, out: str | os.PathLike[str] | None = None) -> RunResult:
+        set: Mapping[str, object] | None = None, without: Sequence[str] = (),
+        out: str | os.PathLike[str] | None = None) -> RunResult:
     """Run ``scenario`` at difficulty ``level`` with ``seed`` and return its journal and tables.
 
     ``scenario`` is a scenario file, or a :class:`Scenario` already loaded, which runs as it is: it
     carries the level it was loaded at, so pass that level too, for the journal and its reproduce
     command. ``set`` maps dotted field paths of the file to values (``{"stack.htm.workers": 8}``), the
-    overrides of ``chaosbench run --set``; it needs a file. Nothing is written unless ``out`` names a
-    run directory to write. A file that cannot be used raises :class:`ScenarioError` naming it.
+    overrides of ``chaosbench run --set``; ``without`` names safeguards to turn off (``"all"`` for every
+    one), as ``--without`` does; both need a file. Nothing is written unless ``out`` names a run
+    directory to write. A file that cannot be used raises :class:`ScenarioError` naming it.
     """
+    from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
     from chaosbench.sim.run.rundir import write_run
     from chaosbench.sim.run.runner import run_scenario
     from chaosbench.sim.scenario.loader import read_yaml
@@ -68,14 +79,16 @@ def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: in
     from chaosbench.sim.scenario.overrides import scenario_at
 
     overrides = dict(set or {})
+    off = safeguards_off([check_safeguard(name, option="without", allow_all=True) for name in without])
     if isinstance(scenario, Scenario):
-        if overrides:
-            raise ValueError("set= overrides fields of a scenario file: pass the file, not a loaded Scenario")
+        if overrides or off:
+            raise ValueError("set= and without= change a scenario file: pass the file, not a loaded Scenario")
         result = run_scenario(scenario, seed=seed, level=level)
     else:
         file = os.fspath(scenario)
-        loaded = scenario_at(read_yaml(file), overrides.items(), file, level)
-        result = run_scenario(loaded, seed=seed, level=level, file=file, settings=list(overrides.items()))
+        loaded = scenario_at(read_yaml(file), overrides.items(), file, level, off)
+        result = run_scenario(loaded, seed=seed, level=level, file=file, settings=list(overrides.items()),
+                              without=off)
     if out is not None:
         write_run(result, Path(out))
     return result
@@ -120,6 +133,23 @@ def suite(suite_or_folder: str | os.PathLike[str], *, seeds: int = 1, level: int
     return SuiteResult(tuple(runs))
 
 
+def ablate(scenario: str | os.PathLike[str], *, seeds: int | Sequence[int] = 3,
+           everything_fired: bool = False) -> pd.DataFrame:
+    """What each safeguard of ``scenario`` (a file) buys: the control, every safeguard off (``all_off``) and each
+    expected safeguard off alone (with ``everything_fired``, also each one the control fired), on the same seeds
+    (``3`` for 1..3, or a list), as ``chaosbench ablate`` runs them.
+
+    Returns the ablation table, one row per experiment and probe: the control's and the experiment's means, their
+    paired difference with its 95% interval, the seeds passed in each arm, whether a seed's verdict flipped
+    (``mattered``) and the invariants broken (the columns of ``ablation.parquet``).
+    """
+    from chaosbench.sim.sweep.ablation import ablate as run_ablation
+    from chaosbench.sim.sweep.ablation import table
+
+    chosen = range(1, seeds + 1) if isinstance(seeds, int) else list(seeds)
+    return table([run_ablation(os.fspath(scenario), chosen, everything_fired=everything_fired)])
+
+
 def __getattr__(name: str) -> object:
     """The re-exported names, each imported on first use (see the module docstring)."""
     if name in _REPORTS:
@@ -127,6 +157,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(reports, name)
     if name == "figures":
+        from chaosbench.sim.spec.extras import require
+
+        require("matplotlib", "report", "chaosbench.figures")
         from chaosbench.reports import figures
 
         return figures

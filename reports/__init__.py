@@ -10,6 +10,7 @@ measures), never the modules that run simulations nor the front ends.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from chaosbench.reports.compare import Comparison, compare
@@ -24,18 +25,20 @@ from chaosbench.reports.loading import (
     Unreadable,
     find_runs,
     load_counts,
-    load_memory,
     load_probes,
     load_runs,
     load_safeguards,
     load_table,
+    load_tasks,
 )
+from chaosbench.reports.memory import load_memory
+from chaosbench.sim.spec.extras import require
 
 __all__ = [
     "KEY_COLUMNS", "PROBE_COLUMNS", "RUN_COLUMNS", "SAFEGUARD_COLUMNS", "Comparison", "Report", "Results", "RunRecord",
     "Unreadable", "build_report", "compare", "find_runs", "load_counts", "load_memory", "load_probes", "load_runs",
     "load_safeguards",
-    "load_table", "write_reports",
+    "load_table", "load_tasks", "write_reports",
 ]
 
 
@@ -49,13 +52,13 @@ def write_reports(results: Results, *, html: str | Path | None = None, md: str |
     (the suite command passes the run directories it wrote); sweep folders and ablation tables below a
     folder are reported too. Returns the report, so a caller can show its score and verdicts.
     """
-    from chaosbench.reports.html import render_html
     from chaosbench.reports.junit import render_junit
     from chaosbench.reports.markdown import render_markdown
 
+    render_html = _html_renderer() if html is not None else None
     report = build_report(results, db=db, comparison=comparison, with_figures=html is not None)
     for path, render in ((html, render_html), (md, render_markdown), (junit, render_junit)):
-        if path is not None:
+        if path is not None and render is not None:
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -63,3 +66,12 @@ def write_reports(results: Results, *, html: str | Path | None = None, md: str |
             except OSError as exc:  # a full disk shows itself on close, where the error names no file
                 raise OSError(exc.errno, exc.strerror, str(path)) from None
     return report
+
+
+def _html_renderer() -> Callable[[Report], str]:
+    """The HTML renderer, whose template engine and figures the ``report`` extra installs."""
+    for module in ("jinja2", "matplotlib"):
+        require(module, "report", "the HTML report")
+    from chaosbench.reports.html import render_html
+
+    return render_html

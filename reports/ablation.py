@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from chaosbench.reports.loading import READ_ERRORS, Results, Unreadable, result_items
+from chaosbench.sim.checks.identity import bound_text
 from chaosbench.sim.checks.intervals import estimate_text
 
 #: The table ``chaosbench ablate`` writes to its output folder.
@@ -67,10 +68,11 @@ def _scenario(name: str, rows: pd.DataFrame) -> dict[str, Any]:
             "passed": f"{first['experiment_passed']}/{first['runs']} ({first['control_passed']}/{first['runs']})",
             "cells": [estimate_text(row.difference, row.ci_low, row.ci_high, signed=True)
                       for row in probes.itertuples(index=False)],
-            "broken": first["invariants_broken"]})
+            "broken": ", ".join(first["invariants_broken"])})
     first_experiment = rows[rows["experiment"] == rows["experiment"].iloc[0]]
     return {"name": name, "rows": experiments,
-            "probes": [f"{row.probe} {row.bound}" for row in first_experiment.itertuples(index=False)],
+            "probes": [f"{row.probe} {bound_text(row.op, row.bound, row.unit)}"
+                       for row in first_experiment.itertuples(index=False)],
             "dead_weight": sorted({row.experiment for row in rows.itertuples(index=False)
                                    if row.expected and not row.mattered})}
 

@@ -24,11 +24,11 @@ from chaosbench.reports.loading import (
     RunRecord,
     Unreadable,
     find_runs,
-    load_memory,
     readable_runs,
     result_items,
     run_sla_compliance,
 )
+from chaosbench.reports.memory import load_memory
 from chaosbench.reports.score import SCORE_FORMULA, resilience_score
 from chaosbench.reports.sections import ScenarioSection, scenario_section
 from chaosbench.reports.sweeps import SweepResult, find_sweeps

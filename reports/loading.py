@@ -13,9 +13,7 @@ Nothing here runs a simulation.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,15 +38,15 @@ RUN_COLUMNS: dict[str, str] = {
     "seed": "seed (int)",
     "passed": "every probe held and every invariant held (bool)",
     "canary": "the scenario is tagged 'canary' or named 'canary...', so it must fail (bool)",
-    "verdict": "what the outcome means to the suite: 'passed', 'failed', 'expected failure' (a canary that "
-               "failed, as it must) or 'canary passed'",
+    "verdict": "what the outcome means to the suite (categorical): 'passed', 'failed', 'expected failure' (a "
+               "canary that failed, as it must) or 'canary passed'",
     "ok": "the run counts as a success: passed, or a canary that failed (bool)",
     "probes": "number of probes (int)",
     "probes_failed": "number of probes that did not hold (int)",
-    "failed_probes": "ids of the probes that did not hold, comma-separated",
+    "failed_probes": "ids of the probes that did not hold (list of str)",
     "invariants_broken": "number of invariants that did not hold (int)",
     "safeguards_fired": "firings of all safeguards together (int)",
-    "safeguards_missing": "expected safeguards that never fired, comma-separated",
+    "safeguards_missing": "expected safeguards that never fired (list of str)",
     "faults": "number of faults: rows of the faults table, else the faults the scenario names (int)",
     "findings": "number of findings in the journal (int)",
     "sla_compliance": "share of measured tasks finished by their deadline, all priorities (float)",
@@ -59,6 +57,7 @@ RUN_COLUMNS: dict[str, str] = {
     "wall_time_s": "wall-clock seconds the run took (float)",
     "events_processed": "simulation events processed (int)",
     "reproduce": "the command that reruns it",
+    "started_at": "when the run began, wall clock (datetime in UTC; NaT when the journal does not say)",
 }
 
 #: Columns of :func:`load_probes`, one row per probe per run.
@@ -72,7 +71,7 @@ PROBE_COLUMNS: dict[str, str] = {
     "params": "the parameters that pick what it measures (dict: priority, measure, quantile...)",
     "value": "measured value (float; NaN when it could not be measured)",
     "unit": "what the value is counted in ('s', 'ratio', 'tasks'...)",
-    "op": "how the value is held to the bound: '>=' or '<='",
+    "op": "how the value is held to the bound: '>=' or '<=' (categorical)",
     "bound": "the bound's value (float), in the probe's unit",
     "margin": "how far the value is inside the bound, in its unit: negative when it failed (float)",
     "passed": "the value is within the bound (bool)",
@@ -231,7 +230,17 @@ def _records(item: Result, skipped: list[Unreadable] | None) -> list[RunRecord]:
 
 def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     """The :data:`RUN_COLUMNS` frame of already found runs."""
-    return pd.DataFrame([_run_row(record) for record in records], columns=list(RUN_COLUMNS))
+    return _typed_runs(pd.DataFrame([_run_row(record) for record in records], columns=list(RUN_COLUMNS)))
+
+
+#: The verdicts of :data:`RUN_COLUMNS`' ``verdict``, in the order reports list them.
+VERDICTS = pd.CategoricalDtype([str(verdict) for verdict in Verdict])
+
+
+def _typed_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The run columns in the types analysts expect: booleans, a categorical verdict, a UTC datetime."""
+    return frame.astype({"passed": bool, "canary": bool, "ok": bool, "verdict": VERDICTS}).assign(
+        started_at=pd.to_datetime(frame["started_at"], utc=True, errors="coerce", format="ISO8601"))
 
 
 def readable_runs(records: list[RunRecord], skipped: list[Unreadable]) -> tuple[list[RunRecord], pd.DataFrame]:
@@ -251,7 +260,7 @@ def readable_runs(records: list[RunRecord], skipped: list[Unreadable]) -> tuple[
             skipped.append(Unreadable(record.path or Path(record.label), f"a table cannot be read: {exc}"))
             continue
         kept.append(record)
-    return kept, pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+    return kept, _typed_runs(pd.DataFrame(rows, columns=list(RUN_COLUMNS)))
 
 
 def load_runs(results: Results) -> pd.DataFrame:
@@ -272,10 +281,10 @@ def _run_row(record: RunRecord) -> dict[str, Any]:
         "ok": journal.ok,
         "probes": len(journal.probes),
         "probes_failed": len(failed),
-        "failed_probes": ", ".join(failed),
+        "failed_probes": failed,
         "invariants_broken": len(journal.broken_invariants),
         "safeguards_fired": int(sum(journal.safeguards.fired.values())),
-        "safeguards_missing": ", ".join(journal.safeguards.missing),
+        "safeguards_missing": list(journal.safeguards.missing),
         "faults": _fault_count(record),
         "findings": len(journal.findings),
         "sla_compliance": run_sla_compliance(record),
@@ -285,6 +294,7 @@ def _run_row(record: RunRecord) -> dict[str, Any]:
         "wall_time_s": journal.wall_time_s,
         "events_processed": journal.events_processed,
         "reproduce": journal.reproduce,
+        "started_at": journal.context.started_at or None,
     }
 
 
@@ -320,7 +330,12 @@ def load_probes(results: Results) -> pd.DataFrame:
          "passed": probe.passed}
         for record in find_runs(results) for probe in record.journal.probes
     ]
-    return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
+    return pd.DataFrame(rows, columns=list(PROBE_COLUMNS)).astype({"passed": bool, "op": OPS, "value": float,
+                                                                   "bound": float, "margin": float})
+
+
+#: How a probe's value is held to its bound.
+OPS = pd.CategoricalDtype([">=", "<="])
 
 
 def load_counts(results: Results) -> pd.DataFrame:
@@ -337,6 +352,12 @@ def load_counts(results: Results) -> pd.DataFrame:
     counted = [column for column in frame.columns if column not in KEY_COLUMNS]
     frame[counted] = frame[counted].fillna(0).astype("int64")
     return frame
+
+
+def load_tasks(results: Results) -> pd.DataFrame:
+    """Every task of every run of ``results``: the ``tasks`` tables stacked, keyed by :data:`KEY_COLUMNS`, with
+    ``priority`` an ordered categorical (CRITICAL, HIGH, NORMAL, LOW) and ``outcome`` a categorical."""
+    return load_table(results, "tasks")
 
 
 def load_safeguards(results: Results) -> pd.DataFrame:
@@ -365,22 +386,3 @@ def load_table(results: Results, name: str) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=list(KEY_COLUMNS))
     return pd.concat(frames, ignore_index=True)
-
-
-def load_memory(db: str | Path) -> dict[str, pd.DataFrame]:
-    """Every table of the memory database, by name, opened read-only; ``{}`` when there is no database.
-
-    A file that is not a SQLite database raises ``sqlite3.DatabaseError`` naming it.
-    """
-    path = Path(db)
-    if not path.is_file():
-        return {}
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-            names = [row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-            return {name: pd.read_sql(f'SELECT * FROM "{name}"', connection) for name in names}
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError):
-            raise
-        raise sqlite3.DatabaseError(f"{path}: not a memory database that can be read ({exc})") from None

@@ -3,19 +3,34 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TypeVar
 
 from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
+from chaosbench.sim.run.seeds import MAX_SEEDS, SEEDS_SYNTAX, parse_seed, parse_seeds
 from chaosbench.sim.scenario.levels import MAX_LEVEL
 from chaosbench.sim.spec.units import shown
 
-#: Most seeds per scenario a command runs (``--seeds K``).
-MAX_SEEDS = 10_000
 #: Most rounds of ``loop --rounds``.
 MAX_ROUNDS = 100_000
 #: Most simulated days of ``loop --days`` (a century).
 MAX_DAYS = 36_500
 #: Most fault schedules ``explore --budget`` tries.
 MAX_BUDGET = 100_000
+
+T = TypeVar("T")
+
+
+def argument(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` as an argparse type: its ValueError becomes argparse's own error (exit 2 with usage)."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
 
 
 def within(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -36,8 +51,21 @@ def within(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
 
 
 level = within(0, MAX_LEVEL)
-seeds = within(1, MAX_SEEDS)
 positive = within(1)
+#: One seed (``--seed N``): 0 or more.
+seed = argument(parse_seed)
+
+
+def seeds(most: int = MAX_SEEDS) -> Callable[[str], tuple[int, ...]]:
+    """An argparse type for ``--seeds``: ``K`` (1..K), ``A:B`` or ``A,B,C`` (:mod:`sim.run.seeds`)."""
+    return argument(lambda text: parse_seeds(text, most))
+
+
+def add_seeds(parser: argparse.ArgumentParser, default: str | None, what: str, most: int = MAX_SEEDS) -> None:
+    """``--seeds`` as every command spells it; ``default`` is a seed text (None: the option is required)."""
+    parser.add_argument("--seeds", type=seeds(most), required=default is None,
+                        default=None if default is None else parse_seeds(default),
+                        help=f"{what}: {SEEDS_SYNTAX}" + (f" (default {default})" if default else ""))
 
 
 def add_safeguard_switches(parser: argparse.ArgumentParser) -> None:

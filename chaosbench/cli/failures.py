@@ -18,6 +18,7 @@ from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
 from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import RunDirError
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors
+from chaosbench.sim.spec.extras import MissingExtra
 from chaosbench.sim.sweep.executors import ExecutorUnavailable
 from chaosbench.sim.sweep.sweeps import SweepRunError
 
@@ -28,20 +29,39 @@ _PATH_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAME
 
 @dataclass(frozen=True)
 class Failure:
-    """One thing that went wrong: the exit status it calls for, the file and field it concerns, what happened."""
+    """One thing that went wrong: the exit status it calls for, the file and field it concerns (with the line and
+    column of the field's key, from 1, when known), what happened."""
 
     status: int
     file: str
     field: str
     message: str
+    line: int = 0
+    column: int = 0
 
     def text(self) -> str:
-        """``file: field: message``, leaving out what is empty (``chaosbench: message`` when nothing is)."""
-        return ": ".join(part for part in (self.file or "chaosbench", self.field, self.message) if part)
+        """``file:line:column: field: message``, leaving out what is empty (``chaosbench: message`` when nothing
+        is): the form editors and terminals turn into a link to the place."""
+        where = self.file or "chaosbench"
+        if self.file and self.line:
+            where += f":{self.line}:{self.column}"
+        return ": ".join(part for part in (where, self.field, self.message) if part)
+
+
+class BadInput(Exception):
+    """Input a command cannot use, found by the command itself (a folder with no runs, a missing baseline)."""
+
+    def __init__(self, message: str, file: str = "", field: str = "") -> None:
+        super().__init__(message)
+        self.message, self.file, self.field = message, file, field
 
 
 def failures_of(exc: BaseException) -> list[Failure] | None:
     """The failures ``exc`` stands for, or None when it is not a failure chaosbench knows."""
+    if isinstance(exc, MissingExtra):
+        return [Failure(EXIT_INPUT, "", "", str(exc))]
+    if isinstance(exc, BadInput):
+        return [Failure(EXIT_INPUT, exc.file, exc.field, exc.message)]
     if isinstance(exc, ScenarioErrors):
         return [failure for error in exc.errors for failure in _problems(error)]
     if isinstance(exc, ScenarioError):
@@ -68,4 +88,5 @@ def failures_of(exc: BaseException) -> list[Failure] | None:
 
 
 def _problems(error: ScenarioError) -> list[Failure]:
-    return [Failure(EXIT_INPUT, error.path, problem.field, problem.message) for problem in error.problems]
+    return [Failure(EXIT_INPUT, error.path, problem.field, problem.message, problem.line, problem.column)
+            for problem in error.problems]

@@ -1,4 +1,4 @@
-"""Progress bars on standard error, shown only for work that lasts more than about a second."""
+"""Progress bars on standard error, shown only for work that lasts more than about a second, and never under -q."""
 from __future__ import annotations
 
 import sys
@@ -8,13 +8,20 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 
+def bar_disabled(verbosity: int) -> bool | None:
+    """tqdm's ``disable`` for a command run at ``verbosity``: off under ``-q``, else only on a terminal (None)."""
+    return True if verbosity < 0 else None
+
+
 @contextmanager
-def progress_bar(total: float, label: str, unit: str = "sim s") -> Iterator[Callable[[float], None]]:
+def progress_bar(total: float, label: str, unit: str = "sim s",
+                 verbosity: int = 0) -> Iterator[Callable[[float], None]]:
     """Yield a function taking the position reached (out of ``total``).
 
-    The bar appears after one second and never on a terminal-less stream.
+    The bar appears after one second, never on a terminal-less stream and never at a ``verbosity`` below 0.
     """
-    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=None, leave=False,
+    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=bar_disabled(verbosity),
+               leave=False,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]")
     reached = 0.0
 

@@ -5,8 +5,9 @@ interval of that mean; a pass rate, a proportion of runs, by the exact
 Clopper–Pearson interval (for 4 passes out of 4 at 95%, [0.398, 1]: four
 runs do not prove a scenario always passes). A paired difference (the same
 seed with and without a change) is the mean of the differences with their
-t interval. The quantiles come from :mod:`scipy.stats`, imported when first
-needed, so that reading results stays quick when no interval is asked for.
+t interval. The quantiles come from :mod:`scipy.stats` (the ``stats`` extra), imported
+when first needed, so that reading results stays quick when no interval is
+asked for and a core install runs suites without it.
 
 Light on purpose (no stack): the reports and the sweeps share it.
 """
@@ -15,10 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from chaosbench.sim.checks.identity import PROBE_PREFIX
+from chaosbench.sim.spec.extras import require
 
 #: The confidence of every interval unless asked otherwise.
 CONFIDENCE = 0.95
@@ -35,7 +38,7 @@ def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[fl
     mean = math.fsum(finite) / n
     if n < 2:
         return mean, math.nan, math.nan
-    from scipy import stats
+    stats = _stats()
 
     variance = math.fsum((v - mean) ** 2 for v in finite) / (n - 1)
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(variance / n)
@@ -47,10 +50,13 @@ def proportion_ci(successes: int, trials: int, confidence: float = CONFIDENCE) -
     NaN for no trials."""
     if trials <= 0:
         return math.nan, math.nan, math.nan
-    from scipy import stats
-
-    interval = stats.binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="exact")
+    interval = _stats().binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="exact")
     return successes / trials, float(interval.low), float(interval.high)
+
+
+def _stats() -> Any:
+    """``scipy.stats``, which the ``stats`` extra installs."""
+    return require("scipy.stats", "stats", "a confidence interval")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ log2(max_level) levels are run instead of all of them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +27,9 @@ class Frontier:
     failures: list[RunResult] = field(default_factory=list)  # the runs that failed at first_failing
 
 
-def find_frontier(file: str | Path, seeds: int,
+def find_frontier(file: str | Path, seeds: Sequence[int],
                   on_level: Callable[[int, bool], None] | None = None) -> Frontier:
-    """Bisect levels 0..max_level of the scenario in ``file`` with seeds 1..``seeds``."""
+    """Bisect levels 0..max_level of the scenario in ``file``; a level passes when every one of ``seeds`` does."""
     base = load_scenario(file)
     frontier = Frontier(base.name, base.difficulty.max_level, -1, None)
     failures: dict[int, list[RunResult]] = {}
@@ -37,7 +37,7 @@ def find_frontier(file: str | Path, seeds: int,
     def passes(level: int) -> bool:
         scenario = load_scenario(file, level)
         failed = []
-        for seed in range(1, seeds + 1):
+        for seed in seeds:
             result = run_scenario(scenario, seed=seed, level=level, file=str(file))
             if not result.passed:
                 failed.append(result)

@@ -28,6 +28,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.strategies import SearchStrategy
 
+from chaosbench.sim.explore import DEFAULT_DATABASE
 from chaosbench.sim.explore.space import FaultSpace, Schedule, kind_of, read_document
 from chaosbench.sim.run.record import Journal, ProbeResult
 from chaosbench.sim.run.runner import run_scenario
@@ -37,7 +38,6 @@ from chaosbench.sim.scenario.model import Scenario
 from chaosbench.sim.scenario.overrides import run_command
 
 #: Where the CLI keeps failing examples between searches.
-DEFAULT_DATABASE = Path(".chaosbench/hypothesis")
 #: Margins are clipped to this size, so one wild probe cannot dominate the search's targets.
 _MARGIN_CLIP = 1e3
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml
+from chaosbench.sim.scenario.loader import Problem, ScenarioError, located, problems_of, read_yaml
 from chaosbench.sim.spec.fields import Model
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -59,7 +59,7 @@ def load_suite(path: str | Path, document: Any = None) -> tuple[Suite, list[Path
     try:
         suite = Suite.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError(path, problems_of(exc, Suite)) from None
+        raise located(ScenarioError(path, problems_of(exc, Suite))) from None
     # normpath folds "suites/../layer2" so reproduce commands show the plain path.
     files = [Path(os.path.normpath(path.parent / entry)) for entry in suite.scenarios]
     missing = [Problem(f"scenarios[{i}]", f"no scenario file {str(file)!r}")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chaosbench.orchestration.governance.intents import TIERS
@@ -55,7 +55,9 @@ def _number(value: object) -> float:
     raise PydanticCustomError("number", f"expected a number, a duration or a rate, got {shown(value)}")
 
 
-Number = Annotated[float, BeforeValidator(_number)]
+Number = Annotated[float, BeforeValidator(_number), WithJsonSchema({
+    "anyOf": [{"type": "number"}, {"type": "string"}],
+    "description": "a number, a duration ('30s') or a rate ('5/s')"})]
 
 
 class Span(Model):

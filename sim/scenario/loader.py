@@ -8,6 +8,7 @@ problems of a :class:`ScenarioError` and exits 2.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -21,16 +22,24 @@ from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import parse_yaml, read_input
 from chaosbench.sim.scenario.levels import LadderError, apply_level
 from chaosbench.sim.scenario.model import Scenario, ScenarioTimingError
+from chaosbench.sim.scenario.positions import key_positions
 from chaosbench.sim.spec.fields import KeyedUnion, suggest
 from chaosbench.sim.spec.units import shown
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file: where and what."""
+    """One thing wrong with a file: the field and what is wrong with it, and the line and column (from 1) of the
+    field's key in the file when known (0 otherwise)."""
 
     field: str
     message: str
+    line: int = 0
+    column: int = 0
+
+    def where(self, path: str) -> str:
+        """``path:line:column`` (``path`` alone when the place is not known)."""
+        return f"{path}:{self.line}:{self.column}" if self.line else path
 
 
 class ScenarioError(Exception):
@@ -42,9 +51,20 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        """One line per problem: ``file: field: message``."""
-        return "\n".join(f"{self.path}: {p.field}: {p.message}" if p.field else f"{self.path}: {p.message}"
+        """One line per problem: ``file:line:column: field: message`` (the place when known)."""
+        return "\n".join(f"{p.where(self.path)}: {p.field}: {p.message}" if p.field else f"{self.path}: {p.message}"
                          for p in self.problems)
+
+
+def located(error: ScenarioError) -> ScenarioError:
+    """``error`` with the line and column of each problem's field, where its file shows them."""
+    places = key_positions(error.path, [problem.field for problem in error.problems if not problem.line])
+    if not places:
+        return error
+    return ScenarioError(error.path, [dataclasses.replace(problem, line=places[problem.field][0],
+                                                          column=places[problem.field][1])
+                                      if problem.field in places and not problem.line else problem
+                                      for problem in error.problems])
 
 
 class ScenarioErrors(ScenarioError):
@@ -88,8 +108,11 @@ def scenario_from_document(document: Any, path: str | Path, level: int = 0) -> S
     validate too, so that a ladder never steps into a scenario that cannot run.
     """
     document = resolve_files(scenario_mapping(document, path), path)
-    scenario = _at_level(document, path, level, [])
-    _check_ladder(document, path, scenario.difficulty.max_level, level)
+    try:
+        scenario = _at_level(document, path, level, [])
+        _check_ladder(document, path, scenario.difficulty.max_level, level)
+    except ScenarioError as exc:
+        raise located(exc) from None
     return scenario
 
 

@@ -15,12 +15,13 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     Tag,
+    WithJsonSchema,
     create_model,
 )
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
-from chaosbench.sim.spec.units import UnitError, parse_duration, parse_rate, shown
+from chaosbench.sim.spec.units import DURATION_PATTERN, RATE_PATTERN, UnitError, parse_duration, parse_rate, shown
 
 #: Longest simulated span a scenario may ask for (30 days).
 MAX_DURATION = 30 * 86400.0
@@ -41,6 +42,8 @@ def suggest(name: str, choices: Iterable[str]) -> str:
 
 
 def _unit(parse: Callable[[object], float], kind: str, low_inclusive: bool, high: float) -> BeforeValidator:
+    """Read a ``kind`` (duration or rate) written with a unit or as a plain number, within its bounds."""
+
     def check(value: object) -> float:
         try:
             number = parse(value)
@@ -56,12 +59,24 @@ def _unit(parse: Callable[[object], float], kind: str, low_inclusive: bool, high
     return BeforeValidator(check)
 
 
+def _written(what: str, pattern: str, low_inclusive: bool, high: float) -> WithJsonSchema:
+    """The JSON Schema of a value written as ``what``: a number, or text with a unit matching ``pattern``."""
+    low = {"minimum": 0} if low_inclusive else {"exclusiveMinimum": 0}
+    return WithJsonSchema({"anyOf": [{"type": "number", **low, "maximum": high},
+                                     {"type": "string", "pattern": pattern}], "description": what})
+
+
 #: A duration of more than zero seconds (``'30s'``, ``'5m'``...).
-Duration = Annotated[float, _unit(parse_duration, "duration", False, MAX_DURATION)]
+Duration = Annotated[float, _unit(parse_duration, "duration", False, MAX_DURATION),
+                     _written("a duration: '250ms', '30s', '5m', '2h', '1d' or a number of seconds", DURATION_PATTERN,
+                              False, MAX_DURATION)]
 #: A point in time or offset of zero seconds or more.
-Instant = Annotated[float, _unit(parse_duration, "duration", True, MAX_DURATION)]
+Instant = Annotated[float, _unit(parse_duration, "duration", True, MAX_DURATION),
+                    _written("a time: '0s', '90s', '5m' or a number of seconds", DURATION_PATTERN, True,
+                             MAX_DURATION)]
 #: A rate of more than zero per second (``'5/s'``, ``'300/min'``...).
-Rate = Annotated[float, _unit(parse_rate, "rate", False, MAX_RATE)]
+Rate = Annotated[float, _unit(parse_rate, "rate", False, MAX_RATE),
+                 _written("a rate: '5/s', '300/min', '12/h' or a number per second", RATE_PATTERN, False, MAX_RATE)]
 #: A number between 0 and 1 inclusive.
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 

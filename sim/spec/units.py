@@ -14,6 +14,8 @@ RATE_UNITS = {"s": 1.0, "sec": 1.0, "m": 1 / 60, "min": 1 / 60, "h": 1 / 3600, "
 
 _DURATION = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z]+)\s*$")
 _RATE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*/\s*([a-zA-Z]+)\s*$")
+#: How a duration or a rate may be written as text, as a regular expression JSON Schema also reads (ECMA-262).
+DURATION_PATTERN, RATE_PATTERN = _DURATION.pattern, _RATE.pattern
 
 
 class UnitError(ValueError):

@@ -23,8 +23,10 @@ from typing import Any
 
 import pandas as pd
 
+from chaosbench.sim.checks.identity import bound_text
 from chaosbench.sim.checks.intervals import paired_difference as paired
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
+from chaosbench.sim.run.probe_result import Bound
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import read_yaml
@@ -35,8 +37,8 @@ ALL_OFF = "all_off"
 
 #: The columns of the ablation table, one row per scenario, experiment and probe (``runs``: seeds per arm;
 #: ``seeds``: the pairs in which the probe was measured).
-COLUMNS = ("scenario", "file", "experiment", "expected", "runs", "probe", "bound", "seeds", "control_mean",
-           "experiment_mean", "difference", "ci_low", "ci_high", "control_passed", "experiment_passed",
+COLUMNS = ("scenario", "file", "experiment", "expected", "runs", "probe", "op", "bound", "unit", "seeds",
+           "control_mean", "experiment_mean", "difference", "ci_low", "ci_high", "control_passed", "experiment_passed",
            "flipped", "mattered", "invariants_broken")
 
 
@@ -47,7 +49,7 @@ class Observation:
 
     passed: bool
     probes: dict[str, float]
-    bounds: dict[str, str]
+    bounds: dict[str, Bound]
     broken: tuple[str, ...] = ()
     fired: tuple[str, ...] = ()
     reproduce: str = ""
@@ -56,7 +58,7 @@ class Observation:
     def of(cls, result: RunResult) -> Observation:
         journal = result.journal
         return cls(journal.passed, {probe.id: probe.value for probe in journal.probes},
-                   {probe.id: str(probe.bound) for probe in journal.probes},
+                   {probe.id: probe.bound for probe in journal.probes},
                    tuple(journal.broken_invariants), tuple(journal.safeguards.fired), journal.reproduce)
 
 
@@ -65,13 +67,20 @@ class ProbeDifference:
     """The paired difference in one probe, experiment minus control, over the seeds where both were measured."""
 
     probe: str
-    bound: str
+    op: str
+    bound: float
+    unit: str
     seeds: int
     control_mean: float
     experiment_mean: float
     difference: float
     ci_low: float
     ci_high: float
+
+    @property
+    def bound_text(self) -> str:
+        """The bound as people read it (``<= 30s``)."""
+        return bound_text(self.op, self.bound, self.unit)
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,12 @@ def compare(experiment: str, without: Sequence[str], expected: bool, control: Se
                       tuple(run.reproduce for run in flipped))
 
 
-def paired_difference(probe: str, bound: str, pairs: Sequence[tuple[float, float]]) -> ProbeDifference:
+def paired_difference(probe: str, bound: Bound, pairs: Sequence[tuple[float, float]]) -> ProbeDifference:
     """The mean of ``experiment - control`` over the ``(control, experiment)`` pairs, with its 95% interval
     (:func:`sim.checks.intervals.paired_difference`)."""
     found = paired(pairs)
-    return ProbeDifference(probe, bound, found.pairs, found.before, found.after, found.difference, found.low,
-                           found.high)
+    return ProbeDifference(probe, bound.op, bound.value, bound.unit, found.pairs, found.before, found.after,
+                           found.difference, found.low, found.high)
 
 
 @dataclass(frozen=True)
@@ -136,7 +145,7 @@ class ScenarioAblation:
         return [{"scenario": self.scenario, "file": self.file, "experiment": c.experiment, "expected": c.expected,
                  "runs": len(self.seeds), **vars(probe), "control_passed": c.control_passed,
                  "experiment_passed": c.experiment_passed, "flipped": c.flipped, "mattered": c.mattered,
-                 "invariants_broken": ",".join(c.invariants_broken)}
+                 "invariants_broken": list(c.invariants_broken)}
                 for c in self.comparisons for probe in c.probes]
 
     def to_json(self) -> dict[str, Any]:

@@ -45,21 +45,6 @@ class SweepRunError(RuntimeError):
     """A run that could not be carried out (its message says why); plain, so it crosses processes."""
 
 
-def parse_seeds(text: str) -> list[int]:
-    """``A:B`` (both included) or a single seed ``A``."""
-    first, sep, last = text.partition(":")
-    try:
-        start = int(first)
-        stop = int(last) if sep else start
-    except ValueError:
-        raise ValueError(f"expected seeds as A:B or A, got {text!r}") from None
-    if stop < start:
-        raise ValueError(f"expected A <= B in --seeds A:B, got {text!r}")
-    if stop - start >= MAX_SWEEP_RUNS:
-        raise ValueError(f"expected at most {MAX_SWEEP_RUNS:,} seeds, got {stop - start + 1:,}")
-    return list(range(start, stop + 1))
-
-
 @dataclass(frozen=True)
 class Sweep:
     """What to run: a scenario file, its ``--set`` axes, levels and seeds, and the safeguards turned off in all."""

@@ -5,11 +5,12 @@ address space, that runs command lines in turn (see :mod:`tests.hostile.driver`)
 :func:`check` then holds every outcome to the same rules: an exit status of 0, 1
 or 2 (3 only where the case is about the environment); no traceback and no
 escaped exception; an answer within the case's time; with ``--json``, standard
-output is strict JSON; and nothing changed in the case's folder outside its
-``out/`` folder.
+output is strict JSON that the shipped schema of the output accepts; and
+nothing changed in the case's folder outside its ``out/`` folder.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -19,6 +20,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
+
+from chaosbench.cli.schemas import shipped_schema
 from tests.conftest import ROOT
 
 #: The address space the driver may use: a few GB, as a hostile input must never need more.
@@ -86,6 +90,12 @@ def snapshot(folder: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
+@functools.cache
+def _output_schema() -> jsonschema.Draft202012Validator:
+    """The shipped JSON Schema of every command's --json output."""
+    return jsonschema.Draft202012Validator(json.loads(shipped_schema("output").read_text(encoding="utf-8")))
+
+
 def strict_json(text: str) -> object:
     """``text`` parsed as RFC 8259 JSON: the words NaN and Infinity are refused."""
 
@@ -105,9 +115,11 @@ def check(outcome: Outcome, argv: list[str], *, allowed: frozenset[int] = frozen
     assert outcome.status in allowed, f"{what}: exit {outcome.status}\n{outcome.stderr[-2000:]}"
     if "--json" in argv and (outcome.stdout.strip() or outcome.status in (0, 1)):
         try:
-            strict_json(outcome.stdout)
+            printed = strict_json(outcome.stdout)
         except ValueError as exc:
             raise AssertionError(f"{what}: --json printed what is not strict JSON ({exc}):\n"
                                  f"{outcome.stdout[:2000]}") from None
+        problem = next(iter(_output_schema().iter_errors(printed)), None)
+        assert problem is None, f"{what}: --json printed what its schema refuses: {problem}"
     if outcome.status == 2:  # why: on standard error, or in the JSON a --json command prints instead
         assert outcome.stderr.strip() or "--json" in argv and outcome.stdout.strip(), f"{what}: exit 2, no reason"

@@ -13,10 +13,11 @@ from chaosbench.sim.sweep.ablation import COLUMNS
 
 def row(experiment: str, probe: str, difference: float, *, expected: bool, flipped: int) -> dict:
     return {"scenario": "storm", "file": "storm.yaml", "experiment": experiment, "expected": expected, "runs": 3,
-            "probe": probe, "bound": "<= 0", "seeds": 3, "control_mean": 0.0, "experiment_mean": difference,
+            "probe": probe, "op": "<=", "bound": 0.0, "unit": "", "seeds": 3, "control_mean": 0.0,
+            "experiment_mean": difference,
             "difference": difference, "ci_low": difference - 1, "ci_high": difference + 1, "control_passed": 3,
             "experiment_passed": 3 - flipped, "flipped": flipped, "mattered": flipped > 0,
-            "invariants_broken": "liveness" if flipped else ""}
+            "invariants_broken": ["liveness"] if flipped else []}
 
 
 def _ablation_folder(tmp_path):

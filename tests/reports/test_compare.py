@@ -36,7 +36,7 @@ def suites(tmp_path_factory):
 def test_compare_a_with_itself_exits_0_with_no_differences(suites, capsys):
     capsys.readouterr()
     assert main(["compare", str(suites / "a"), str(suites / "again"), "--json"]) == 0
-    found = json.loads(capsys.readouterr().out)
+    found = json.loads(capsys.readouterr().out)["comparison"]
     assert found["regressed"] is False and found["paired"] == 6
     assert found["digests_changed"] == [] and found["verdicts_flipped"] == []
     assert all(probe["difference"] == 0 for probe in found["probes"]) and len(found["probes"]) == 2
@@ -80,7 +80,7 @@ def test_suite_with_a_baseline_compares_in_one_step(suites, tmp_path, capsys):
                    "--without", "worker_reassignment", "--baseline", str(suites / "a"), "--json",
                    "--md", str(tmp_path / "s.md")])
     found = json.loads(capsys.readouterr().out)
-    assert status == 1 and found["comparison"]["regressed"] is True and found["passed"] is False
+    assert status == 1 and found["comparison"]["regressed"] is True and found["ok"] is False
     assert "### chaosbench: against the baseline" in (tmp_path / "s.md").read_text(encoding="utf-8")
     same = main(["suite", str(suites / "suite.yaml"), "--seeds", "3", "--no-db", "--out", str(tmp_path / "d"),
                  "--baseline", str(suites / "a"), "--json"])

@@ -34,7 +34,7 @@ def test_a_run_directory_alone_loads_as_one_row(results):
     row = runs.iloc[0]
     assert row["scenario"] == "canary" and row["canary"] and not row["passed"]
     assert row["verdict"] == "expected failure" and row["ok"]
-    assert row["failed_probes"] == "latency[end_to_end p99]" and row["probes"] == 2 and row["probes_failed"] == 1
+    assert row["failed_probes"] == ["latency[end_to_end p99]"] and row["probes"] == 2 and row["probes_failed"] == 1
     assert "--seed 1 --level 0" in row["reproduce"]
 
 

@@ -172,7 +172,7 @@ def test_report_command_fails_when_a_scenario_failed_and_writes_html_by_default(
     journal_path.write_text(json.dumps(journal))
     assert main(["report", str(tmp_path / "res"), "--json"]) == 1
     printed = json.loads(capsys.readouterr().out)
-    assert printed["unhealthy_scenarios"] == ["mmc_small"] and printed["failed_runs"] == 1
+    assert printed["unhealthy_scenarios"] == ["mmc_small"] and printed["counts"]["failed_runs"] == 1
     assert (tmp_path / "res" / "report.html").is_file()
 
 

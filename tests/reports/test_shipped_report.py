@@ -80,5 +80,6 @@ def test_report_json_counts_the_canary_as_an_expected_failure(shipped, capsys):
     _, _, out, _ = shipped
     assert main(["report", str(out / "runs"), "--json", "--md", str(out / "again.md")]) == 0
     found = json.loads(capsys.readouterr().out)
-    assert (found["passed"], found["runs"], found["failed_runs"], found["expected_failures"]) == (True, 16, 0, 1)
+    counts = found["counts"]
+    assert (found["ok"], counts["runs"], counts["failed_runs"], counts["expected_failures"]) == (True, 16, 0, 1)
     assert found["unhealthy_scenarios"] == []

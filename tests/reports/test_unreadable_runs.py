@@ -67,7 +67,7 @@ def test_only_broken_runs_exit_2_without_a_report(good_run, tmp_path, capsys):
     _damage(tmp_path / "results" / "broken", "truncated journal")
     assert main(["report", str(tmp_path / "results"), "--json"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "not JSON" in captured.err
+    assert json.loads(captured.out)["schema"] == "chaosbench/error/v1" and "not JSON" in captured.err
     assert not (tmp_path / "results" / "report.html").exists()
 
 
@@ -77,7 +77,8 @@ def test_json_output_lists_the_skipped_folders(good_run, tmp_path, capsys):
     _damage(tmp_path / "results" / "broken", "corrupt table")
     assert main(["report", str(tmp_path / "results"), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
-    assert out["runs"] == 1 and out["skipped"][0]["path"] == str(tmp_path / "results" / "broken")
+    assert len(out["runs"]) == out["counts"]["runs"] == 1
+    assert out["skipped"][0]["path"] == str(tmp_path / "results" / "broken")
 
 
 def test_compare_leaves_out_a_broken_run_names_it_and_compares_the_rest(good_run, tmp_path, capsys):
@@ -89,5 +90,5 @@ def test_compare_leaves_out_a_broken_run_names_it_and_compares_the_rest(good_run
     assert main(["compare", str(tmp_path / "baseline"), str(tmp_path / "current"), "--json"]) == 2
     captured = capsys.readouterr()
     assert f"skipped {tmp_path / 'current' / 'broken'}" in captured.err
-    comparison = json.loads(captured.out)
+    comparison = json.loads(captured.out)["comparison"]
     assert comparison["paired"] == 1 and comparison["skipped"][0]["path"] == str(tmp_path / "current" / "broken")

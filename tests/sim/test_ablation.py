@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from chaosbench.cli.main import main
+from chaosbench.sim.run.probe_result import Bound
 from chaosbench.sim.sweep.ablation import ALL_OFF, COLUMNS, Observation, ablate, compare
 from tests.conftest import ROOT
 from tests.sim.test_safeguard_switches import NEEDS_REASSIGNMENT
@@ -28,7 +29,9 @@ SOFT_DROPOUT = {
 
 def observation(passed: bool, latency: float, depth: float, broken: tuple[str, ...] = ()) -> Observation:
     return Observation(passed, {"latency": latency, "max_queue_depth": depth},
-                       {"latency": "<= 30s", "max_queue_depth": "<= 100"}, broken, reproduce=f"run {latency}")
+                       {"latency": Bound(op="<=", value=30.0, unit="s"),
+                        "max_queue_depth": Bound(op="<=", value=100.0, unit="tasks")},
+                       broken, reproduce=f"run {latency}")
 
 
 def test_the_difference_is_paired_seed_by_seed_with_a_student_t_interval():
@@ -39,7 +42,8 @@ def test_the_difference_is_paired_seed_by_seed_with_a_student_t_interval():
     assert (latency.control_mean, latency.experiment_mean, latency.difference) == (15.0, 17.5, 2.5)
     assert latency.ci_low == pytest.approx(2.5 - 12.7062 * 0.5, abs=1e-3)
     assert latency.ci_high == pytest.approx(2.5 + 12.7062 * 0.5, abs=1e-3)
-    assert (depth.difference, depth.seeds, depth.bound) == (50.0, 2, "<= 100")
+    assert (depth.difference, depth.seeds, depth.op, depth.bound, depth.unit) == (50.0, 2, "<=", 100.0, "tasks")
+    assert depth.bound_text == "<= 100 tasks"
 
 
 def test_a_safeguard_matters_when_a_seed_that_passed_fails_without_it():
@@ -75,7 +79,7 @@ def test_with_every_fired_safeguard_ablate_also_turns_off_those_it_did_not_expec
     experiments = {c.experiment: c.expected for c in ablation.comparisons}
     assert experiments == {ALL_OFF: False, "worker_reassignment": True, "preemption": False}
     # The scenario checks SLA compliance on two priorities: each probe keeps its own id and row.
-    assert [(probe.probe, probe.bound) for probe in ablation.comparisons[0].probes] == [
+    assert [(probe.probe, probe.bound_text) for probe in ablation.comparisons[0].probes] == [
         ("sla_compliance[critical]", ">= 0.99"), ("sla_compliance[high]", ">= 0.99"), ("recovery_time", "<= 120s"),
         ("failed_tasks", "<= 0 tasks")]
 
@@ -97,7 +101,7 @@ def test_the_cli_exits_1_naming_an_expected_safeguard_that_flipped_no_seed(capsy
     path.write_text(yaml.safe_dump(SOFT_DROPOUT), encoding="utf-8")
     assert main(["ablate", str(path), "--seeds", "2", "--json", "--out", str(tmp_path / "out")]) == 1
     report = json.loads(capsys.readouterr().out)  # only JSON on stdout
-    assert report["passed"] is False and report["dead_weight"] == ["soft_dropout: worker_reassignment"]
+    assert report["ok"] is False and report["dead_weight"] == ["soft_dropout: worker_reassignment"]
     experiments = {e["experiment"]: e for e in report["scenarios"][0]["experiments"]}
     reassignment = experiments["worker_reassignment"]
     assert reassignment["without"] == ["worker_reassignment"] and reassignment["expected"] is True
@@ -114,7 +118,7 @@ def test_the_default_table_goes_below_runs_named_for_the_scenario(capsys, tmp_pa
 
 @pytest.mark.parametrize("arguments, message", [
     (["--seeds", "0"], "expected 1 or more"),
-    (["--seeds", "two"], "expected a whole number"),
+    (["--seeds", "two"], "expected a seed (a whole number"),
 ])
 def test_a_bad_option_is_a_usage_error(capsys, arguments, message):
     with pytest.raises(SystemExit) as exit:

@@ -97,7 +97,7 @@ def test_every_problem_is_reported_at_once(capsys, write_scenario):
     assert status == 2
     lines = err.strip().splitlines()
     assert len(lines) == 3
-    assert all(line.startswith(f"{path}: ") for line in lines)
+    assert all(line.startswith(f"{path}:") for line in lines)
 
 
 def test_scale_rule_on_a_missing_path(capsys, write_scenario):

@@ -34,10 +34,11 @@ def test_run_writes_a_complete_run_directory(capsys, write_scenario, tmp_path):
     assert "PASSED" in printed and str(out) in printed
 
 
-def test_json_mode_prints_only_the_journal(capsys, write_scenario, tmp_path):
+def test_json_mode_prints_only_the_verdict_and_the_journal(capsys, write_scenario, tmp_path):
     main(["run", str(write_scenario(mmc_document())), "--out", str(tmp_path / "run"), "--json"])
-    journal = json.loads(capsys.readouterr().out)
-    assert journal["run_dir"] == str(tmp_path / "run")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["schema"] == "chaosbench/run/v1" and printed["ok"] is True and printed["verdict"] == "passed"
+    assert printed["run_dir"] == str(tmp_path / "run") and JOURNAL_KEYS <= set(printed["journal"])
 
 
 def test_a_failing_probe_exits_1_and_prints_the_reproduce_command(capsys, write_scenario, tmp_path):
@@ -51,7 +52,7 @@ def test_a_failing_probe_exits_1_and_prints_the_reproduce_command(capsys, write_
 def test_level_applies_the_difficulty_ladder(capsys, write_scenario, tmp_path):
     path = write_scenario(mmc_document(difficulty={"scale": {"workload.0.tasks.rate": 1.1}, "max_level": 3}))
     main(["run", str(path), "--level", "2", "--out", str(tmp_path / "run"), "--json"])
-    journal = json.loads(capsys.readouterr().out)
+    journal = json.loads(capsys.readouterr().out)["journal"]
     assert journal["parameters"]["workload"][0]["tasks"]["rate"] == 3.2 * 1.1**2
     assert journal["reproduce"].endswith("--level 2")
 
@@ -77,7 +78,7 @@ def test_validate_reports_each_bad_file_and_exits_2(capsys, write_scenario):
 
 def test_list_shows_names_titles_and_faults(capsys):
     assert main(["list", str(ROOT / "scenarios"), "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["scenarios"]
     assert any(row["name"] == "mmc" for row in rows)
 
 

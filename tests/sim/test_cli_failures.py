@@ -101,5 +101,5 @@ def test_piping_into_head_prints_what_head_asks_for(tmp_path):
     shell = f"{sys.executable} -m chaosbench validate {ROOT / 'scenarios'} --json | head -c 20"
     completed = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, cwd=ROOT,
                                check=False)
-    assert completed.stdout == '{\n  "valid": true,\n '[:20]
+    assert completed.stdout == '{\n  "schema": "chaosbench/validate/v1",\n'[:20]
     assert "Traceback" not in completed.stderr and "Exception ignored" not in completed.stderr

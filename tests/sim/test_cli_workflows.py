@@ -109,7 +109,7 @@ def test_stats_reports_the_router_statistics_of_a_run(tmp_path, capsys):
     assert main(["run", str(scenario), "--out", str(out), "--json"]) == 0
     capsys.readouterr()
     assert main(["workflows", "stats", str(out), "--json"]) == 0
-    stats = json.loads(capsys.readouterr().out)
+    stats = json.loads(capsys.readouterr().out)["stats"]
     assert stats["router"]["events_received"] > 900 and stats["router"]["deduplicated"] > 0
     assert stats["router"]["workflows_triggered"] == stats["engine"]["started"] > 0
     assert stats["per_second"]["seconds"] == 20

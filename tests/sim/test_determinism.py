@@ -19,7 +19,7 @@ def _digest_in_subprocess(scenario_file, seed: int, hash_seed: str, out) -> str:
         capture_output=True, text=True, env=env, cwd=ROOT, check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)["trace_digest"]
+    return json.loads(completed.stdout)["journal"]["trace_digest"]
 
 
 def test_same_seed_gives_the_same_digest_in_processes_with_different_hash_seeds(write_scenario, tmp_path):

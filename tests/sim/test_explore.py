@@ -207,18 +207,18 @@ def test_the_command_prints_only_json_and_exits_1_on_a_failure(write_scenario, t
     path = write_scenario(weak_document())
     out = tmp_path / "found.yaml"
     status = main(["explore", str(path), "--budget", "30", "--json", "--out", str(out),
-                   "--database", str(tmp_path / "db")])
+                   "--db", str(tmp_path / "db")])
     summary = json.loads(capsys.readouterr().out)
     assert status == 1 and out.exists()
     assert summary["found"] and summary["out"] == str(out)
     assert summary["reproduce"].endswith(f"--seed {summary['sim_seed']}")
-    assert set(summary) >= {"examples", "failures", "minimal", "wall_time_s"}
+    assert set(summary) >= {"counts", "minimal", "wall_time_s"} and summary["counts"]["failures"] >= 1
 
 
 def test_the_command_exits_0_without_a_failure_and_2_on_bad_input(write_scenario, tmp_path, capsys):
-    assert main(["explore", str(write_scenario(robust_document())), "--budget", "5", "--no-database"]) == 0
+    assert main(["explore", str(write_scenario(robust_document())), "--budget", "5", "--no-db"]) == 0
     assert "no failing schedule found" in capsys.readouterr().out
-    assert main(["explore", str(tmp_path / "missing.yaml"), "--no-database"]) == 2
+    assert main(["explore", str(tmp_path / "missing.yaml"), "--no-db"]) == 2
     assert "no such file" in capsys.readouterr().err
 
 

@@ -31,7 +31,7 @@ def _problems(document, capsys, write_scenario) -> str:
 
 @pytest.mark.parametrize("name", ["mmc\n", "../../etc", "a/b", "a b", "Mmc", "-x", "é", "x" * 101, ""])
 def test_a_name_that_could_not_be_a_folder_name_is_refused(name, capsys, write_scenario):
-    assert "scenario.yaml: name: expected" in _problems(mmc_document(name=name), capsys, write_scenario)
+    assert "scenario.yaml:1:1: name: expected" in _problems(mmc_document(name=name), capsys, write_scenario)
 
 
 def test_a_ladder_that_steps_into_an_invalid_level_is_refused_at_validation(capsys, write_scenario):
@@ -172,4 +172,4 @@ def test_a_sweep_writes_only_to_a_folder_of_its_own(write_scenario, tmp_path, ca
     assert main(["sweep", str(path), "--seeds", "1:2", "--workers", "1", "--out", str(tmp_path / "s"), "--json"]) == 0
     capsys.readouterr()
     assert main(["sweep", str(path), "--seeds", "1:3", "--workers", "1", "--out", str(tmp_path / "s"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["resumed"] == 2  # an earlier sweep's folder is resumed
+    assert json.loads(capsys.readouterr().out)["counts"]["resumed"] == 2  # an earlier sweep's folder is resumed

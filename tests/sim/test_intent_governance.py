@@ -57,7 +57,7 @@ def test_under_the_approval_outage_no_tier_0_intent_runs_without_approval_and_th
 def test_with_the_approval_gate_off_tier_0_intents_run_unapproved_and_the_scenario_fails(seed, tmp_path, capsys):
     code = main(["run", str(SCENARIO), "--seed", str(seed), "--without", "approval_gate",
                  "--out", str(tmp_path / "run"), "--json"])
-    journal = json.loads(capsys.readouterr().out)
+    journal = json.loads(capsys.readouterr().out)["journal"]
     assert code == 1 and not journal["passed"]
     assert not journal["invariants"]["tier0_approval"]["held"]
     assert "without approval" in journal["invariants"]["tier0_approval"]["detail"]
@@ -65,7 +65,7 @@ def test_with_the_approval_gate_off_tier_0_intents_run_unapproved_and_the_scenar
 
 def test_with_every_safeguard_off_the_scenario_fails(tmp_path, capsys):
     code = main(["run", str(SCENARIO), "--seed", "1", "--without", "all", "--out", str(tmp_path / "run"), "--json"])
-    assert code == 1 and not json.loads(capsys.readouterr().out)["passed"]
+    assert code == 1 and not json.loads(capsys.readouterr().out)["journal"]["passed"]
 
 
 def test_a_longer_outage_per_level_reaches_a_failing_level_within_the_ladder(capsys):

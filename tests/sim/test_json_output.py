@@ -28,5 +28,5 @@ def test_a_recovery_that_never_came_is_null_in_run_json(capsys, write_scenario, 
                             faults=[{"at": "30s", "worker_dropout": {"fraction": 1.0}}],
                             stack={"safeguards": "off", "htm": {"workers": 4}, "boot": {"chunks": []}})
     main(["run", str(write_scenario(document)), "--out", str(tmp_path / "run"), "--json"])
-    journal = strict_json(capsys.readouterr().out)
+    journal = strict_json(capsys.readouterr().out)["journal"]
     assert journal["probes"][0]["value"] is None

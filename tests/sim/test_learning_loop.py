@@ -94,7 +94,7 @@ def test_a_loop_run_that_started_from_a_learned_ranking_is_reproduced_by_its_com
     command = shlex.split(journal["reproduce"])
     assert "stack.learning.ranking.kernel_down=redeploy_kernel restart_kernel" in command
     assert main([*command[1:], "--out", str(tmp_path / "again"), "--json"]) == (0 if journal["passed"] else 1)
-    assert json.loads(capsys.readouterr().out)["trace_digest"] == journal["trace_digest"]
+    assert json.loads(capsys.readouterr().out)["journal"]["trace_digest"] == journal["trace_digest"]
 
 
 def test_learning_off_is_a_real_switch_within_one_run():

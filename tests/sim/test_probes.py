@@ -102,5 +102,5 @@ def test_two_probes_with_one_id_are_refused_when_the_scenario_is_loaded(write_sc
         {"sla_compliance": {"priority": "CRITICAL", "min": 0.95}}]))
     assert main(["validate", str(path)]) == 2
     error = capsys.readouterr().err
-    assert f"{path}: steady_state: probes 0 and 2 have the same id 'sla_compliance[critical]'" in error
+    assert f"{path}:13:1: steady_state: probes 0 and 2 have the same id 'sla_compliance[critical]'" in error
     assert "Traceback" not in error

@@ -125,15 +125,15 @@ def test_run_records_the_switch_and_its_reproduce_command_reruns_it(capsys, tmp_
     # Without reassignment the dropout loses tasks: the run fails, and its reproduce command says why.
     assert main(["run", WORKER_DROPOUT, "--without", "worker_reassignment", "--out", str(tmp_path / "a"),
                  "--json"]) == 1
-    journal = json.loads(capsys.readouterr().out)
+    journal = json.loads(capsys.readouterr().out)["journal"]
     assert journal["parameters"]["safeguards_off"] == ["worker_reassignment"]
     assert journal["parameters"]["stack"]["pool"]["reassignment"]["enabled"] is False
     assert journal["reproduce"].endswith("--without worker_reassignment")
     main([*shlex.split(journal["reproduce"])[1:], "--out", str(tmp_path / "b"), "--json"])
-    again = json.loads(capsys.readouterr().out)
+    again = json.loads(capsys.readouterr().out)["journal"]
     assert again["trace_digest"] == journal["trace_digest"]
     main(["run", WORKER_DROPOUT, "--out", str(tmp_path / "c"), "--json"])
-    control = json.loads(capsys.readouterr().out)
+    control = json.loads(capsys.readouterr().out)["journal"]
     assert control["trace_digest"] != journal["trace_digest"] and "safeguards_off" not in control["parameters"]
 
 
@@ -152,7 +152,7 @@ def test_sweep_runs_without_the_safeguard_and_keeps_its_parts_apart(capsys, tmp_
     control = json.loads(capsys.readouterr().out)
     main(["sweep", WORKER_DROPOUT, "--seeds", "1", "--workers", "1", "--out", out, "--without", "all", "--json"])
     report = json.loads(capsys.readouterr().out)
-    assert control["ran"] == 1 and report["ran"] == 1  # not taken for the control run already done
+    assert control["counts"]["ran"] == 1 and report["counts"]["ran"] == 1  # not taken for the control run already done
     assert report["summary"] != control["summary"]
 
 

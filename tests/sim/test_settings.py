@@ -47,7 +47,7 @@ def test_run_with_set_runs_the_overridden_scenario_and_reproduces_with_it(capsys
     path = write_scenario(mmc_document(duration="120s", warmup="10s"))
     main(["run", str(path), "--seed", "2", "--set", "stack.htm.workers=7", "--set", "title=a b",
           "--out", str(tmp_path / "run"), "--json"])
-    journal = json.loads(capsys.readouterr().out)
+    journal = json.loads(capsys.readouterr().out)["journal"]
     assert journal["parameters"]["stack"]["htm"]["workers"] == 7
     assert journal["reproduce"] == (f"chaosbench run {path} --seed 2 --level 0"
                                     " --set stack.htm.workers=7 --set 'title=a b'")

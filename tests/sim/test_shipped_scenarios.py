@@ -36,8 +36,8 @@ def test_the_canary_suite_is_the_default_suite_with_the_canary():
 def test_the_shipped_canary_fails_as_it_must(tmp_path, capsys):
     canary = ROOT / "scenarios" / "canary" / "canary_impossible_sla.yaml"
     assert main(["run", str(canary), "--out", str(tmp_path / "canary"), "--json"]) == 0
-    journal = json.loads(capsys.readouterr().out)
-    assert journal["passed"] is False and journal["verdict"] == "expected failure"
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["journal"]["passed"] is False and printed["verdict"] == "expected failure" and printed["ok"]
 
 
 def test_every_fault_of_the_default_suite_lands():

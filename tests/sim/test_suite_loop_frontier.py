@@ -46,7 +46,7 @@ def test_a_suite_whose_canary_fails_as_it_must_exits_0_and_report_agrees(tmp_pat
     assert "pass  canary_latency  0/1 seeds passed" in printed and "(canary: failed, as it must)" in printed
     assert "2 of 2 runs ok (1 canary run(s) failed, as they must)" in printed
     assert main(["report", str(tmp_path / "runs"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["expected_failures"] == 1
+    assert json.loads(capsys.readouterr().out)["counts"]["expected_failures"] == 1
 
 
 def test_a_canary_that_passes_fails_the_suite_with_its_reproduce_command(tmp_path, capsys):
@@ -57,13 +57,13 @@ def test_a_canary_that_passes_fails_the_suite_with_its_reproduce_command(tmp_pat
     assert "CANARY PASSED canary_latency seed 1: a canary must fail" in printed
     assert "reproduce: chaosbench run" in printed and "canary_latency.yaml --seed 1 --level 0" in printed
     assert main(["report", str(tmp_path / "runs"), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["failed_runs"] == 1
+    assert json.loads(capsys.readouterr().out)["counts"]["failed_runs"] == 1
 
 
 def test_a_bad_file_in_a_suite_stops_it_before_anything_runs(tmp_path, capsys):
     suite = _suite(tmp_path, mmc_document(name="a", **FAST), mmc_document(name="b", duration="-1s"))
     assert main(["suite", suite, "--out", str(tmp_path / "runs"), "--no-db"]) == 2
-    assert "b.yaml: duration" in capsys.readouterr().err
+    assert "b.yaml:1:1: duration" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
 
 

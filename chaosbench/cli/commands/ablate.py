@@ -18,22 +18,28 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from chaosbench.cli.arguments import seeds
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.arguments import add_seeds
+from chaosbench.cli.colour import paint
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.ablation import ABLATION
 from chaosbench.sim.checks.intervals import estimate_text
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.layout import DEFAULT_ROOT
+from chaosbench.sim.spec.extras import require
 from chaosbench.sim.sweep.ablation import ScenarioAblation, ablate, table
 
+EXAMPLES = (
+    "chaosbench ablate scenarios/layer2/trigger_mesh_storm.yaml            # seeds 1..3",
+    "chaosbench ablate scenarios/suites/smoke.yaml --seeds 5 --all --html ablation.html",
+)
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("ablate", help="measure what each safeguard buys: control vs. safeguard off")
+    parser = add_command(commands, "ablate", "measure what each safeguard buys: control vs. safeguard off", EXAMPLES)
     parser.add_argument("source", help="a scenario file, a suite file or a folder of scenarios")
-    parser.add_argument("--seeds", type=seeds, default=3, help="seeds 1..K, the same for every arm (default 3)")
+    add_seeds(parser, "3", "seeds of every arm, the same for each")
     parser.add_argument("--all", dest="everything_fired", action="store_true",
                         help="also turn off, one at a time, every safeguard the control runs fired")
     parser.add_argument("--out", help="folder for ablation.parquet (default runs/<scenario or suite>/ablation)")
@@ -42,12 +48,12 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench ablate")  # its intervals; asked before any run
     targets = resolve_targets(args.source)
-    seeds = range(1, args.seeds + 1)
     ablations = []
-    with progress_bar(len(targets), "ablate", unit="scenarios") as advance:
+    with progress_bar(len(targets), "ablate", unit="scenarios", verbosity=args.verbosity) as advance:
         for done, target in enumerate(targets, start=1):
-            ablations.append(ablate(target.file, seeds, everything_fired=args.everything_fired))
+            ablations.append(ablate(target.file, args.seeds, everything_fired=args.everything_fired))
             advance(done)
     name = targets[0].scenario.name if len(targets) == 1 else Path(args.source).stem
     out = Path(args.out) if args.out else DEFAULT_ROOT / name / "ablation"
@@ -60,16 +66,16 @@ def run(args: argparse.Namespace) -> int:
         write_reports(out / ABLATION, html=args.html)
     dead_weight = [f"{ablation.scenario}: {name}" for ablation in ablations for name in ablation.dead_weight]
     if args.json:
-        report: dict[str, Any] = {"passed": not dead_weight, "dead_weight": dead_weight,
-                                  "table": str(out / ABLATION),
+        report: dict[str, Any] = {"dead_weight": dead_weight, "table": str(out / ABLATION),
                                   "scenarios": [ablation.to_json() for ablation in ablations]}
-        print_json(report)
+        emit("ablate", not dead_weight, report)
     else:
-        for ablation in ablations:
+        for ablation in ablations if args.verbosity >= 0 else ():
             print_matrix(ablation)
         print(f"table: {out / ABLATION}")
         for line in dead_weight:
-            print(f"DEAD WEIGHT {line}: no seed failed without it (or the scenario is too soft to need it)")
+            print(f"{paint('DEAD WEIGHT', 'red')} {line}: no seed failed without it "
+                  "(or the scenario is too soft to need it)")
     return EXIT_FAIL if dead_weight else EXIT_PASS
 
 
@@ -78,7 +84,7 @@ def print_matrix(ablation: ScenarioAblation) -> None:
     seeds = len(ablation.seeds)
     print(f"{ablation.scenario}  (control passed {ablation.control_passed}/{seeds} seeds; "
           f"cells: experiment - control, mean [95% CI] over {seeds} paired seeds)")
-    probes = [f"{probe.probe} {probe.bound}" for probe in ablation.comparisons[0].probes]
+    probes = [f"{probe.probe} {probe.bound_text}" for probe in ablation.comparisons[0].probes]
     cells = [[estimate_text(probe.difference, probe.ci_low, probe.ci_high, signed=True) for probe in comparison.probes]
              for comparison in ablation.comparisons]
     widths = [max(len(text) for text in column) for column in zip(probes, *cells, strict=True)]

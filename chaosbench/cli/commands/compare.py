@@ -18,19 +18,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.colour import paint, verdict_style
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.failures import BadInput
+from chaosbench.cli.jsonout import emit
 from chaosbench.reports.compare import Comparison, compare
 from chaosbench.sim.checks.identity import quantity
 from chaosbench.sim.checks.intervals import estimate_text
+from chaosbench.sim.spec.extras import require
 
 #: Probes that moved printed one per line; the rest are counted.
 SHOWN = 30
 
+EXAMPLES = (
+    "chaosbench compare runs/main runs/pr                      # exit 1 on a regression",
+    "chaosbench compare runs/main runs/pr --md comment.md      # a pull-request comment",
+    "chaosbench compare runs/main/sweep runs/pr/sweep --tolerance 0.05 --json",
+)
+
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("compare", help="compare results against a baseline: verdicts, digests, probes")
+    parser = add_command(commands, "compare", "compare results against a baseline: verdicts, digests, probes", EXAMPLES)
     parser.add_argument("baseline", help="a run directory, a folder of them, or a sweep folder")
     parser.add_argument("current", help="the same, for the results to judge")
     add_comparison_options(parser)
@@ -57,17 +66,16 @@ def _share(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench compare")  # its intervals; asked before any run
     for side in (args.baseline, args.current):
         if not Path(side).exists():
-            print(f"chaosbench compare: {side}: no such run directory or folder", file=sys.stderr)
-            return EXIT_INPUT
+            raise BadInput("no such run directory or folder", file=side)
     comparison = compare(args.baseline, args.current, tolerance=args.tolerance)
     for item in comparison.skipped:
         print(f"chaosbench compare: skipped {item.path}: {item.reason}", file=sys.stderr)
     problem = unpaired(comparison)
     if problem:
-        print(f"chaosbench compare: {problem}", file=sys.stderr)
-        return EXIT_INPUT
+        raise BadInput(problem)
     if args.md:
         from chaosbench.reports.markdown import render_comparison
 
@@ -76,13 +84,12 @@ def run(args: argparse.Namespace) -> int:
         from chaosbench.reports import write_reports
 
         write_reports(args.current, html=args.html, comparison=comparison)
+    status = EXIT_INPUT if comparison.skipped else EXIT_FAIL if comparison.regressed else EXIT_PASS
     if args.json:
-        print_json(comparison.to_json())
+        emit("compare", status == EXIT_PASS, {"comparison": comparison.to_json()})
     else:
-        print_comparison(comparison)
-    if comparison.skipped:
-        return EXIT_INPUT
-    return EXIT_FAIL if comparison.regressed else EXIT_PASS
+        print_comparison(comparison, args.verbosity)
+    return status
 
 
 def unpaired(comparison: Comparison) -> str:
@@ -103,10 +110,10 @@ def _write(path: str, text: str) -> None:
     target.write_text(text, encoding="utf-8")
 
 
-def print_comparison(comparison: Comparison) -> None:
+def print_comparison(comparison: Comparison, verbosity: int = 0) -> None:
     """The comparison for the terminal: a verdict line, each regression with its reproduce command, each probe
-    that moved."""
-    verdict = "REGRESSED" if comparison.regressed else "no regression"
+    that moved (not under ``-q``; all of them under ``-v``)."""
+    verdict = paint("REGRESSED" if comparison.regressed else "no regression", verdict_style(not comparison.regressed))
     print(f"against {comparison.baseline}: {verdict}; {comparison.paired} run(s) paired, "
           f"{len(comparison.digests_changed)} trace digest(s) changed, {len(comparison.flips)} verdict(s) flipped "
           f"({len(comparison.regressions)} regressed), {len(comparison.worse)} probe(s) worse "
@@ -116,8 +123,11 @@ def print_comparison(comparison: Comparison) -> None:
         print(f"  {mark} {flip.key.label}: {flip.before} -> {flip.after}")
         if flip.regressed:
             print(f"    reproduce: {flip.reproduce}")
+    if verbosity < 0:
+        return
     moved = sorted((change for change in comparison.probes if change.changed), key=lambda c: (not c.worse, c.scenario))
-    for change in moved[:SHOWN]:
+    shown = len(moved) if verbosity > 0 else SHOWN
+    for change in moved[:shown]:
         mark = "WORSE " if change.worse else ("better" if change.better else "moved ")
         where = change.scenario + (f" {change.setting}" if change.setting else "")
         moved_by = estimate_text(change.difference, change.low, change.high, signed=True)
@@ -125,8 +135,8 @@ def print_comparison(comparison: Comparison) -> None:
               f"{quantity(change.before, change.unit, 4)} -> {quantity(change.after, change.unit, 4)} "
               f"(change {moved_by} over {change.pairs} seed(s); "
               f"bound {change.op} {quantity(change.bound, change.unit)})")
-    if len(moved) > SHOWN:
-        print(f"  ... and {len(moved) - SHOWN} more probe(s) moved")
+    if len(moved) > shown:
+        print(f"  ... and {len(moved) - shown} more probe(s) moved (-v shows them all)")
     if comparison.only_baseline or comparison.only_current:
         print(f"  not paired: {len(comparison.only_baseline)} run(s) only in the baseline, "
               f"{len(comparison.only_current)} only in the current results")

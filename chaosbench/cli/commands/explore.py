@@ -9,42 +9,62 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import MAX_BUDGET, within
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.arguments import MAX_BUDGET, seed, within
+from chaosbench.cli.colour import paint
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
-from chaosbench.sim.explore.search import DEFAULT_DATABASE, ExploreResult, Tally, explore
-from chaosbench.sim.explore.space import kind_of
+from chaosbench.cli.jsonout import emit
+from chaosbench.cli.progress import bar_disabled
+from chaosbench.sim.explore import DEFAULT_DATABASE
+from chaosbench.sim.spec.extras import require
+
+if TYPE_CHECKING:
+    from chaosbench.sim.explore.search import ExploreResult, Tally
 
 DEFAULT_OUT = Path("runs/explore")
+#: The figures of the search, grouped under ``counts`` in its JSON.
+COUNTS = ("budget", "examples", "shrink_runs", "runs", "failures")
+
+EXAMPLES = (
+    "chaosbench explore scenarios/explore/two_workers_tight_sla.yaml --budget 100 --seed 0",
+    "chaosbench explore SCENARIO --json --out found.yaml     # only the JSON summary on stdout",
+    "chaosbench explore SCENARIO --no-db                     # neither replay nor keep failing examples",
+)
 
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("explore", help="search fault schedules for a minimal failing one")
+    parser = add_command(commands, "explore", "search fault schedules for a minimal failing one", EXAMPLES)
     parser.add_argument("scenario", help="a scenario file (its explore: section bounds the search)")
     parser.add_argument("--budget", type=within(1, MAX_BUDGET), default=100,
                         help="fault schedules to try (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="search seed; the same seed gives the same result "
+    parser.add_argument("--seed", type=seed, default=0, help="search seed; the same seed gives the same result "
                                                             "(default 0)")
     parser.add_argument("--out",
                         help=f"where to write the failing scenario (default {DEFAULT_OUT}/<name>_explored.yaml)")
-    parser.add_argument("--database", default=str(DEFAULT_DATABASE),
+    parser.add_argument("--db", default=str(DEFAULT_DATABASE),
                         help=f"example database folder, replayed first next time (default {DEFAULT_DATABASE})")
-    parser.add_argument("--no-database", action="store_true", help="neither replay nor keep failing examples")
+    parser.add_argument("--no-db", action="store_true", help="neither replay nor keep failing examples")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
 
 
 def run(args: argparse.Namespace) -> int:
-    with _Progress(args.budget) as progress:
+    require("hypothesis", "explore", "chaosbench explore")
+    from chaosbench.sim.explore.search import explore
+
+    with _Progress(args.budget, args.verbosity) as progress:
         result = explore(args.scenario, budget=args.budget, seed=args.seed,
-                         database=None if args.no_database else args.database, progress=progress)
+                         database=None if args.no_db else args.db, progress=progress)
     if result.found:
         result.write(args.out or DEFAULT_OUT / f"{result.scenario}_explored.yaml")
     if args.json:
-        print_json(result.summary())
+        summary = result.summary()
+        counts = {key: summary.pop(key) for key in COUNTS}
+        summary["db"] = summary.pop("database")
+        emit("explore", not result.found, {**summary, "counts": counts})
     else:
         _print(result)
     return EXIT_FAIL if result.found else EXIT_PASS
@@ -53,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
 class _Progress:
     """A bar over the budget on stderr, and one line when the first failure starts the shrinking."""
 
-    def __init__(self, budget: int) -> None:
-        self.bar = tqdm(total=budget, desc="explore", unit="example", file=sys.stderr, disable=None, leave=False)
-        self.announced = False
+    def __init__(self, budget: int, verbosity: int) -> None:
+        self.bar = tqdm(total=budget, desc="explore", unit="example", file=sys.stderr,
+                        disable=bar_disabled(verbosity), leave=False)
+        self.announced = verbosity < 0  # -q: not a word on the way
 
     def __enter__(self) -> _Progress:
         return self
@@ -74,6 +95,8 @@ class _Progress:
 
 
 def _print(result: ExploreResult) -> None:
+    from chaosbench.sim.explore.space import kind_of
+
     tally = result.tally
     print(f"{result.scenario}: {tally.examples} schedules tried of a budget of {tally.budget}, "
           f"{tally.runs} runs in {result.wall_time_s:.1f} s wall")
@@ -82,7 +105,7 @@ def _print(result: ExploreResult) -> None:
         return
     assert result.minimal is not None
     count = len(result.minimal.faults)
-    print(f"  FAILED: minimal schedule of {count} fault{'' if count == 1 else 's'} "
+    print(f"  {paint('FAILED', 'red')}: minimal schedule of {count} fault{'' if count == 1 else 's'} "
           f"(after {tally.shrink_runs} shrinking runs)")
     for entry in result.minimal.faults:
         kind = kind_of(entry)

@@ -4,29 +4,35 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from chaosbench.cli.arguments import seeds
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.arguments import add_seeds
+from chaosbench.cli.colour import paint, verdict_style
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.jsonout import emit
 from chaosbench.sim.difficulty.frontier import find_frontier
+
+EXAMPLES = (
+    "chaosbench frontier scenarios/layer2/worker_dropout.yaml --seeds 3",
+    "chaosbench frontier scenarios/baseline/mmc.yaml --seeds 1,4,7 --json",
+)
 
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("frontier", help="the highest difficulty level a scenario survives")
+    parser = add_command(commands, "frontier", "the highest difficulty level a scenario survives", EXAMPLES)
     parser.add_argument("scenario", help="a scenario file")
-    parser.add_argument("--seeds", type=seeds, default=3, help="every one of seeds 1..K must pass (default 3)")
+    add_seeds(parser, "3", "seeds that must all pass")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     def show(level: int, passed: bool) -> None:
-        if not args.json:
-            print(f"  level {level:>3}: {'pass' if passed else 'FAIL'}")
+        if not args.json and args.verbosity >= 0:
+            print(f"  level {level:>3}: {paint('pass' if passed else 'FAIL', verdict_style(passed))}")
 
     frontier = find_frontier(args.scenario, args.seeds, on_level=show)
     failing = [result.journal for result in frontier.failures]
     if args.json:
-        print_json({
+        emit("frontier", True, {
             "scenario": frontier.scenario, "max_level": frontier.max_level,
             "highest_passing": frontier.highest_passing, "first_failing": frontier.first_failing,
             "tried": {str(level): passed for level, passed in sorted(frontier.tried.items())},

@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import argparse
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.jsonout import emit
 from chaosbench.sim.drills.model import drill_from_document
 from chaosbench.sim.scenario.discovery import is_drill, is_suite, yaml_files
 from chaosbench.sim.scenario.loader import read_yaml, scenario_from_document
 
+EXAMPLES = (
+    "chaosbench list scenarios/",
+    "chaosbench list scenarios/ --json | jq -r '.scenarios[].name'",
+)
+
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("list", help="list the scenarios and drills below a folder")
+    parser = add_command(commands, "list", "list the scenarios and drills below a folder", EXAMPLES)
     parser.add_argument("path", help="a file or folder")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
@@ -32,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append({"name": scenario.name, "title": scenario.title, "tags": scenario.tags,
                      "faults": [fault.name for fault in scenario.faults], "file": str(path)})
     if args.json:
-        print_json(rows)
+        emit("list", True, {"scenarios": rows})
         return EXIT_PASS
     width = max((len(row["name"]) for row in rows), default=4)
     for row in rows:

@@ -18,17 +18,26 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.colour import paint, verdict_style
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.failures import BadInput
+from chaosbench.cli.jsonout import emit
+from chaosbench.cli.summaries import run_summary
 from chaosbench.sim.run.layout import JOURNAL, journal_path
 
 if TYPE_CHECKING:
     from chaosbench.reports import Unreadable
 
+EXAMPLES = (
+    "chaosbench report runs/                                  # runs/report.html",
+    "chaosbench report runs/ --html report.html --md summary.md --junit junit.xml",
+    "chaosbench report runs/ --db .chaosbench/memory.sqlite --html report.html   # with the history",
+)
+
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("report", help="write reports of finished runs")
+    parser = add_command(commands, "report", "write reports of finished runs", EXAMPLES)
     parser.add_argument("results", help="a run directory, or a folder of run directories at any depth")
     parser.add_argument("--html", metavar="FILE", help="self-contained HTML resilience report")
     parser.add_argument("--md", metavar="FILE", help="short Markdown summary for a CI job page")
@@ -40,8 +49,7 @@ def add_parser(commands: Commands) -> None:
 def run(args: argparse.Namespace) -> int:
     results = Path(args.results)
     if not results.is_dir():
-        print(f"chaosbench report: {results}: no such folder", file=sys.stderr)
-        return EXIT_INPUT
+        raise BadInput("no such folder", file=str(results))
     from chaosbench.reports import find_runs, write_reports
     from chaosbench.reports.ablation import ABLATION, find_ablations
     from chaosbench.reports.sweeps import SWEEP, find_sweeps
@@ -50,9 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if not (find_runs(results, skipped=found) or find_sweeps(results, skipped=found)
             or find_ablations(results, skipped=found)):
         _name_skipped(found)
-        print(f"chaosbench report: {results}: no run directories ({JOURNAL}), sweeps ({SWEEP}) or ablations "
-              f"({ABLATION}) found that can be read", file=sys.stderr)
-        return EXIT_INPUT
+        raise BadInput(f"no run directories ({JOURNAL}), sweeps ({SWEEP}) or ablations ({ABLATION}) found that can "
+                       "be read", file=str(results))
     html = args.html
     if not (args.html or args.md or args.junit):
         html = str((results.parent if journal_path(results).is_file() else results) / "report.html")
@@ -60,22 +67,27 @@ def run(args: argparse.Namespace) -> int:
     _name_skipped(report.skipped)
     written = {kind: str(path) for kind, path in (("html", html), ("md", args.md), ("junit", args.junit)) if path}
     unhealthy = [section.name for section in report.sections if not section.healthy]
+    status = EXIT_INPUT if report.skipped else EXIT_PASS if report.ok else EXIT_FAIL
     if args.json:
-        print_json({"written": written, "passed": report.ok, "runs": len(report.runs),
-                    "failed_runs": len(report.failed_runs), "expected_failures": len(report.expected_failures),
-                    "failed_sweep_runs": report.failed_sweep_runs, "dead_weight": report.dead_weight,
-                    "score": report.score, "unhealthy_scenarios": unhealthy,
-                    "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
+        emit("report", status == EXIT_PASS, {
+            "written": written, "score": report.score,
+            "counts": {"runs": len(report.runs), "failed_runs": len(report.failed_runs),
+                       "expected_failures": len(report.expected_failures),
+                       "failed_sweep_runs": report.failed_sweep_runs, "skipped": len(report.skipped)},
+            "runs": [run_summary(record.journal, record.run_dir) for record in report.runs],
+            "dead_weight": report.dead_weight, "unhealthy_scenarios": unhealthy,
+            "skipped": [{"path": str(item.path), "reason": item.reason} for item in report.skipped]})
     else:
-        for line in report.headline():
-            print(line)
+        for index, line in enumerate(report.headline()):
+            if index == 0:
+                print(paint(line, verdict_style(report.ok)))
+            elif args.verbosity >= 0:
+                print(line)
         if report.score is not None:
             print(f"resilience score {report.score:.1f}/100")
         for kind, path in written.items():
             print(f"{kind}: {path}")
-    if report.skipped:
-        return EXIT_INPUT
-    return EXIT_PASS if report.ok else EXIT_FAIL
+    return status
 
 
 def _name_skipped(skipped: list[Unreadable]) -> None:

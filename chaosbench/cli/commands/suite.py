@@ -1,4 +1,4 @@
-"""``chaosbench suite SUITE|FOLDER``: run every scenario with K seeds, record and summarise.
+"""``chaosbench suite SUITE|FOLDER``: run every scenario with its seeds, record and summarise.
 
 Exit 0 when every run is ok by the canary rule (passed, or a canary that
 failed, as it must), 1 otherwise, as ``chaosbench report`` on the same runs.
@@ -10,15 +10,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import add_safeguard_switches, level, seeds, switched_off
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.arguments import add_safeguard_switches, add_seeds, level, switched_off
+from chaosbench.cli.colour import paint, verdict_style
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
-from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.failures import BadInput
+from chaosbench.cli.jsonout import emit
+from chaosbench.cli.progress import bar_disabled
+from chaosbench.cli.summaries import run_summary
 from chaosbench.reports.compare import compare
 from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
@@ -27,15 +30,24 @@ from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import Journal
 from chaosbench.sim.run.rundir import check_run_dir
 from chaosbench.sim.run.verdict import Verdict
+from chaosbench.sim.spec.extras import require
+
+EXAMPLES = (
+    "chaosbench suite scenarios/suites/smoke.yaml --junit junit.xml      # a CI job",
+    "chaosbench suite scenarios/suites/default.yaml --seeds 3 --html report.html",
+    "chaosbench suite scenarios/layer2/ --seeds 3:9 --no-db",
+    "chaosbench suite scenarios/suites/smoke.yaml --out runs/pr --baseline runs/main --md comment.md",
+)
 
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("suite", help="run a suite of scenarios")
+    parser = add_command(commands, "suite", "run a suite of scenarios", EXAMPLES)
     parser.add_argument("source", help="a suite file, a folder of scenarios, or one scenario file")
-    parser.add_argument("--seeds", type=seeds, default=1, help="seeds 1..K per scenario (default 1)")
+    add_seeds(parser, "1", "seeds of each scenario")
     parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     add_safeguard_switches(parser)
-    parser.add_argument("--out", default=str(DEFAULT_ROOT), help=f"folder for run directories (default {DEFAULT_ROOT})")
+    parser.add_argument("--out", default=str(DEFAULT_ROOT), metavar="DIR",
+                        help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--force", action="store_true",
                         help="replace run directories even when they hold other files too (never a non-run folder)")
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"memory database (default {DEFAULT_DB})")
@@ -49,21 +61,28 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.baseline and not Path(args.baseline).exists():
-        print(f"chaosbench suite: --baseline {args.baseline}: no such run directory or folder", file=sys.stderr)
-        return EXIT_INPUT
+    if args.baseline:
+        require("scipy.stats", "stats", "suite --baseline")  # the comparison's intervals, asked before any run
+        if not Path(args.baseline).exists():
+            raise BadInput("no such run directory or folder", file=args.baseline, field="--baseline")
     targets = resolve_targets(args.source)
     without = switched_off(args)
-    jobs = [(target, seed) for target in targets for seed in range(1, args.seeds + 1)]
+    jobs = [(target, seed) for target in targets for seed in args.seeds]
     for target, seed in jobs:  # every run directory is checked before anything runs
         check_run_dir(default_run_dir(target.scenario.name, args.level, seed, Path(args.out)), force=args.force)
     # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
     db = None if args.no_db or without else MemoryDB(args.db)
     outcomes: list[Outcome] = []
     try:
-        for target, seed in tqdm(jobs, desc="suite", unit="run", disable=None, leave=False, delay=1.0):
-            outcomes.append(run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db,
-                                       when=now(), without=without, force=args.force))
+        for target, seed in tqdm(jobs, desc="suite", unit="run", disable=bar_disabled(args.verbosity), leave=False,
+                                 delay=1.0):
+            outcome = run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db, when=now(),
+                                 without=without, force=args.force)
+            outcomes.append(outcome)
+            if args.verbosity > 0:
+                journal = outcome.result.journal
+                tqdm.write(f"{'ok  ' if journal.ok else 'FAIL'} {journal.label}  {journal.wall_time_s:.2f} s",
+                           file=sys.stderr)
     finally:
         if db is not None:
             db.close()
@@ -75,8 +94,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"chaosbench suite: --baseline: skipped {item.path}: {item.reason}", file=sys.stderr)
         problem = unpaired(comparison)
         if problem:
-            print(f"chaosbench suite: --baseline: {problem}", file=sys.stderr)
-            return EXIT_INPUT
+            raise BadInput(problem, field="--baseline")
     if args.html or args.md or args.junit:
         from chaosbench.reports import write_reports
 
@@ -84,25 +102,14 @@ def run(args: argparse.Namespace) -> int:
                       comparison=comparison)
     ok = all(outcome.result.journal.ok for outcome in outcomes) and not (comparison and comparison.regressed)
     if args.json:
-        print_json({"passed": ok, "runs": [_summary(outcome) for outcome in outcomes],
-                    **({"comparison": comparison.to_json()} if comparison else {})})
+        emit("suite", ok, {"runs": [run_summary(outcome.result.journal, outcome.run_dir) for outcome in outcomes],
+                           **({"comparison": comparison.to_json()} if comparison else {})})
     else:
-        print_table(outcomes)
+        print_table(outcomes, args.verbosity)
         if comparison is not None:
             print()
             print_comparison(comparison)
     return EXIT_PASS if ok else EXIT_FAIL
-
-
-#: The journal keys each run of ``suite --json`` shows.
-SUMMARY_KEYS = ("scenario", "file", "level", "seed", "passed", "trace_digest", "reproduce", "probes", "invariants",
-                "findings")
-
-
-def _summary(outcome: Outcome) -> dict[str, Any]:
-    journal = outcome.result.journal
-    data = journal.to_json()
-    return {key: data[key] for key in SUMMARY_KEYS} | {"verdict": str(journal.verdict), "run_dir": str(outcome.run_dir)}
 
 
 #: How the table marks each scenario, by its verdict.
@@ -110,11 +117,27 @@ _MARKS = {Verdict.PASSED: "pass", Verdict.FAILED: "FAIL", Verdict.EXPECTED_FAILU
           Verdict.CANARY_PASSED: "FAIL"}
 
 
-def print_table(outcomes: list[Outcome]) -> None:
-    """One line per scenario (seeds passed of run), then each run that is not ok with its reproduce command."""
+def print_table(outcomes: list[Outcome], verbosity: int = 0) -> None:
+    """One line per scenario (seeds passed of run; not under ``-q``), then each run that is not ok with its
+    reproduce command."""
     by_scenario: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_scenario.setdefault(outcome.result.journal.scenario, []).append(outcome)
+    if verbosity >= 0:
+        _print_scenarios(by_scenario)
+    journals = [outcome.result.journal for outcome in outcomes]
+    failures = [journal for journal in journals if not journal.ok]
+    expected = sum(journal.verdict is Verdict.EXPECTED_FAILURE for journal in journals)
+    print(("\n" if verbosity >= 0 else "") + f"{len(journals) - len(failures)} of {len(journals)} runs ok"
+          + (f" ({expected} canary run(s) failed, as they must)" if expected else ""))
+    for journal in failures:
+        word = paint("CANARY PASSED" if journal.canary else "FAILED", "red")
+        print(f"{word} {journal.scenario} seed {journal.seed}: "
+              f"{'; '.join(failure_reasons(journal)) or 'a canary must fail'}")
+        print(f"  reproduce: {journal.reproduce}")
+
+
+def _print_scenarios(by_scenario: dict[str, list[Outcome]]) -> None:
     width = max((len(name) for name in by_scenario), default=8)
     for name, runs in by_scenario.items():
         journals = [outcome.result.journal for outcome in runs]
@@ -123,17 +146,9 @@ def print_table(outcomes: list[Outcome]) -> None:
         note = {Verdict.EXPECTED_FAILURE: "  (canary: failed, as it must)",
                 Verdict.CANARY_PASSED: "  (canary passed: the suite cannot fail)"}.get(worst, "")
         wall = sum(journal.wall_time_s for journal in journals)
-        print(f"{_MARKS[worst]}  {name:<{width}}  {passed}/{len(runs)} seeds passed  level {journals[0].level}"
+        mark = paint(_MARKS[worst], verdict_style(_MARKS[worst] == "pass"))
+        print(f"{mark}  {name:<{width}}  {passed}/{len(runs)} seeds passed  level {journals[0].level}"
               f"  {wall:6.2f} s{note}")
-    journals = [outcome.result.journal for outcome in outcomes]
-    failures = [journal for journal in journals if not journal.ok]
-    expected = sum(journal.verdict is Verdict.EXPECTED_FAILURE for journal in journals)
-    print(f"\n{len(journals) - len(failures)} of {len(journals)} runs ok"
-          + (f" ({expected} canary run(s) failed, as they must)" if expected else ""))
-    for journal in failures:
-        print(f"{'CANARY PASSED' if journal.canary else 'FAILED'} {journal.scenario} seed {journal.seed}: "
-              f"{'; '.join(failure_reasons(journal)) or 'a canary must fail'}")
-        print(f"  reproduce: {journal.reproduce}")
 
 
 def failure_reasons(journal: Journal) -> list[str]:

@@ -10,53 +10,42 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from chaosbench.cli.arguments import add_safeguard_switches, positive, switched_off
-from chaosbench.cli.commands import Commands
-from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.arguments import add_safeguard_switches, add_seeds, argument, positive, switched_off
+from chaosbench.cli.commands import Commands, add_command
+from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
-from chaosbench.sim.sweep.executors import ExecutorUnavailable, make_executor
+from chaosbench.sim.spec.extras import require
+from chaosbench.sim.sweep.executors import make_executor
 from chaosbench.sim.sweep.parts import PartStore, check_sweep_dir
-from chaosbench.sim.sweep.sweeps import SweepOutcome, SweepRunError, execute, load_sweep, parse_seeds
+from chaosbench.sim.sweep.sweeps import MAX_SWEEP_RUNS, SweepOutcome, execute, load_sweep
+
+EXAMPLES = (
+    "chaosbench sweep scenarios/baseline/mmc.yaml --seeds 20 --set stack.htm.workers=4,5,6 --levels 0,1",
+    "chaosbench sweep scenarios/baseline/mmc.yaml --seeds 1:20 --workers 1          # serially, in this process",
+    "chaosbench sweep scenarios/baseline/mmc.yaml --seeds 1:20 --dask local         # a Dask LocalCluster",
+)
 
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("sweep", help="run a scenario over seeds × settings × levels")
+    parser = add_command(commands, "sweep", "run a scenario over seeds × settings × levels", EXAMPLES)
     parser.add_argument("scenario", help="a scenario file")
-    parser.add_argument("--seeds", type=_argument(parse_seeds), required=True,
-                        help="seeds A:B (both included) or one seed")
-    parser.add_argument("--set", dest="sets", type=_argument(parse_setting), action="append", default=[],
+    add_seeds(parser, None, "seeds of every setting and level", most=MAX_SWEEP_RUNS)
+    parser.add_argument("--set", dest="sets", type=argument(parse_setting), action="append", default=[],
                         metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
     add_safeguard_switches(parser)
-    parser.add_argument("--levels", type=_argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
+    parser.add_argument("--levels", type=argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive,
                        help="local processes (default: one per core; 1 = serial)")
     where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
-    parser.add_argument("--out", help="output folder (default runs/<scenario>/sweep)")
+    parser.add_argument("--out", metavar="DIR", help="output folder (default runs/<scenario>/sweep)")
     parser.add_argument("--json", action="store_true", help="print only a JSON summary")
-
-
-T = TypeVar("T")
-
-
-def _argument(parse: Callable[[str], T]) -> Callable[[str], T]:
-    """``parse`` as an argparse type: its ValueError becomes argparse's own error."""
-
-    def convert(text: str) -> T:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    convert.__name__ = parse.__name__
-    return convert
 
 
 def _levels(text: str) -> list[int]:
@@ -70,27 +59,22 @@ def _levels(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("scipy.stats", "stats", "chaosbench sweep")  # its intervals; asked before any run
     sweep = load_sweep(args.scenario, args.sets, args.levels, args.seeds, switched_off(args))
     out = check_sweep_dir(Path(args.out) if args.out else DEFAULT_ROOT / sweep.name / "sweep")
+    executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
     try:
-        executor = make_executor(args.workers, args.dask, key=lambda chunk: f"chaosbench-{chunk[0]['key']}")
-    except ExecutorUnavailable as exc:
-        print(f"chaosbench: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        with progress_bar(len(sweep.runs()), f"sweep {Path(args.scenario).stem}", unit="runs") as advance:
+        with progress_bar(len(sweep.runs()), f"sweep {Path(args.scenario).stem}", unit="runs",
+                          verbosity=args.verbosity) as advance:
             outcome = execute(sweep, out, executor, progress=advance)
-    except SweepRunError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_INPUT
     finally:
         executor.close()
     report = _report(outcome, out, args, sweep.document)
     PartStore(out).write_json("sweep", report)
     if args.json:
-        print_json(report)
+        emit("sweep", outcome.failed.empty, report)
     else:
-        _print(report)
+        _print(report, args.verbosity)
     return EXIT_PASS if outcome.failed.empty else EXIT_FAIL
 
 
@@ -102,11 +86,8 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace, document
         "name": str(document.get("name", Path(args.scenario).stem)),
         "tags": [str(tag) for tag in tags] if isinstance(tags, list) else [],
         "out": str(out),
-        "runs": len(table),
-        "ran": outcome.ran,
-        "resumed": outcome.skipped,
-        "passed": int(table["passed"].sum()),
-        "failed": int((~table["passed"]).sum()),
+        "counts": {"runs": len(table), "ran": outcome.ran, "resumed": outcome.skipped,
+                   "passed": int(table["passed"].sum()), "failed": int((~table["passed"]).sum())},
         "results": str(out / "results.parquet"),
         "summary": json.loads(outcome.summary.to_json(orient="records")),
         "probes": outcome.probes,
@@ -117,14 +98,15 @@ def _report(outcome: SweepOutcome, out: Path, args: argparse.Namespace, document
 _STATISTICS = ("metric", "runs", "mean", "ci_low", "ci_high", "interval")
 
 
-def _print(report: dict[str, Any]) -> None:
-    print(f"{report['scenario']}: {report['runs']} runs ({report['ran']} run now, {report['resumed']} already done), "
-          f"{report['passed']} passed, {report['failed']} failed")
+def _print(report: dict[str, Any], verbosity: int) -> None:
+    counts = report["counts"]
+    print(f"{report['scenario']}: {counts['runs']} runs ({counts['ran']} run now, {counts['resumed']} already done), "
+          f"{counts['passed']} passed, {counts['failed']} failed")
     groups = ["  ".join(f"{key}={value}" for key, value in row.items() if key not in _STATISTICS)
               for row in report["summary"]]
     width = max(map(len, groups), default=0)
     metric_width = max((len(row["metric"]) for row in report["summary"]), default=0)
-    for group, row in zip(groups, report["summary"], strict=True):
+    for group, row in zip(groups, report["summary"], strict=True) if verbosity >= 0 else ():
         if row["metric"] == "passed":
             passed = round(row["mean"] * row["runs"]) if row["mean"] is not None else 0
             figure = f"pass rate {passed}/{row['runs']}"

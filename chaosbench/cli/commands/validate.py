@@ -3,24 +3,34 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.failures import BadInput
+from chaosbench.cli.jsonout import emit
 from chaosbench.sim.drills.model import drill_from_document
 from chaosbench.sim.scenario.discovery import is_drill, is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import ScenarioError, read_yaml, scenario_from_document
 
+EXAMPLES = (
+    "chaosbench validate scenarios/                 # every scenario and suite file below the folder",
+    "chaosbench validate my_scenario.yaml --json    # problems with file, field, line and column",
+)
+
 
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("validate", help="check scenario, suite and incident files")
+    parser = add_command(commands, "validate", "check scenario, suite and incident files", EXAMPLES)
     parser.add_argument("paths", nargs="+", help="files or folders")
     parser.add_argument("--json", action="store_true", help="print only JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     files = yaml_files(args.paths)
-    report, status = [], EXIT_PASS
+    if not files:
+        raise BadInput("no YAML files found in " + ", ".join(args.paths))
+    report: list[dict[str, Any]] = []
+    status = EXIT_PASS
     for path in files:
         try:
             document = read_yaml(path)
@@ -37,15 +47,13 @@ def run(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             status = EXIT_INPUT
             report.append({"file": str(path), "valid": False,
-                           "problems": [{"field": p.field, "message": p.message} for p in exc.problems]})
+                           "problems": [{"field": p.field, "message": p.message, "line": p.line, "column": p.column}
+                                        for p in exc.problems]})
             if not args.json:
                 print(exc.render(), file=sys.stderr)
-    if not files:
-        print("chaosbench: no YAML files found in " + ", ".join(args.paths), file=sys.stderr)
-        status = EXIT_INPUT
     if args.json:
-        print_json({"valid": status == EXIT_PASS, "files": report})
-    else:
+        emit("validate", status == EXIT_PASS, {"files": report})
+    elif args.verbosity >= 0 or status != EXIT_PASS:
         good = sum(1 for entry in report if entry["valid"])
         print(f"{good} of {len(report)} files valid")
     return status

@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_INPUT, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.failures import BadInput
+from chaosbench.cli.jsonout import emit
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -27,25 +28,36 @@ from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.mesh.workflow_spec import WorkflowSet, load_workflow_file
 from chaosbench.orchestration.policy.rules import load_rules
 from chaosbench.reports.loading import READ_ERRORS
-from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import read_journal, read_table
+
+EXAMPLES = {
+    "workflows": ("chaosbench workflows list", "chaosbench workflows show kpi_critical_healing",
+                  "chaosbench workflows validate my_workflows.yaml rules.yaml",
+                  "chaosbench workflows stats runs/event_stream_5000/level0-seed1"),
+    "list": ("chaosbench workflows list", "chaosbench workflows list --file my_workflows.yaml --json"),
+    "show": ("chaosbench workflows show kpi_critical_healing",),
+    "validate": ("chaosbench workflows validate                      # the packaged trigger mesh",
+                 "chaosbench workflows validate my_workflows.yaml rules.yaml --json"),
+    "stats": ("chaosbench workflows stats runs/event_stream_5000/level0-seed1",),
+}
 
 
 def add_parser(subparsers: Commands) -> argparse.ArgumentParser:
     """Add the ``workflows`` command and its sub-commands to ``subparsers``."""
-    parser = subparsers.add_parser("workflows", help="list, show, validate workflows; statistics of a run")
-    actions = parser.add_subparsers(dest="workflows_command", required=True)
-    listing = actions.add_parser("list", help="list the workflows of a file")
+    parser = add_command(subparsers, "workflows", "list, show, validate workflows; statistics of a run",
+                     EXAMPLES["workflows"])
+    actions = parser.add_subparsers(dest="workflows_command", required=True, metavar="COMMAND")
+    listing = add_command(actions, "list", "list the workflows of a file", EXAMPLES["list"])
     listing.add_argument("--file", help="workflow file (default: the packaged trigger mesh)")
     listing.add_argument("--json", action="store_true", help="print only JSON")
-    show = actions.add_parser("show", help="show one workflow")
+    show = add_command(actions, "show", "show one workflow", EXAMPLES["show"])
     show.add_argument("name")
     show.add_argument("--file", help="workflow file (default: the packaged trigger mesh)")
     show.add_argument("--json", action="store_true", help="print only JSON")
-    validate = actions.add_parser("validate", help="check workflow or policy rule files")
+    validate = add_command(actions, "validate", "check workflow or policy rule files", EXAMPLES["validate"])
     validate.add_argument("files", nargs="*", help="files to check (default: the packaged trigger mesh)")
     validate.add_argument("--json", action="store_true", help="print only JSON")
-    stats = actions.add_parser("stats", help="trigger-mesh statistics of a run directory")
+    stats = add_command(actions, "stats", "trigger-mesh statistics of a run directory", EXAMPLES["stats"])
     stats.add_argument("run_dir")
     stats.add_argument("--json", action="store_true", help="print only JSON")
     return parser
@@ -54,11 +66,7 @@ def add_parser(subparsers: Commands) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Carry out ``chaosbench workflows ...``; the exit status."""
     handler = {"list": _list, "show": _show, "validate": _validate, "stats": _stats}[args.workflows_command]
-    try:
-        return handler(args)
-    except DefinitionError as exc:
-        print(f"chaosbench: {exc.describe()}", file=sys.stderr)
-        return EXIT_INPUT
+    return handler(args)
 
 
 def _load(file: str | None) -> WorkflowSet:
@@ -83,7 +91,8 @@ def _list(args: argparse.Namespace) -> int:
     workflows = _load(args.file)
     rows = [_summary(w) for w in workflows.workflows]
     if args.json:
-        print_json({"file": workflows.source, "configuration": workflows.configuration.model_dump(), "workflows": rows})
+        emit("workflows-list", True, {"file": workflows.source,
+                                      "configuration": workflows.configuration.model_dump(), "workflows": rows})
         return EXIT_PASS
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
@@ -98,11 +107,10 @@ def _show(args: argparse.Namespace) -> int:
     match = [w for w in workflows.workflows if w.name == args.name]
     if not match:
         names = ", ".join(w.name for w in workflows.workflows)
-        print(f"chaosbench: no workflow named {args.name!r} in {workflows.source}; there are: {names}", file=sys.stderr)
-        return EXIT_INPUT
+        raise BadInput(f"no workflow named {args.name!r}; there are: {names}", file=workflows.source)
     workflow = match[0]
     if args.json:
-        print_json({**_summary(workflow), "definition": workflow.definition})
+        emit("workflows-show", True, {"workflow": {**_summary(workflow), "definition": workflow.definition}})
     else:
         print(yaml.safe_dump(workflow.definition, sort_keys=False).rstrip())
     return EXIT_PASS
@@ -127,7 +135,7 @@ def _validate(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"chaosbench: {exc.describe()}", file=sys.stderr)
     if args.json:
-        print_json({"valid": status == EXIT_PASS, "files": report})
+        emit("workflows-validate", status == EXIT_PASS, {"files": report})
     else:
         good = [r for r in report if r["valid"]]
         for row in good:
@@ -141,15 +149,11 @@ _GROUPS = ("router", "engine", "bus", "policy")
 
 def _stats(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
+    journal = read_journal(run_dir)
     try:
-        journal = read_journal(run_dir)
         events, workflows = read_table(run_dir, "events"), read_table(run_dir, "workflows")
-    except JournalError as exc:
-        print(f"chaosbench: {exc}", file=sys.stderr)
-        return EXIT_INPUT
     except READ_ERRORS as exc:
-        print(f"chaosbench: {run_dir}: a table cannot be read: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        raise BadInput(f"a table cannot be read: {exc}", file=str(run_dir)) from None
     counters = journal.counts.counters
     result: dict[str, Any] = {
         group: {key[len(group) + 1 :]: value for key, value in counters.items() if key.startswith(group + ".")}
@@ -175,7 +179,7 @@ def _stats(args: argparse.Namespace) -> int:
             for name, group in workflows.groupby("workflow")
         }
     if args.json:
-        print_json(result)
+        emit("workflows-stats", True, {"run_dir": str(run_dir), "scenario": journal.scenario, "stats": result})
         return EXIT_PASS
     print(f"{journal.scenario}  seed {journal.seed}  level {journal.level}")
     for group in _GROUPS:
