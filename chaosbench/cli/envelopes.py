@@ -50,9 +50,10 @@ class Problem(TypedDict):
 class CheckedFile(TypedDict):
     file: str
     valid: bool
-    kind: NotRequired[Literal["scenario", "suite"]]
+    kind: NotRequired[Literal["scenario", "suite", "drill"]]
     name: NotRequired[str]
     scenarios: NotRequired[int]
+    incidents: NotRequired[int]
     problems: NotRequired[list[Problem]]
 
 
@@ -66,6 +67,7 @@ class ListedScenario(TypedDict):
     tags: list[str]
     faults: list[str]
     file: str
+    incidents: NotRequired[list[str]]  # an incident file's incidents
 
 
 class ListEnvelope(_Envelope):
@@ -351,6 +353,44 @@ class NewEnvelope(_Envelope):
     faults: list[str]
 
 
+class Escalation(TypedDict):
+    level: Literal["human", "kernel"]
+    by: str
+    at: float
+
+
+class IncidentRecord(TypedDict):
+    incident: str
+    kind: str
+    target: str
+    injected_at: float | None
+    detected_at: float | None
+    detected_by: str | None
+    detector: str | None
+    time_to_detect: float | None
+    rules: list[str]
+    workflows: list[str]
+    playbooks: list[str]
+    healed_at: float | None
+    time_to_heal: float | None
+    heal_within: float
+    escalations: list[Escalation]
+    outcome: str
+    passed: bool
+
+
+class DrillEnvelope(_Envelope):
+    drill: str
+    file: str
+    seed: int
+    passed: bool
+    incidents: list[IncidentRecord]
+    invariants: dict[str, bool]
+    findings: list[str]
+    run_dir: str
+    reproduce: str
+
+
 #: Every kind of envelope, by the kind its ``schema`` names.
 ENVELOPES: dict[str, type] = {
     "error": ErrorEnvelope, "validate": ValidateEnvelope, "list": ListEnvelope, "run": RunEnvelope,
@@ -358,5 +398,5 @@ ENVELOPES: dict[str, type] = {
     "sweep": SweepEnvelope, "ablate": AblateEnvelope, "compare": CompareEnvelope, "report": ReportEnvelope,
     "workflows-list": WorkflowsListEnvelope, "workflows-show": WorkflowsShowEnvelope,
     "workflows-validate": WorkflowsValidateEnvelope, "workflows-stats": WorkflowsStatsEnvelope,
-    "new": NewEnvelope,
+    "new": NewEnvelope, "drill": DrillEnvelope,
 }

@@ -46,6 +46,7 @@ class BreachAlerts:
         suppressed, self._suppressed[level] = self._suppressed[level], 0
         self._count("htm.breach_alerts")
         self._announce("task.sla_breach", {
-            "task_id": task.task_id, "priority": Priority(task.initial_priority).name, "late_by_s": max(0.0, now - task.deadline),
+            "task_id": task.task_id, "priority": Priority(task.initial_priority).name,
+            "late_by_s": max(0.0, now - task.deadline),
             "suppressed": suppressed,
         })

@@ -14,9 +14,9 @@ from functools import cache
 
 import pytest
 
+from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.policy.rules import default_rules_path
-from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.sim.difficulty.batch import resolve_targets
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runner import run_scenario

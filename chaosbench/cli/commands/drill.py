@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from chaosbench.cli.commands import Commands
+from chaosbench.cli.arguments import seed
+from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
-from chaosbench.cli.jsonout import print_json
+from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
 from chaosbench.reports.drills import text_table
 from chaosbench.sim.drills.model import load_drill
@@ -25,11 +26,17 @@ from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.rundir import check_run_dir, write_run
 
 
+EXAMPLES = (
+    "chaosbench drill scenarios/drills/every_incident.yaml             # one record per incident",
+    "chaosbench drill scenarios/drills/every_incident.yaml --seed 3 --json | jq '.incidents[].time_to_heal'",
+)
+
+
 def add_parser(commands: Commands) -> None:
-    parser = commands.add_parser("drill", help="inject synthetic incidents and record the stack's answers")
+    parser = add_command(commands, "drill", "inject synthetic incidents and record the stack's answers", EXAMPLES)
     parser.add_argument("incidents", help="an incident file (scenarios/drills/*.yaml)")
-    parser.add_argument("--seed", type=int, default=1, help="the drill's seed (default 1)")
-    parser.add_argument("--out", help="run directory (default runs/<drill>/level0-seed<S>)")
+    parser.add_argument("--seed", type=seed, default=1, help="the drill's seed (default 1)")
+    parser.add_argument("--out", metavar="DIR", help="run directory (default runs/<drill>/level0-seed<S>)")
     parser.add_argument("--force", action="store_true",
                         help="replace a run directory even when it holds other files too (never a non-run folder)")
     parser.add_argument("--json", action="store_true", help="print only JSON: the verdict and every record")
@@ -38,11 +45,11 @@ def add_parser(commands: Commands) -> None:
 def run(args: argparse.Namespace) -> int:
     drill = load_drill(args.incidents)
     out = check_run_dir(args.out or default_run_dir(drill.name, 0, args.seed), force=args.force)
-    with progress_bar(drill.run_for, f"{drill.name} s{args.seed}") as advance:
+    with progress_bar(drill.run_for, f"{drill.name} s{args.seed}", verbosity=args.verbosity) as advance:
         result = run_drill(drill, seed=args.seed, file=args.incidents, progress=advance)
     write_run(result.run, out, force=args.force)
     if args.json:
-        print_json(_json(result, out))
+        emit("drill", result.passed, _json(result, out))
     else:
         _print(result, out, table=sys.stdout.isatty())
     return EXIT_PASS if result.passed else EXIT_FAIL
