@@ -14,6 +14,7 @@ from typing import Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
+from chaosbench.sim.drills.records import IncidentRecord
 from chaosbench.sim.run.probe_result import ProbeResult
 from chaosbench.sim.run.record import InvariantResult, Journal
 
@@ -351,32 +352,6 @@ class NewEnvelope(_Envelope):
     file: str
     name: str
     faults: list[str]
-
-
-class Escalation(TypedDict):
-    level: Literal["human", "kernel"]
-    by: str
-    at: float
-
-
-class IncidentRecord(TypedDict):
-    incident: str
-    kind: str
-    target: str
-    injected_at: float | None
-    detected_at: float | None
-    detected_by: str | None
-    detector: str | None
-    time_to_detect: float | None
-    rules: list[str]
-    workflows: list[str]
-    playbooks: list[str]
-    healed_at: float | None
-    time_to_heal: float | None
-    heal_within: float
-    escalations: list[Escalation]
-    outcome: str
-    passed: bool
 
 
 class DrillEnvelope(_Envelope):
