@@ -97,7 +97,7 @@ def test_validate_and_list_read_incident_files_as_drills(capsys, tmp_path, write
     files = json.loads(capsys.readouterr().out)["files"]
     assert {"file": str(SHIPPED), "kind": "drill", "valid": True, "name": "every_incident", "incidents": 7} in files
     assert main(["list", str(ROOT / "scenarios" / "drills"), "--json"]) == 0
-    [row] = json.loads(capsys.readouterr().out)
+    [row] = json.loads(capsys.readouterr().out)["scenarios"]
     assert row["name"] == "every_incident" and row["incidents"][0] == "kernel_crash"
     drills = tmp_path / "drills"
     drills.mkdir()

@@ -12,6 +12,7 @@ import yaml
 from chaosbench.cli.envelopes import ENVELOPES
 from chaosbench.cli.main import main
 from chaosbench.cli.schemas import SCHEMAS, schema_text, shipped_schema
+from chaosbench.sim.scenario.discovery import is_drill
 from tests.conftest import ROOT, mmc_document
 from tests.sim.test_explore import weak_document
 
@@ -150,7 +151,8 @@ def test_a_field_error_carries_its_line_and_column(write_scenario, capsys):
 
 def test_scenario_files_point_their_editor_at_the_schema_and_every_shipped_one_validates():
     validator = jsonschema.Draft202012Validator(json.loads(shipped_schema("scenario").read_text(encoding="utf-8")))
-    files = sorted((ROOT / "scenarios").rglob("*.yaml"))
+    # Incident files (scenarios/drills/) have a model of their own.
+    files = sorted(path for path in (ROOT / "scenarios").rglob("*.yaml") if not is_drill(path))
     assert len(files) > 20
     for path in files:
         problems = [error.message for error in validator.iter_errors(yaml.safe_load(path.read_text()))]

@@ -87,7 +87,8 @@ def test_a_journal_without_a_schema_is_read_as_the_first_version(result):
 
 def test_each_probe_is_recorded_with_its_id_kind_parameters_unit_structured_bound_and_margin(result):
     written = result.journal.to_json()["probes"]
-    assert [probe["id"] for probe in written] == ["sla_compliance[critical]", "dead_letter_count", "recovery_time"]
+    assert [probe["id"] for probe in written] == ["sla_compliance[critical]", "dead_letter_count", "unanswered_events",
+                                                 "recovery_time"]
     first = written[0]
     assert list(first) == ["id", "kind", "params", "value", "unit", "bound", "margin", "passed"]
     assert first["kind"] == "sla_compliance" and first["params"] == {"priority": "critical"}

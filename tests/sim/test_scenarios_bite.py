@@ -72,7 +72,7 @@ def test_a_scenario_passes_with_its_safeguards_and_fails_without_them(file: Path
 @pytest.mark.slow
 @pytest.mark.parametrize("file", SHIPPED, ids=lambda f: f.stem)
 def test_a_scenario_ladder_reaches_a_level_the_stack_does_not_survive(file: Path):
-    frontier = find_frontier(file, seeds=1)
+    frontier = find_frontier(file, seeds=(1,))
     assert frontier.first_failing is not None and frontier.first_failing <= frontier.max_level
     assert frontier.highest_passing >= 0  # level 0 itself passes
 
