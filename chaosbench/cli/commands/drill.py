@@ -25,7 +25,6 @@ from chaosbench.sim.drills.runner import DrillResult, run_drill
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.rundir import check_run_dir, write_run
 
-
 EXAMPLES = (
     "chaosbench drill scenarios/drills/every_incident.yaml             # one record per incident",
     "chaosbench drill scenarios/drills/every_incident.yaml --seed 3 --json | jq '.incidents[].time_to_heal'",
