@@ -1,29 +1,33 @@
-"""Peak memory of a one-million-task run: a plain M/M/c through ``run_scenario``, DataFrames built.
+"""Peak memory of long runs: a plain M/M/c of one and of ten million tasks, through ``chaosbench run --out``.
 
-The run happens in a fresh subprocess, which reports its own peak resident
-set size (``ru_maxrss``); target <= 1 GB.
+Each run is a fresh ``chaosbench run`` process writing its run directory (its
+tables stream to Parquet as they fill); its peak resident set size is read
+from the kernel's account of that child (``wait4``). Targets: the
+ten-million-task run exits 0 with every task in ``tasks.parquet``, peaks at
+<= 1 GB, and at most 10% above the one-million-task run (memory flat in the
+run's length).
 """
 from __future__ import annotations
 
 import json
 import math
-import resource
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-TASKS = 1_000_000
+import yaml
+
+TASKS = (1_000_000, 10_000_000)
 ARRIVAL_RATE = 3.2
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(tasks: int) -> dict[str, float]:
-    """Run long enough for at least ``tasks`` arrivals (five standard deviations to spare); figures of this process."""
-    from chaosbench.sim.run.runner import run_scenario
-    from chaosbench.sim.scenario.model import Scenario
-
-    scenario = Scenario.model_validate({
+def scenario(tasks: int) -> dict[str, object]:
+    """Long enough for at least ``tasks`` arrivals (five standard deviations to spare)."""
+    return {
         "name": "bench_memory",
         "duration": (tasks + 5 * math.sqrt(tasks)) / ARRIVAL_RATE,
         "warmup": "10m",
@@ -31,28 +35,43 @@ def measure(tasks: int) -> dict[str, float]:
         "workload": [{"tasks": {"rate": ARRIVAL_RATE, "service": {"exponential": 1.0}}}],
         "steady_state": [{"sla_compliance": {"min": 0.99}}, {"latency": {"quantile": 0.99, "max": "30s"}},
                          {"throughput": {"min": "3/s"}}],
-    })
-    started = time.perf_counter()
-    result = run_scenario(scenario, seed=1)
-    return {
-        "tasks": len(result.tables["tasks"]),
-        "wall_time_s": time.perf_counter() - started,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kilobytes on Linux
     }
 
 
-def main(tasks: int = TASKS) -> dict[str, float]:
-    completed = subprocess.run([sys.executable, "-m", "benchmarks.bench_memory", "--child", str(tasks)],
-                               cwd=ROOT, capture_output=True, text=True, check=True)
-    figures = json.loads(completed.stdout.strip().splitlines()[-1])
-    print(f"plain M/M/c, {figures['tasks']:,} tasks through run_scenario (tables built, probes judged)")
-    print(f"  wall time: {figures['wall_time_s']:.1f} s")
-    print(f"  peak RSS:  {figures['peak_rss_mb']:,.0f} MB  (target <= 1024 MB)")
+def measure(tasks: int) -> dict[str, float]:
+    """Run ``chaosbench run`` on the scenario of ``tasks`` in a child process; its figures."""
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory(prefix="bench_memory.") as folder:
+        file, out, printed = Path(folder) / "long.yaml", Path(folder) / "run", Path(folder) / "journal.json"
+        file.write_text(yaml.safe_dump(scenario(tasks)), encoding="utf-8")
+        started = time.perf_counter()
+        with open(printed, "w", encoding="utf-8") as stdout:
+            child = subprocess.Popen([sys.executable, "-m", "chaosbench", "run", str(file), "--seed", "1",
+                                      "--out", str(out), "--json"], cwd=ROOT, stdout=stdout)
+            _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        journal = json.loads(printed.read_text(encoding="utf-8"))
+        rows = pq.ParquetFile(out / "tasks.parquet").metadata.num_rows
+    return {"tasks_created": journal["counts"]["tasks_created"], "tasks_in_parquet": rows,
+            "exit_status": os.waitstatus_to_exitcode(status), "wall_time_s": wall,
+            "peak_rss_mb": usage.ru_maxrss / 1024}  # kilobytes on Linux
+
+
+def main(sizes: tuple[int, ...] = TASKS) -> dict[int, dict[str, float]]:
+    figures = {}
+    for tasks in sizes:
+        figures[tasks] = run = measure(tasks)
+        print(f"plain M/M/c, {run['tasks_created']:,} tasks through `chaosbench run --out` (tables streamed)")
+        print(f"  exit {run['exit_status']}, {run['tasks_in_parquet']:,} rows in tasks.parquet"
+              f" ({'every task' if run['tasks_in_parquet'] == run['tasks_created'] else 'TASKS MISSING'})")
+        print(f"  wall time: {run['wall_time_s']:.1f} s")
+        print(f"  peak RSS:  {run['peak_rss_mb']:,.0f} MB  (target <= 1024 MB)")
+    if len(sizes) == 2:
+        short, long = (figures[tasks]["peak_rss_mb"] for tasks in sizes)
+        print(f"  peak RSS ratio {sizes[1]:,} / {sizes[0]:,} tasks: {long / short:.3f}  (target <= 1.10)")
     return figures
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(measure(int(sys.argv[2]))))
-    else:
-        main()
+    main(tuple(int(arg) for arg in sys.argv[1:]) or TASKS)

@@ -72,26 +72,26 @@ def run(scenario: str | os.PathLike[str] | Scenario, *, seed: int = 1, level: in
     directory to write. A file that cannot be used raises :class:`ScenarioError` naming it.
     """
     from chaosbench.sim.checks.safeguards import check_safeguard, safeguards_off
-    from chaosbench.sim.run.rundir import write_run
     from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.run.streaming import run_to_dir
     from chaosbench.sim.scenario.loader import read_yaml
     from chaosbench.sim.scenario.model import Scenario
     from chaosbench.sim.scenario.overrides import scenario_at
 
     overrides = dict(set or {})
     off = safeguards_off([check_safeguard(name, option="without", allow_all=True) for name in without])
+    file = ""
     if isinstance(scenario, Scenario):
         if overrides or off:
             raise ValueError("set= and without= change a scenario file: pass the file, not a loaded Scenario")
-        result = run_scenario(scenario, seed=seed, level=level)
+        loaded = scenario
     else:
         file = os.fspath(scenario)
         loaded = scenario_at(read_yaml(file), overrides.items(), file, level, off)
-        result = run_scenario(loaded, seed=seed, level=level, file=file, settings=list(overrides.items()),
-                              without=off)
     if out is not None:
-        write_run(result, Path(out))
-    return result
+        return run_to_dir(loaded, Path(out), seed=seed, level=level, file=file, settings=list(overrides.items()),
+                          without=off)
+    return run_scenario(loaded, seed=seed, level=level, file=file, settings=list(overrides.items()), without=off)
 
 
 @dataclass(frozen=True)
@@ -118,18 +118,19 @@ def suite(suite_or_folder: str | os.PathLike[str], *, seeds: int = 1, level: int
     """
     from chaosbench.sim.difficulty.batch import resolve_targets
     from chaosbench.sim.run.layout import default_run_dir
-    from chaosbench.sim.run.rundir import write_run
     from chaosbench.sim.run.runner import run_scenario
+    from chaosbench.sim.run.streaming import run_to_dir
     from chaosbench.sim.scenario.loader import load_scenario
 
     runs = []
     for target in resolve_targets(Path(suite_or_folder)):
         scenario = target.scenario if level == 0 else load_scenario(target.file, level)
         for seed in range(1, seeds + 1):
-            result = run_scenario(scenario, seed=seed, level=level, file=str(target.file))
-            if out is not None:
-                write_run(result, default_run_dir(scenario.name, level, seed, Path(out)))
-            runs.append(result)
+            if out is None:
+                runs.append(run_scenario(scenario, seed=seed, level=level, file=str(target.file)))
+            else:
+                runs.append(run_to_dir(scenario, default_run_dir(scenario.name, level, seed, Path(out)), seed=seed,
+                                       level=level, file=str(target.file)))
     return SuiteResult(tuple(runs))
 
 

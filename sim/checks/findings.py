@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ def departures(series: pd.DataFrame, columns: dict[str, str], baseline_end: floa
 
 
 def failure_analysis(failed_probes: list[str], broken_invariants: list[str],
-                     tables: dict[str, pd.DataFrame]) -> list[str]:
+                     tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """One finding per failed probe or broken invariant (given by name), naming the likely cause."""
     failed = [f"probe {name}" for name in failed_probes] + [f"invariant {name}" for name in broken_invariants]
     if not failed:
@@ -82,7 +83,7 @@ def failure_analysis(failed_probes: list[str], broken_invariants: list[str],
 
 
 def findings(failed_probes: list[str], broken_invariants: list[str], missing_safeguards: list[str],
-             tables: dict[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
+             tables: Mapping[str, pd.DataFrame], settle: float, recovery: float) -> list[str]:
     """Every finding of a run, in a stable order."""
     found = [f"expected safeguard {name} never fired" for name in missing_safeguards]
     found += fault_findings(tables.get("faults"))

@@ -5,31 +5,51 @@ returns ``(held, detail)``. A broken invariant fails the run.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.stack import Stack
+from chaosbench.sim.checks.rows import Rows
 
 TIER0_INTENTS = sorted(name for name, tier in TIERS.items() if tier == 0)
 
-Check = Callable[[Runtime, Stack, pd.DataFrame], tuple[bool, str]]
+Check = Callable[[Runtime, Stack, Rows], tuple[bool, str]]
 
 
-def task_conservation(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def task_conservation(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
     """Every task the stack created appears exactly once in the tasks table."""
     created = stack.tasks_created
     rows = len(tasks)
-    duplicated = int(tasks["task_id"].duplicated().sum()) if rows else 0
+    duplicated = _duplicated(tasks.chunks(["task_id"]))
     missing = created - (rows - duplicated)
     held = duplicated == 0 and missing == 0
     return held, f"{created} created, {rows} recorded, {missing} missing, {duplicated} duplicated"
 
 
-def audit_chain(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def _duplicated(chunks: Iterable[pd.DataFrame]) -> int:
+    """Rows whose ``task_id`` an earlier row has; task ids are small integers, so one bit each marks them seen."""
+    seen = np.zeros(0, dtype=bool)
+    duplicated = 0
+    for chunk in chunks:
+        ids = chunk["task_id"].to_numpy(dtype=np.int64)
+        if not len(ids):
+            continue
+        if ids.min() < 0:
+            raise ValueError("task ids are counted from 0")
+        if ids.max() >= len(seen):
+            seen = np.concatenate([seen, np.zeros(max(int(ids.max()) + 1 - len(seen), len(seen)), dtype=bool)])
+        repeated = pd.Index(ids).duplicated()
+        duplicated += int(repeated.sum()) + int(seen[ids[~repeated]].sum())
+        seen[ids] = True
+    return duplicated
+
+
+def audit_chain(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
     """The audit log's hash chain verifies from the first entry to the head."""
     broken = stack.audit.verify()
     if broken is None:
@@ -37,22 +57,25 @@ def audit_chain(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bo
     return False, f"chain broken at entry {broken} of {len(stack.audit)}"
 
 
-def cascade_depth(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def cascade_depth(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
     """No chain of policy reactions went deeper than the cascade limit."""
     policy = stack.policy
     detail = f"deepest {policy.deepest} of at most {policy.max_depth}; {policy.cascades_broken} cascades stopped"
     return policy.deepest <= policy.max_depth, detail
 
 
-def tier0_approval(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> tuple[bool, str]:
+def tier0_approval(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
     """No tier-0 intent started without the operator's approval."""
     if not len(tasks):
         return True, "no tier-0 intent"
-    tier0 = tasks[tasks["kind"].isin(TIER0_INTENTS)]
-    started = tier0[tier0["started_at"].notna()]
-    unapproved = started[started["approval"] != "approved"]
-    detail = f"{len(tier0)} tier-0 intents, {len(started)} started, {len(unapproved)} without approval"
-    return len(unapproved) == 0, detail
+    tier0 = started = unapproved = 0
+    for chunk in tasks.chunks(["kind", "started_at", "approval"]):
+        chunk = chunk[chunk["kind"].isin(TIER0_INTENTS)]
+        began = chunk[chunk["started_at"].notna()]
+        tier0, started = tier0 + len(chunk), started + len(began)
+        unapproved += int((began["approval"] != "approved").sum())
+    detail = f"{tier0} tier-0 intents, {started} started, {unapproved} without approval"
+    return unapproved == 0, detail
 
 
 CHECKS: dict[str, Check] = {
@@ -63,7 +86,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def check_invariants(runtime: Runtime, stack: Stack, tasks: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def check_invariants(runtime: Runtime, stack: Stack, tasks: Rows) -> dict[str, dict[str, Any]]:
     """Run every check; ``{name: {"held": bool, "detail": str}}``."""
     results = {}
     for name, check in CHECKS.items():

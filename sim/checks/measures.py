@@ -28,6 +28,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from chaosbench.sim.checks.rows import Rows, rows_of
+
+#: The columns of the tasks table the task-based measures read.
+TASK_COLUMNS = ("enqueued_at", "started_at", "finished_at", "deadline", "priority", "outcome")
+
 
 def measured_tasks(tasks: pd.DataFrame, warmup: float, priority: str | None = None) -> pd.DataFrame:
     """The tasks enqueued from ``warmup`` on, of one priority when given."""
@@ -37,24 +42,26 @@ def measured_tasks(tasks: pd.DataFrame, warmup: float, priority: str | None = No
     return tasks
 
 
-def sla_compliance(tasks: pd.DataFrame, *, warmup: float, end: float, priority: str | None = None) -> float:
+def sla_compliance(tasks: Rows | pd.DataFrame, *, warmup: float, end: float, priority: str | None = None) -> float:
     """Share of the measured tasks that finished by their deadline (see above); 1.0 when no task counts."""
-    tasks = measured_tasks(tasks, warmup, priority)
-    tasks = tasks[~tasks["outcome"].isin(("rejected", "denied"))]
-    known = tasks[(tasks["outcome"] != "in_flight") | (tasks["deadline"] < end)]
-    if known.empty:
-        return 1.0
-    met = (known["outcome"] == "completed") & (known["finished_at"] <= known["deadline"])
-    return float(met.mean())
+    known = met = 0
+    for chunk in rows_of(tasks).chunks(TASK_COLUMNS):
+        chunk = measured_tasks(chunk, warmup, priority)
+        chunk = chunk[~chunk["outcome"].isin(("rejected", "denied"))]
+        chunk = chunk[(chunk["outcome"] != "in_flight") | (chunk["deadline"] < end)]
+        known += len(chunk)
+        met += int(((chunk["outcome"] == "completed") & (chunk["finished_at"] <= chunk["deadline"])).sum())
+    return met / known if known else 1.0
 
 
 #: Task outcomes that mean the work was accepted and then lost.
 LOST_OUTCOMES = ("failed", "dead_lettered")
 
 
-def lost_tasks(tasks: pd.DataFrame, *, warmup: float, priority: str | None = None) -> int:
+def lost_tasks(tasks: Rows | pd.DataFrame, *, warmup: float, priority: str | None = None) -> int:
     """How many of the measured tasks, of one priority when given, were lost (see above)."""
-    return int(measured_tasks(tasks, warmup, priority)["outcome"].isin(LOST_OUTCOMES).sum())
+    return rows_of(tasks).count(TASK_COLUMNS, lambda chunk: measured_tasks(chunk, warmup, priority)["outcome"]
+                                .isin(LOST_OUTCOMES))
 
 
 def settle_threshold(timeseries: pd.DataFrame, warmup: float, first_fault: float) -> float:

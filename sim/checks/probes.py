@@ -11,6 +11,7 @@ counts the whole run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -19,25 +20,35 @@ import pandas as pd
 from pydantic import Field
 
 from chaosbench.sim.checks.identity import BOUND_OPERATORS, PROBE_UNITS, margin, probe_id
-from chaosbench.sim.checks.measures import lost_tasks, measured_tasks, recovery_time, sla_compliance
+from chaosbench.sim.checks.measures import TASK_COLUMNS, lost_tasks, measured_tasks, recovery_time, sla_compliance
+from chaosbench.sim.checks.rows import Rows, quantile
 from chaosbench.sim.checks.safeguards import INTRUDER
 from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
 
 
 @dataclass(frozen=True)
 class Observed:
-    """What a run recorded, as probes see it."""
+    """What a run recorded, as probes see it: the tasks and the timeseries row by row (they grow with the run),
+    the other tables whole."""
 
-    tasks: pd.DataFrame
-    timeseries: pd.DataFrame
+    tasks: Rows
+    timeseries: Rows
     warmup: float
     end: float
     faults: pd.DataFrame | None = None
     counts: dict[str, int] | None = None
-    tables: dict[str, pd.DataFrame] | None = None
+    tables: Mapping[str, pd.DataFrame] | None = None
 
-    def measured_tasks(self, priority: str | None) -> pd.DataFrame:
-        return measured_tasks(self.tasks, self.warmup, priority)
+    def count_measured(self, priority: str | None, select: Callable[[pd.DataFrame], pd.Series],
+                       columns: Sequence[str] = TASK_COLUMNS) -> int:
+        """How many of the measured tasks (of one priority when given) ``select`` marks."""
+        return self.tasks.count(columns, lambda chunk: select(measured_tasks(chunk, self.warmup, priority)))
+
+    def recovery_time(self) -> float:
+        """Seconds from the end of the last fault until the queue settled (see :func:`recovery_time`)."""
+        if self.faults is None or self.faults.empty:
+            return 0.0
+        return recovery_time(self.timeseries.frame(["time", "depth_total"]), self.faults, self.warmup)
 
     def counter(self, name: str) -> float:
         """The stack's counter ``name`` at the end of the run; 0 when it was never counted."""
@@ -100,12 +111,15 @@ class Latency(_AtMost):
     max: Duration
 
     def observe(self, seen: Observed) -> float:
-        tasks = seen.measured_tasks(self.priority)
-        tasks = tasks[tasks["outcome"] == "completed"]
-        if tasks.empty:
-            return 0.0
-        start = tasks["started_at"] if self.measure == "wait" else tasks["finished_at"]
-        return float(np.quantile(start - tasks["enqueued_at"], self.quantile))
+        value = quantile(lambda: self._latencies(seen), self.quantile)
+        return 0.0 if math.isnan(value) else value
+
+    def _latencies(self, seen: Observed) -> Iterator[np.ndarray]:
+        for chunk in seen.tasks.chunks(TASK_COLUMNS):
+            chunk = measured_tasks(chunk, seen.warmup, self.priority)
+            chunk = chunk[chunk["outcome"] == "completed"]
+            start = chunk["started_at"] if self.measure == "wait" else chunk["finished_at"]
+            yield (start - chunk["enqueued_at"]).to_numpy(dtype=float)
 
 
 class WorkflowLatency(_AtMost):
@@ -134,11 +148,10 @@ class MaxQueueDepth(_AtMost):
     max: int = Field(ge=0)
 
     def observe(self, seen: Observed) -> float:
-        series = seen.timeseries
-        if series.empty:
+        if seen.timeseries.empty:
             return 0.0
         column = f"depth_{self.priority}" if self.priority else "depth_total"
-        return float(series[column].max())
+        return float(max(chunk[column].max() for chunk in seen.timeseries.chunks([column])))
 
 
 class Throughput(_AtLeast):
@@ -148,8 +161,7 @@ class Throughput(_AtLeast):
 
     def observe(self, seen: Observed) -> float:
         span = seen.end - seen.warmup
-        done = seen.measured_tasks(None)
-        return float((done["outcome"] == "completed").sum() / span) if span > 0 else 0.0
+        return seen.count_measured(None, lambda done: done["outcome"] == "completed") / span if span > 0 else 0.0
 
 
 class RecoveryTime(_AtMost):
@@ -158,7 +170,7 @@ class RecoveryTime(_AtMost):
     max: Duration
 
     def observe(self, seen: Observed) -> float:
-        return recovery_time(seen.timeseries, seen.faults, seen.warmup)
+        return seen.recovery_time()
 
 
 class ShedFraction(_AtMost):
@@ -167,8 +179,8 @@ class ShedFraction(_AtMost):
     max: Fraction
 
     def observe(self, seen: Observed) -> float:
-        tasks = seen.measured_tasks(None)
-        return float((tasks["outcome"] == "shed").mean()) if len(tasks) else 0.0
+        measured = seen.count_measured(None, lambda tasks: pd.Series(True, index=tasks.index))
+        return seen.count_measured(None, lambda tasks: tasks["outcome"] == "shed") / measured if measured else 0.0
 
 
 class _Bounded(_AtMost):
@@ -218,17 +230,16 @@ class DeadLetterCount(_Bounded):
     """
 
     def observe(self, seen: Observed) -> float:
-        tasks = seen.measured_tasks(None)
-        return float((tasks["outcome"] == "dead_lettered").sum()) + seen.counter(FAILED_RUNS)
+        return float(seen.count_measured(None, lambda tasks: tasks["outcome"] == "dead_lettered")) + \
+            seen.counter(FAILED_RUNS)
 
 
 class UnauthorizedAllowed(_Bounded):
     """Requests from actors nobody authorized (an ACL flood's intruders) that were let in."""
 
     def observe(self, seen: Observed) -> float:
-        tasks = seen.tasks
-        intruders = tasks[tasks["origin"].str.startswith(INTRUDER)]
-        return float((~intruders["outcome"].isin(("denied", "rejected"))).sum())
+        return float(seen.tasks.count(["origin", "outcome"], lambda tasks: tasks["origin"].str.startswith(INTRUDER)
+                                      & ~tasks["outcome"].isin(("denied", "rejected"))))
 
 
 class CascadeDepthMax(_Bounded):

@@ -9,8 +9,8 @@ from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.recording import RunRecord, record_run
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import RunResult
-from chaosbench.sim.run.rundir import write_run
-from chaosbench.sim.run.runner import Setting, run_scenario
+from chaosbench.sim.run.runner import Setting
+from chaosbench.sim.run.streaming import run_to_dir
 from chaosbench.sim.scenario.discovery import is_drill, is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
@@ -80,14 +80,14 @@ def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: Mem
                when: str, round: int | None = None, without: Sequence[str] = (),
                settings: Sequence[Setting] = (), force: bool = False) -> Outcome:
     """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
-    ``without`` off, write its run directory (see :func:`sim.run.rundir.write_run` for ``force``) and record
-    it."""
+    ``without`` off, straight into its run directory (see :func:`sim.run.rundir.staged_run` for ``force``), and
+    record it."""
     if without or settings:
         scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
     else:
         scenario = target.scenario if level == 0 else load_scenario(target.file, level)
-    result = run_scenario(scenario, seed=seed, level=level, file=str(target.file), settings=settings,
-                          without=without)
-    run_dir = write_run(result, default_run_dir(scenario.name, level, seed, out_root), force=force)
+    run_dir = default_run_dir(scenario.name, level, seed, out_root)
+    result = run_to_dir(scenario, run_dir, seed=seed, level=level, file=str(target.file), settings=settings,
+                        without=without, force=force)
     record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
     return Outcome(target, result, run_dir, record)

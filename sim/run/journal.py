@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import math
 import time
-
-import pandas as pd
+from collections.abc import Mapping
 
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import OUTCOMES
 from chaosbench.sim.checks.findings import findings
 from chaosbench.sim.checks.invariants import check_invariants
-from chaosbench.sim.checks.measures import recovery_time
 from chaosbench.sim.checks.probes import Observed, evaluate
+from chaosbench.sim.checks.rows import Frames, Rows
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.run.provenance import host, scenario_commit
 from chaosbench.sim.run.record import (
@@ -32,7 +31,7 @@ EVENTS_AGGREGATED = ("one row per simulated second of router counts (a storm mak
                      "each workflow execution is a row of workflows")
 
 
-def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables: dict[str, pd.DataFrame], *,
+def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables: Mapping[str, Rows], *,
                   seed: int, level: int, file: str, reproduce: str, events_processed: int,
                   started: float, started_at: str) -> Journal:
     """Judge a finished run from what it recorded.
@@ -45,14 +44,15 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
     wall-clock time then (ISO 8601); the wall time runs until the journal is
     complete.
     """
-    tasks, faults = tables["tasks"], tables.get("faults")
+    tasks, frames = tables["tasks"], Frames(tables)
+    faults = frames.get("faults")
     counts = runtime.recorder.counts
     seen = Observed(tasks=tasks, timeseries=tables["timeseries"], warmup=scenario.warmup, end=scenario.duration,
-                    faults=faults, counts=counts, tables=tables)
+                    faults=faults, counts=counts, tables=frames)
     probes = [ProbeResult.model_validate(evaluate(entry.name, entry.params, seen)) for entry in scenario.steady_state]
     invariants = {name: InvariantResult.model_validate(check)
                   for name, check in check_invariants(runtime, stack, tasks).items()}
-    recovery = recovery_time(tables["timeseries"], faults, scenario.warmup)
+    recovery = seen.recovery_time()
     if faults is not None and not faults.empty:
         shown = "never" if math.isinf(recovery) else f"{recovery:g}s"
         invariants["liveness"] = InvariantResult(
@@ -63,7 +63,7 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
     failed_probes = [probe.id for probe in probes if not probe.passed]
     commit, dirty = scenario_commit(file)
     broken = [name for name, check in invariants.items() if not check.held]
-    outcomes = tasks["outcome"].value_counts()
+    outcomes = tasks.tally("outcome")
     return Journal(
         scenario=scenario.name,
         file=file,
@@ -83,7 +83,7 @@ def build_journal(scenario: Scenario, runtime: SimRuntime, stack: Stack, tables:
         trace_digest=runtime.digest(),
         sim_time=float(runtime.env.now),
         versions=versions(),
-        findings=findings(failed_probes, broken, missing, tables, scenario.settle, recovery),
+        findings=findings(failed_probes, broken, missing, frames, scenario.settle, recovery),
         aggregated={"events": EVENTS_AGGREGATED} if "events" in tables else {},
         events_processed=events_processed,
         reproduce=reproduce,

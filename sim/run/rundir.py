@@ -11,7 +11,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,10 +65,29 @@ def check_run_dir(out: str | Path, *, force: bool = False) -> Path:
 def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Path:
     """Write ``result`` to the directory ``out`` (replacing a previous run there) and return it.
 
-    ``out`` must pass :func:`check_run_dir` (with ``force``); nothing is written when it does not. The run
-    is written to a staging folder beside ``out`` and renamed into place under the lock of the folder
-    holding ``out``, so a reader never sees half a run and two writers of ``out`` never mix their files:
-    the last one wins, whole.
+    ``out`` must pass :func:`check_run_dir` (with ``force``); nothing is written when it does not. See
+    :func:`staged_run` for how the run is put in place.
+    """
+    with staged_run(out, force=force) as staging:
+        for name, frame in result.tables.items():
+            frame.to_parquet(table_path(staging, name), index=False)
+        write_journal(staging, result.journal)
+    return Path(out)
+
+
+def write_journal(run_dir: Path, journal: Journal) -> None:
+    """Write ``journal`` as the journal of ``run_dir``."""
+    journal_path(run_dir).write_text(journal.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def staged_run(out: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """A staging folder to write a run into, swapped in as ``out`` when the block ends without an error.
+
+    ``out`` must pass :func:`check_run_dir` (with ``force``). The staging folder is made beside ``out`` (a
+    dot-named folder, which readers skip) and renamed into place under the lock of the folder holding
+    ``out``, so a reader never sees half a run and two writers of ``out`` never mix their files: the last one
+    wins, whole. When the block fails, the staging folder is removed and ``out`` is left as it was.
     """
     out = check_run_dir(out, force=force)
     try:
@@ -78,9 +97,7 @@ def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Pat
         raise _named(exc, out) from None
     try:
         (staging / MARKER).write_text("", encoding="utf-8")
-        for name, frame in result.tables.items():
-            frame.to_parquet(table_path(staging, name), index=False)
-        journal_path(staging).write_text(result.journal.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        yield staging
         with _locked(out.parent):
             _swap_in(staging, check_run_dir(out, force=force))
     except OSError as exc:
@@ -89,7 +106,6 @@ def write_run(result: RunResult, out: str | Path, *, force: bool = False) -> Pat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out
 
 
 def _named(exc: OSError, out: Path) -> OSError:
@@ -135,6 +151,26 @@ def read_table(run_dir: str | Path, name: str, columns: list[str] | None = None)
     """The table ``name`` of a run directory (only ``columns`` when given), or None when the run has none."""
     path = table_path(run_dir, name)
     return pd.read_parquet(path, columns=columns) if path.is_file() else None
+
+
+class RunTables(Mapping[str, pd.DataFrame]):
+    """The tables of a run directory by name, each read from its file when asked for (not kept)."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.run_dir = Path(run_dir)
+        self._names = [name for name in RUN_TABLES if table_path(run_dir, name).is_file()]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = read_table(self.run_dir, name) if name in self._names else None
+        if table is None:
+            raise KeyError(name)
+        return table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def read_run(run_dir: str | Path) -> RunResult:

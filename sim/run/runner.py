@@ -15,7 +15,7 @@ from chaosbench.sim.run.columns import typed
 from chaosbench.sim.run.journal import build_journal
 from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import RunResult
-from chaosbench.sim.run.runtime import SimRuntime
+from chaosbench.sim.run.runtime import SimRuntime, TableSink
 from chaosbench.sim.run.sampler import start_sampler
 from chaosbench.sim.scenario.budget import sampling_interval, sampling_note
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
@@ -58,7 +58,7 @@ def _reads_back(text: str) -> bool:
 def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "",
                  settings: Sequence[Setting] = (), without: Sequence[str] = (),
                  progress: ProgressHook | None = None, runtime: SimRuntime | None = None,
-                 attach: Callable[[Stack], None] | None = None) -> RunResult:
+                 attach: Callable[[Stack], None] | None = None, sink: TableSink | None = None) -> RunResult:
     """Simulate ``scenario`` for its duration, inject its faults and judge the run.
 
     ``settings`` are the ``--set`` overrides ``scenario`` was built with and
@@ -71,10 +71,12 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     ``runtime`` is the runtime to run in (a fresh one of ``seed`` by default);
     ``attach`` is called with the built stack once the workloads and faults
     are scheduled, before time starts (a drill injects its incidents and
-    watches the stack's answers from there).
+    watches the stack's answers from there). With a ``sink`` the fresh
+    runtime's tables stream into it as they fill (see
+    :mod:`sim.run.streaming`), and the result holds no table.
     """
     started, started_at = time.perf_counter(), now()
-    runtime = runtime if runtime is not None else SimRuntime(seed)
+    runtime = runtime if runtime is not None else SimRuntime(seed, sink=sink)
     try:
         stack = Stack(runtime, scenario.stack)
     except DefinitionError as exc:
@@ -94,16 +96,17 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     events = advance(runtime.env, scenario.duration, progress)
     stack.close()
     record(faults)
-    tables = {name: table.frame() for name, table in runtime.recorder.tables.items()}
+    rows = runtime.recorder.finish()
     reproduce = reproduce_command(file or f"{scenario.name}.yaml", seed, level, settings, without)
-    journal = build_journal(scenario, runtime, stack, tables, seed=seed, level=level, file=file,
+    journal = build_journal(scenario, runtime, stack, rows, seed=seed, level=level, file=file,
                             reproduce=reproduce, events_processed=events, started=started, started_at=started_at)
     if without:
         journal = journal.model_copy(update={"parameters": {**journal.parameters, "safeguards_off": list(without)}})
     note = sampling_note(scenario)
     if note is not None:
         journal = journal.model_copy(update={"aggregated": {**journal.aggregated, "timeseries": note}})
-    return RunResult(journal, {name: typed(name, table) for name, table in tables.items()})
+    return RunResult(journal, {} if sink is not None else {name: typed(name, table.frame())
+                                                             for name, table in rows.items()})
 
 
 def advance(env: simpy.Environment, until: float, progress: ProgressHook | None = None) -> int:

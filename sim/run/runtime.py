@@ -4,7 +4,9 @@
   SHA-256, so a stream never depends on Python's per-process string hashing
   or on which other streams exist.
 * The recorder keeps columns (typed arrays for numbers) and builds pandas
-  DataFrames only at the end.
+  DataFrames only at the end; given a :class:`TableSink`, it hands each
+  table over a row group at a time as it fills instead, so a long run holds
+  one row group per table (see :mod:`sim.run.streaming`).
 * The trace hashes its decision records in chunks; together with every
   recorded table its SHA-256 digest identifies a run.
 """
@@ -14,11 +16,34 @@ import hashlib
 import random
 from array import array
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 import simpy
+
+from chaosbench.sim.checks.rows import Rows
+
+#: Rows a table holds before a sink takes them as one row group.
+ROW_GROUP = 1 << 17
+
+
+class TableSink(Protocol):
+    """Where a streamed table's rows go, a row group at a time (see :mod:`sim.run.streaming`)."""
+
+    def spill(self, name: str, columns: tuple[str, ...], data: list[Any]) -> None:
+        """Take one row group of table ``name``: a column store each (``array('d')``, ``array('q')`` or a list)."""
+
+    def write(self, name: str, frame: pd.DataFrame) -> None:
+        """Take the whole of a table that never filled a row group."""
+
+    def rows(self, name: str, columns: tuple[str, ...]) -> Rows:
+        """The rows of a streamed table, read back in row groups."""
+
+    def digest_into(self, sha: hashlib._Hash, name: str, columns: tuple[str, ...], kinds: Sequence[str]) -> None:
+        """Feed the streamed table's contents to ``sha`` exactly as :meth:`ColumnTable.digest_into` would have
+        fed them had it kept every row: each column's values in its final ``kind`` (``'q'``, ``'d'`` or
+        ``'l'`` for a list)."""
 
 
 def derive_seed(seed: int, name: str) -> int:
@@ -39,10 +64,13 @@ class ColumnTable:
 
     _BATCH = 4096
 
-    def __init__(self, columns: Sequence[str]) -> None:
+    def __init__(self, columns: Sequence[str], name: str = "", sink: TableSink | None = None) -> None:
         self.columns = tuple(columns)
+        self.name = name
         self._data: list[Any] | None = None
         self._rows: list[tuple[Any, ...]] = []
+        self._sink = sink
+        self._spilled = 0
 
     def append(self, *row: Any) -> None:
         rows = self._rows
@@ -66,9 +94,31 @@ class ColumnTable:
             except (TypeError, OverflowError):
                 data[index] = _widened(column, values)
         rows.clear()
+        if self._sink is not None and len(data[0]) >= ROW_GROUP:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Hand the settled rows to the sink and start empty columns of the same kinds."""
+        assert self._sink is not None and self._data is not None
+        self._sink.spill(self.name, self.columns, self._data)
+        self._spilled += len(self._data[0])
+        self._data = [array(column.typecode) if isinstance(column, array) else [] for column in self._data]
 
     def __len__(self) -> int:
-        return len(self._rows) + (0 if self._data is None else len(self._data[0]))
+        return self._spilled + len(self._rows) + (0 if self._data is None else len(self._data[0]))
+
+    def finish(self) -> Rows:
+        """Hand what is left to the sink (a streamed table's last row group, or a small table whole); its rows."""
+        self._settle()
+        if self._sink is None:
+            return Rows.of(self.frame())
+        if not self._spilled:
+            frame = self.frame()
+            self._sink.write(self.name, frame)
+            return Rows.of(frame)
+        if self._data is not None and len(self._data[0]):
+            self._spill()
+        return self._sink.rows(self.name, self.columns)
 
     def frame(self) -> pd.DataFrame:
         self._settle()
@@ -79,6 +129,11 @@ class ColumnTable:
     def digest_into(self, sha: hashlib._Hash) -> None:
         """Feed the table's contents, in a platform-independent encoding, to ``sha``."""
         self._settle()
+        if self._spilled:
+            assert self._sink is not None and self._data is not None, "a spilled table has a sink and columns"
+            kinds = [column.typecode if isinstance(column, array) else "l" for column in self._data]
+            self._sink.digest_into(sha, self.name, self.columns, kinds)
+            return
         for name, column in zip(self.columns, self._data or (), strict=False):
             sha.update(name.encode())
             if isinstance(column, array):
@@ -113,16 +168,17 @@ def _widened(column: Any, values: tuple[Any, ...]) -> Any:
 
 
 class Recorder:
-    """Named column tables plus integer counters."""
+    """Named column tables plus integer counters; with a ``sink``, the tables stream into it."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: TableSink | None = None) -> None:
         self.tables: dict[str, ColumnTable] = {}
         self.counts: dict[str, int] = {}
+        self._sink = sink
 
     def table(self, name: str, columns: Sequence[str]) -> ColumnTable:
         existing = self.tables.get(name)
         if existing is None:
-            existing = self.tables[name] = ColumnTable(columns)
+            existing = self.tables[name] = ColumnTable(columns, name, self._sink)
         elif existing.columns != tuple(columns):
             raise ValueError(f"table {name!r} already has columns {existing.columns}")
         return existing
@@ -133,6 +189,10 @@ class Recorder:
     def frame(self, name: str) -> pd.DataFrame:
         table = self.tables.get(name)
         return table.frame() if table is not None else pd.DataFrame()
+
+    def finish(self) -> dict[str, Rows]:
+        """Every table's rows, once the run has recorded its last row (see :meth:`ColumnTable.finish`)."""
+        return {name: table.finish() for name, table in self.tables.items()}
 
 
 class Trace:
@@ -174,10 +234,10 @@ class SimRuntime:
         """The run's identity: the trace and every recorded table."""
         return self.trace.digest(self.recorder.tables)
 
-    def __init__(self, seed: int, trace: Trace | None = None) -> None:
+    def __init__(self, seed: int, trace: Trace | None = None, sink: TableSink | None = None) -> None:
         self.seed = seed
         self.env = simpy.Environment()
-        self.recorder = Recorder()
+        self.recorder = Recorder(sink)
         self.trace = trace if trace is not None else Trace()
         self._streams: dict[str, random.Random] = {}
 

@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 
 from chaosbench.sim.checks.probes import DuplicateExecutions, Observed
+from chaosbench.sim.checks.rows import Rows
 
 
 def _seen(workflows: pd.DataFrame) -> Observed:
-    return Observed(tasks=pd.DataFrame(), timeseries=pd.DataFrame(), warmup=0.0, end=10.0,
+    return Observed(tasks=Rows.of(pd.DataFrame()), timeseries=Rows.of(pd.DataFrame()), warmup=0.0, end=10.0,
                     tables={"workflows": workflows})
 
 
@@ -30,7 +31,7 @@ def test_sla_compliance_leaves_out_refused_requests_and_counts_shed_work_as_miss
         "finished_at": [1.0, float("nan"), float("nan"), float("nan")],
         "outcome": ["completed", "denied", "rejected", "shed"],
     })
-    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=0.0, end=10.0)
+    seen = Observed(tasks=Rows.of(tasks), timeseries=Rows.of(pd.DataFrame()), warmup=0.0, end=10.0)
     assert SlaCompliance(min=0.9).observe(seen) == 0.5
 
 
@@ -44,7 +45,7 @@ def test_failed_tasks_counts_failed_and_dead_lettered_tasks_after_the_warmup_of_
     tasks = _tasks(["failed", "dead_lettered", "failed", "shed", "completed", "failed"],
                    ["high", "high", "low", "high", "high", "high"],
                    [20.0, 30.0, 20.0, 20.0, 20.0, 5.0])
-    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=10.0, end=60.0)
+    seen = Observed(tasks=Rows.of(tasks), timeseries=Rows.of(pd.DataFrame()), warmup=10.0, end=60.0)
     assert FailedTasks(max=0).observe(seen) == 3.0
     assert FailedTasks(max=0, priority="high").observe(seen) == 2.0
 
@@ -54,7 +55,7 @@ def test_failed_runs_count_whether_or_not_the_dead_letter_queue_kept_them():
 
     tasks = _tasks(["dead_lettered", "completed"], ["normal", "normal"], [0.0, 0.0])
     # The queue is off or was replayed empty: it holds nothing at the end, yet seven runs failed.
-    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=0.0, end=10.0,
+    seen = Observed(tasks=Rows.of(tasks), timeseries=Rows.of(pd.DataFrame()), warmup=0.0, end=10.0,
                     counts={"engine.failed": 7, "engine.dead_letters": 0})
     assert FailedWorkflows(max=0).observe(seen) == 7.0
     assert DeadLetterCount(max=0).observe(seen) == 8.0
@@ -86,7 +87,7 @@ def test_the_record_of_a_probe_has_its_structured_bound_and_signed_margin():
 
     tasks = pd.DataFrame({"enqueued_at": [0.0] * 4, "priority": ["high"] * 4, "deadline": [5.0] * 4,
                           "finished_at": [1.0, 1.0, 1.0, 9.0], "outcome": ["completed"] * 4})
-    seen = Observed(tasks=tasks, timeseries=pd.DataFrame(), warmup=0.0, end=10.0)
+    seen = Observed(tasks=Rows.of(tasks), timeseries=Rows.of(pd.DataFrame()), warmup=0.0, end=10.0)
     record = evaluate("sla_compliance", SlaCompliance(priority="high", min=0.9), seen)
     assert record == {"id": "sla_compliance[high]", "kind": "sla_compliance", "params": {"priority": "high"},
                       "value": 0.75, "unit": "ratio", "bound": {"op": ">=", "value": 0.9, "unit": "ratio"},

@@ -13,8 +13,9 @@ from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
 from chaosbench.cli.terminal import print_run
 from chaosbench.sim.run.layout import default_run_dir
-from chaosbench.sim.run.rundir import check_run_dir, write_run
-from chaosbench.sim.run.runner import Setting, run_scenario
+from chaosbench.sim.run.rundir import check_run_dir
+from chaosbench.sim.run.runner import Setting
+from chaosbench.sim.run.streaming import run_to_dir
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import parse_setting, scenario_at
 
@@ -64,9 +65,8 @@ def run(args: argparse.Namespace) -> int:
     out = check_run_dir(args.out or default_run_dir(scenario.name, args.level, args.seed), force=args.force)
     with progress_bar(scenario.duration, f"{scenario.name} L{args.level} s{args.seed}",
                       verbosity=args.verbosity) as advance:
-        result = run_scenario(scenario, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
-                              without=without, progress=advance)
-    write_run(result, out, force=args.force)
+        result = run_to_dir(scenario, out, seed=args.seed, level=args.level, file=args.scenario, settings=args.sets,
+                            without=without, progress=advance, force=args.force)
     journal = result.journal
     if args.json:
         emit("run", journal.ok, {"verdict": str(journal.verdict), "run_dir": str(out), "journal": journal.to_json()})
