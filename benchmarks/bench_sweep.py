@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from chaosbench.sim.sweep.executors import Executor, PoolExecutor, SerialExecutor, cores
+from chaosbench.sim.parallel.executors import Executor, PoolExecutor, SerialExecutor, cores
 from chaosbench.sim.sweep.sweeps import SweepOutcome, execute, load_sweep
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline" / "mmc.yaml"

@@ -68,6 +68,13 @@ def add_seeds(parser: argparse.ArgumentParser, default: str | None, what: str, m
                         help=f"{what}: {SEEDS_SYNTAX}" + (f" (default {default})" if default else ""))
 
 
+def add_executor_options(parser: argparse.ArgumentParser, workers_default: str) -> None:
+    """``--workers N`` (local processes) or ``--dask ADDRESS|local`` (a Dask cluster), one or the other."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive, help=f"local processes (default: {workers_default}; 1 = serial)")
+    where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
+
+
 def add_safeguard_switches(parser: argparse.ArgumentParser) -> None:
     """``--without NAME`` and ``--only NAME`` (repeatable, exclusive): safeguards to turn off by name."""
     switches = parser.add_mutually_exclusive_group()

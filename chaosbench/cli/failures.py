@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from chaosbench.cli.exit_codes import EXIT_ENVIRONMENT, EXIT_INPUT
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
+from chaosbench.sim.parallel.executors import ExecutorUnavailable, WorkerLost, WorkFailed
 from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import RunDirError
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors
 from chaosbench.sim.spec.extras import MissingExtra
-from chaosbench.sim.sweep.executors import ExecutorUnavailable
-from chaosbench.sim.sweep.sweeps import SweepRunError
 
 #: OS errors that say something about the path given (bad input), not about the machine.
 _PATH_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP,
@@ -70,8 +69,10 @@ def failures_of(exc: BaseException) -> list[Failure] | None:
         return [Failure(EXIT_INPUT, exc.file, exc.path, exc.message)]
     if isinstance(exc, RunDirError):
         return [Failure(EXIT_INPUT, str(exc.path), "", exc.reason)]
-    if isinstance(exc, (JournalError, SweepRunError, ExecutorUnavailable)):
+    if isinstance(exc, (JournalError, WorkFailed, ExecutorUnavailable)):
         return [Failure(EXIT_INPUT, "", "", str(exc))]
+    if isinstance(exc, WorkerLost):
+        return [Failure(EXIT_ENVIRONMENT, "", "", f"{exc}: run the same command again to go on from there")]
     if isinstance(exc, MemoryUnavailable):
         return [Failure(EXIT_ENVIRONMENT, str(exc.path), "", exc.reason)]
     if isinstance(exc, sqlite3.OperationalError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from tqdm import tqdm
 
@@ -33,5 +34,35 @@ def progress_bar(total: float, label: str, unit: str = "sim s",
 
     try:
         yield advance
+    finally:
+        bar.close()
+
+
+@contextmanager
+def finished_lines(total: int, label: str, verbosity: int = 0,
+                   stream: TextIO | None = None) -> Iterator[Callable[[int, str], None]]:
+    """Yield a function taking how many of ``total`` pieces of work are done and what the last one was.
+
+    On a terminal it moves a bar (and with ``-v`` prints a line per piece too); elsewhere (a CI log) it prints
+    one line per finished piece, at once; under ``-q``, nothing.
+    """
+    stream = stream or sys.stderr
+    if verbosity < 0 or not stream.isatty():
+        def line(done: int, what: str) -> None:
+            if verbosity >= 0:
+                print(f"{label}: [{done}/{total}] {what}", file=stream, flush=True)
+
+        yield line
+        return
+    bar = tqdm(total=total, desc=label, unit="run", file=stream, leave=False)
+
+    def move(done: int, what: str) -> None:
+        if verbosity > 0:
+            tqdm.write(f"{label}: [{done}/{total}] {what}", file=stream)
+        bar.set_postfix_str(what, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield move
     finally:
         bar.close()

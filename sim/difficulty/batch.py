@@ -27,12 +27,26 @@ class Target:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One finished run of a batch."""
+    """One finished run of a batch; ``record`` is its row in the memory database once recorded."""
 
     target: Target
     result: RunResult
     run_dir: Path
     record: RunRecord | None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run of a batch as plain data, which an executor can send to another process: the scenario file,
+    the seed and level, where run directories go, and the safeguards off and ``--set`` overrides."""
+
+    file: Path
+    seed: int
+    level: int
+    out_root: Path
+    without: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    force: bool = False
 
 
 def resolve_targets(source: str | Path) -> list[Target]:
@@ -82,12 +96,33 @@ def run_target(target: Target, *, seed: int, level: int, out_root: Path, db: Mem
     """Run ``target`` at ``level`` with ``seed``, the ``--set`` overrides ``settings`` and the safeguards
     ``without`` off, straight into its run directory (see :func:`sim.run.rundir.staged_run` for ``force``), and
     record it."""
-    if without or settings:
-        scenario = scenario_at(read_yaml(target.file), settings, str(target.file), level, without)
-    else:
-        scenario = target.scenario if level == 0 else load_scenario(target.file, level)
-    run_dir = default_run_dir(scenario.name, level, seed, out_root)
-    result = run_to_dir(scenario, run_dir, seed=seed, level=level, file=str(target.file), settings=settings,
-                        without=without, force=force)
-    record = record_run(db, result, scenario, when=when, run_dir=run_dir, round=round) if db else None
-    return Outcome(target, result, run_dir, record)
+    job = Job(target.file, seed, level, out_root, tuple(without), tuple(settings), force)
+    return settle(target, job, carry_out(job, target), db, when=when, round=round)
+
+
+def carry_out(job: Job, target: Target | None = None) -> RunResult:
+    """Run ``job`` into its run directory (``target``, when given, saves reading its file again)."""
+    scenario = _scenario(job, target)
+    return run_to_dir(scenario, run_dir(job, scenario.name), seed=job.seed, level=job.level, file=str(job.file),
+                      settings=job.settings, without=job.without, force=job.force)
+
+
+def settle(target: Target, job: Job, result: RunResult, db: MemoryDB | None, *, when: str,
+           round: int | None = None) -> Outcome:
+    """The outcome of ``job`` (a run of ``target`` that gave ``result``), recorded in ``db`` as of ``when``."""
+    directory = run_dir(job, result.journal.scenario)
+    row = record_run(db, result, _scenario(job, target), when=when, run_dir=directory, round=round) if db else None
+    return Outcome(target, result, directory, row)
+
+
+def run_dir(job: Job, scenario: str) -> Path:
+    """The run directory of ``job``, a run of the scenario named ``scenario``."""
+    return default_run_dir(scenario, job.level, job.seed, job.out_root)
+
+
+def _scenario(job: Job, target: Target | None) -> Scenario:
+    if job.without or job.settings:
+        return scenario_at(read_yaml(job.file), job.settings, str(job.file), job.level, job.without)
+    if target is not None and job.level == 0:
+        return target.scenario
+    return load_scenario(job.file, job.level)

@@ -1,4 +1,4 @@
 """Sweeps: seeds x settings x levels, their executors (serial, processes, Dask), part files and statistics.
 
-May import ``sim.run`` and everything below it.
+May import ``sim.parallel``, and ``sim.run`` and everything below it.
 """

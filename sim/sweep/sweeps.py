@@ -28,11 +28,11 @@ import pandas as pd
 from chaosbench.orchestration.tasks.model import OUTCOMES
 from chaosbench.sim.checks.identity import probe_column
 from chaosbench.sim.checks.intervals import summarize
+from chaosbench.sim.parallel.executors import Executor, WorkFailed
 from chaosbench.sim.run.record import versions
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, read_yaml
 from chaosbench.sim.scenario.overrides import Axis, scenario_at
-from chaosbench.sim.sweep.executors import Executor
 from chaosbench.sim.sweep.parts import PartStore
 
 _VERSION = versions()["chaosbench"]
@@ -41,8 +41,8 @@ MAX_SWEEP_RUNS = 100_000
 T = TypeVar("T")
 
 
-class SweepRunError(RuntimeError):
-    """A run that could not be carried out (its message says why); plain, so it crosses processes."""
+class SweepRunError(WorkFailed):
+    """A run of a sweep that could not be carried out (its message says why)."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chaosbench.cli.main import main
+from chaosbench.sim.parallel.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
 from chaosbench.sim.scenario.overrides import parse_setting
-from chaosbench.sim.sweep.executors import DaskExecutor, ExecutorUnavailable, PoolExecutor, SerialExecutor
 from chaosbench.sim.sweep.parts import PartStore
 from chaosbench.sim.sweep.sweeps import Sweep, execute, load_sweep, run_one
 from tests.conftest import mmc_document

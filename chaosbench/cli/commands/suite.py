@@ -11,23 +11,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from chaosbench.cli.arguments import add_safeguard_switches, add_seeds, level, switched_off
+from chaosbench.cli.arguments import add_executor_options, add_safeguard_switches, add_seeds, level, switched_off
 from chaosbench.cli.colour import paint, verdict_style
 from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.commands.compare import add_comparison_options, print_comparison, unpaired
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.failures import BadInput
 from chaosbench.cli.jsonout import emit
-from chaosbench.cli.progress import bar_disabled
+from chaosbench.cli.progress import finished_lines
 from chaosbench.cli.summaries import run_summary
 from chaosbench.reports.compare import compare
-from chaosbench.sim.difficulty.batch import Outcome, resolve_targets, run_target
+from chaosbench.sim.difficulty.batch import Job, Outcome, resolve_targets, run_dir
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
-from chaosbench.sim.run.layout import DEFAULT_ROOT, default_run_dir
+from chaosbench.sim.difficulty.parallel import job_key, run_jobs
+from chaosbench.sim.parallel.executors import make_executor
+from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.run.provenance import now
-from chaosbench.sim.run.record import Journal
+from chaosbench.sim.run.record import Journal, RunResult
 from chaosbench.sim.run.rundir import check_run_dir
 from chaosbench.sim.run.verdict import Verdict
 from chaosbench.sim.spec.extras import require
@@ -46,6 +46,7 @@ def add_parser(commands: Commands) -> None:
     add_seeds(parser, "1", "seeds of each scenario")
     parser.add_argument("--level", type=level, default=0, help="difficulty level (default 0)")
     add_safeguard_switches(parser)
+    add_executor_options(parser, "1")
     parser.add_argument("--out", default=str(DEFAULT_ROOT), metavar="DIR",
                         help=f"folder for run directories (default {DEFAULT_ROOT})")
     parser.add_argument("--force", action="store_true",
@@ -67,22 +68,20 @@ def run(args: argparse.Namespace) -> int:
             raise BadInput("no such run directory or folder", file=args.baseline, field="--baseline")
     targets = resolve_targets(args.source)
     without = switched_off(args)
-    jobs = [(target, seed) for target in targets for seed in args.seeds]
-    for target, seed in jobs:  # every run directory is checked before anything runs
-        check_run_dir(default_run_dir(target.scenario.name, args.level, seed, Path(args.out)), force=args.force)
+    jobs = [(target, Job(target.file, seed, args.level, Path(args.out), without, force=args.force))
+            for target in targets for seed in args.seeds]
+    for target, job in jobs:  # every run directory is checked before anything runs
+        check_run_dir(run_dir(job, target.scenario.name), force=args.force)
     # A run with safeguards off is an experiment, not a step of the scenario's ladder: it is not recorded.
     db = None if args.no_db or without else MemoryDB(args.db)
-    outcomes: list[Outcome] = []
     try:
-        for target, seed in tqdm(jobs, desc="suite", unit="run", disable=bar_disabled(args.verbosity), leave=False,
-                                 delay=1.0):
-            outcome = run_target(target, seed=seed, level=args.level, out_root=Path(args.out), db=db, when=now(),
-                                 without=without, force=args.force)
-            outcomes.append(outcome)
-            if args.verbosity > 0:
-                journal = outcome.result.journal
-                tqdm.write(f"{'ok  ' if journal.ok else 'FAIL'} {journal.label}  {journal.wall_time_s:.2f} s",
-                           file=sys.stderr)
+        executor = make_executor(args.workers or (None if args.dask else 1), args.dask, key=job_key())
+        try:
+            with finished_lines(len(jobs), "suite", args.verbosity) as finished:
+                outcomes = run_jobs(jobs, executor, db=db, when=now(),
+                                    finished=lambda done, result: finished(done, _finished_text(result)))
+        finally:
+            executor.close()
     finally:
         if db is not None:
             db.close()
@@ -110,6 +109,11 @@ def run(args: argparse.Namespace) -> int:
             print()
             print_comparison(comparison)
     return EXIT_PASS if ok else EXIT_FAIL
+
+
+def _finished_text(result: RunResult) -> str:
+    journal = result.journal
+    return f"{_MARKS[journal.verdict]} {journal.label} {journal.wall_time_s:.2f} s"
 
 
 #: How the table marks each scenario, by its verdict.

@@ -13,15 +13,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chaosbench.cli.arguments import add_safeguard_switches, add_seeds, argument, positive, switched_off
+from chaosbench.cli.arguments import add_executor_options, add_safeguard_switches, add_seeds, argument, switched_off
 from chaosbench.cli.commands import Commands, add_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
 from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import progress_bar
+from chaosbench.sim.parallel.executors import make_executor
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.scenario.overrides import parse_setting
 from chaosbench.sim.spec.extras import require
-from chaosbench.sim.sweep.executors import make_executor
 from chaosbench.sim.sweep.parts import PartStore, check_sweep_dir
 from chaosbench.sim.sweep.sweeps import MAX_SWEEP_RUNS, SweepOutcome, execute, load_sweep
 
@@ -40,10 +40,7 @@ def add_parser(commands: Commands) -> None:
                         metavar="PATH=V1,V2", help="values to sweep at a dotted path of the scenario (repeatable)")
     add_safeguard_switches(parser)
     parser.add_argument("--levels", type=argument(_levels), default=[0], help="difficulty levels, e.g. 0,1,2")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive,
-                       help="local processes (default: one per core; 1 = serial)")
-    where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or 'local'")
+    add_executor_options(parser, "one per core")
     parser.add_argument("--out", metavar="DIR", help="output folder (default runs/<scenario>/sweep)")
     parser.add_argument("--json", action="store_true", help="print only a JSON summary")
 

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 Work = Callable[[Any], Any]
@@ -23,6 +24,15 @@ MAX_WORKERS_PER_CORE = 4
 
 class ExecutorUnavailable(RuntimeError):
     """An executor that cannot be used here (a missing optional dependency, an unreachable cluster)."""
+
+
+class WorkFailed(RuntimeError):
+    """A piece of work that could not be carried out (its message says why); plain, so it crosses processes."""
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died under the work (killed by the operating system, out of memory...): the
+    environment's failure, not the input's. What finished before it is kept."""
 
 
 class Executor(Protocol):
@@ -86,7 +96,13 @@ class PoolExecutor:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     item = pending.pop(future)
-                    yield item, future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise WorkerLost(f"a worker process of the pool died (killed by the operating system, "
+                                         f"perhaps for memory) while {len(pending) + 1} piece(s) of work were "
+                                         f"under way; what finished is kept") from None
+                    yield item, result
                     following = next(queue, _NONE_LEFT)
                     if following is not _NONE_LEFT:
                         pending[self._pool.submit(work, following)] = following
