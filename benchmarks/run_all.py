@@ -13,10 +13,12 @@ from benchmarks import (  # noqa: E402
     bench_mmc,
     bench_stack,
     bench_suite,
+    bench_suite_workers,
     bench_sweep,
 )
 
-BENCHMARKS = [bench_mmc, bench_stack, bench_events, bench_suite, bench_sweep, bench_memory, bench_input]
+BENCHMARKS = [bench_mmc, bench_stack, bench_events, bench_suite, bench_suite_workers, bench_sweep, bench_memory,
+              bench_input]
 
 
 def main() -> None:
