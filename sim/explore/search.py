@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class Tally:
     shrink_runs: int = 0
     failures: int = 0
     runs: int = 0
+    timed_out: bool = False
 
     @property
     def shrinking(self) -> bool:
@@ -115,6 +116,7 @@ class ExploreResult:
             "shrink_runs": self.tally.shrink_runs,
             "runs": self.tally.runs,
             "failures": self.tally.failures,
+            "timed_out": self.tally.timed_out,
             "found": self.found,
             "minimal": self.minimal.as_dict() if self.minimal is not None else None,
             "failed_checks": self.failed_checks(),
@@ -127,18 +129,23 @@ class ExploreResult:
 
 
 def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0, out: str | Path | None = None,
-            database: str | Path | None = DEFAULT_DATABASE, progress: ProgressHook | None = None) -> ExploreResult:
+            database: str | Path | None = DEFAULT_DATABASE, progress: ProgressHook | None = None,
+            kinds: Sequence[str] | None = None, deadline: float | None = None) -> ExploreResult:
     """Search ``budget`` fault schedules of ``scenario`` (a file or a model) for one that fails it.
 
     With a failure, the result holds the minimal schedule, its scenario
     document (named ``<name>_explored``) and journal, and the check that
     removing each of its faults makes the run pass; with ``out`` the document
     is written there. ``database`` is the folder of the example database
-    (None keeps nothing). Raises ScenarioError for a bad file or explore section.
+    (None keeps nothing). ``kinds`` keeps only those fault kinds of the
+    explore section. ``deadline`` (a ``time.time()`` reading) stops the search
+    from trying new schedules once it has passed: a failure already found is
+    still made minimal; the tally says whether time ran out. Raises
+    ScenarioError for a bad file or explore section.
     """
     started = time.perf_counter()
     file, document, model = _source(scenario)
-    space = FaultSpace(document, model, file)
+    space = FaultSpace(document, model, file, kinds)
     name = f"{model.name}_explored"
     sim_seed = derive_seed(seed, f"explore:{model.name}") % 2**31
     tally = Tally(budget)
@@ -153,6 +160,9 @@ def explore(scenario: str | Path | Scenario, *, budget: int = 100, seed: int = 0
         return outcomes[key]
 
     def fails(schedule: Schedule) -> bool:
+        if deadline is not None and time.time() >= deadline:
+            tally.timed_out = True
+            raise _TimeUp
         journal = run(schedule)
         failed = not journal.passed
         if tally.failures:
@@ -190,6 +200,11 @@ class _Failing(Exception):
     """Raised inside the search for a failing schedule, so that Hypothesis shrinks it."""
 
 
+class _TimeUp(BaseException):
+    """Raised inside the search once its deadline has passed: a BaseException, so Hypothesis neither shrinks
+    nor reports it, and the search ends at once."""
+
+
 def _search(strategy: SearchStrategy[Schedule], fails: Callable[[Schedule], bool], search: settings,
             seed: int) -> Schedule | None:
     """The shrunk failing schedule of a seeded Hypothesis search, or None.
@@ -209,6 +224,8 @@ def _search(strategy: SearchStrategy[Schedule], fails: Callable[[Schedule], bool
         search(hypothesis_seed(seed)(check))()
     except _Failing:
         return failing[-1]
+    except _TimeUp:
+        return failing[-1] if failing else None
     return None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,13 @@ class FaultSpace:
     """What may vary in one scenario, checked against the scenario before any search.
 
     ``document`` is the scenario as written (plain data); ``scenario`` its
-    validated model; ``file`` names it in error messages.
+    validated model; ``file`` names it in error messages. ``kinds``, when
+    given, keeps only those of the section's fault kinds (one search of a
+    swarm).
     """
 
-    def __init__(self, document: dict[str, Any], scenario: Scenario, file: str) -> None:
+    def __init__(self, document: dict[str, Any], scenario: Scenario, file: str,
+                 kinds: Sequence[str] | None = None) -> None:
         self.document = {key: value for key, value in document.items() if key not in ("explore", "difficulty")}
         self.scenario = scenario
         self.file = file
@@ -76,7 +80,7 @@ class FaultSpace:
         self.duration = scenario.duration
         self.starts = spec.starts or Span(min=scenario.warmup, max=scenario.duration, step=1.0)
         self.ends_by = spec.ends_by or _default_end(scenario, self.starts.min)
-        self.kinds = spec.kinds()
+        self.kinds = [kind for kind in spec.kinds() if kinds is None or kind in kinds]
         self.bounds = {kind: spec.bounds(kind) for kind in self.kinds}
         self.knobs = list(spec.knobs.items())
         self._check()

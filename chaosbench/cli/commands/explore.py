@@ -2,21 +2,26 @@
 
 Exit 1 when a failing schedule was found (it is written as a scenario file
 that ``chaosbench run`` fails with the printed command), 0 when none was
-within the budget, 2 for bad input.
+within the budget, 2 for bad input. ``--swarm N`` runs N searches at once
+(``--workers``, ``--dask``) and writes one scenario file per set of checks
+their failures break.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from chaosbench.cli.arguments import MAX_BUDGET, seed, within
+from chaosbench.cli.arguments import MAX_BUDGET, add_executor_options, seed, within
 from chaosbench.cli.colour import paint
 from chaosbench.cli.commands import Commands, add_command
+from chaosbench.cli.commands.swarm import MAX_SWARM, MAX_TIME_BUDGET_S, run_swarm_command
 from chaosbench.cli.exit_codes import EXIT_FAIL, EXIT_PASS
+from chaosbench.cli.failures import BadInput
 from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import bar_disabled
 from chaosbench.sim.explore import DEFAULT_DATABASE
@@ -48,16 +53,27 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--db", default=str(DEFAULT_DATABASE),
                         help=f"example database folder, replayed first next time (default {DEFAULT_DATABASE})")
     parser.add_argument("--no-db", action="store_true", help="neither replay nor keep failing examples")
+    parser.add_argument("--time-budget", type=within(1, MAX_TIME_BUDGET_S), metavar="SECONDS",
+                        help="stop trying new schedules after this many seconds of wall time")
+    parser.add_argument("--swarm", type=within(1, MAX_SWARM), metavar="N",
+                        help="run N independent searches (seeds SEED.., each over a subset of the fault kinds) "
+                             "on --workers or --dask, and merge their failures by the checks they break")
+    add_executor_options(parser, "1")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
 
 
 def run(args: argparse.Namespace) -> int:
     require("hypothesis", "explore", "chaosbench explore")
+    if args.swarm is not None:
+        return run_swarm_command(args)
+    if args.workers is not None or args.dask is not None:
+        raise BadInput("--workers and --dask run the searches of a --swarm", field="--workers")
     from chaosbench.sim.explore.search import explore
 
+    deadline = time.time() + args.time_budget if args.time_budget else None
     with _Progress(args.budget, args.verbosity) as progress:
         result = explore(args.scenario, budget=args.budget, seed=args.seed,
-                         database=None if args.no_db else args.db, progress=progress)
+                         database=None if args.no_db else args.db, progress=progress, deadline=deadline)
     if result.found:
         result.write(args.out or DEFAULT_OUT / f"{result.scenario}_explored.yaml")
     if args.json:
