@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from chaosbench.sim.store.backends import is_postgres, read_tables
+
 #: Where the memory tables' schemas are shipped (read as data, never imported).
 SCHEMAS = Path(__file__).parent.parent / "sim" / "difficulty" / "schemas"
 #: The pandas type of each schema type.
@@ -40,8 +42,11 @@ def load_memory(db: str | Path) -> dict[str, pd.DataFrame]:
     """Every table of the memory database, by name, opened read-only and typed (see the module docstring);
     ``{}`` when there is no database.
 
-    A file that is not a SQLite database raises ``sqlite3.DatabaseError`` naming it.
+    A file that is not a SQLite database raises ``sqlite3.DatabaseError`` naming it. A ``postgresql://``
+    address is read through :func:`sim.store.backends.read_tables`.
     """
+    if is_postgres(db):
+        return {name: typed_table(name, frame) for name, frame in read_tables(str(db)).items()}
     path = Path(db)
     if not path.is_file():
         return {}

@@ -20,6 +20,7 @@ from chaosbench.sim.run.record import JournalError
 from chaosbench.sim.run.rundir import RunDirError
 from chaosbench.sim.scenario.loader import ScenarioError, ScenarioErrors
 from chaosbench.sim.spec.extras import MissingExtra
+from chaosbench.sim.store.backends import environment_errors
 
 #: OS errors that say something about the path given (bad input), not about the machine.
 _PATH_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP,
@@ -75,7 +76,7 @@ def failures_of(exc: BaseException) -> list[Failure] | None:
         return [Failure(EXIT_ENVIRONMENT, "", "", f"{exc}: run the same command again to go on from there")]
     if isinstance(exc, MemoryUnavailable):
         return [Failure(EXIT_ENVIRONMENT, str(exc.path), "", exc.reason)]
-    if isinstance(exc, sqlite3.OperationalError):
+    if isinstance(exc, environment_errors()):
         return [Failure(EXIT_ENVIRONMENT, "", "", f"database: {exc}")]
     if isinstance(exc, sqlite3.DatabaseError):  # a file given as a database that is none
         return [Failure(EXIT_INPUT, "", "", str(exc))]

@@ -32,8 +32,8 @@ def task_conservation(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool
 
 
 def _duplicated(chunks: Iterable[pd.DataFrame]) -> int:
-    """Rows whose ``task_id`` an earlier row has; task ids are small integers, so one bit each marks them seen."""
-    seen = np.zeros(0, dtype=bool)
+    """Rows whose ``task_id`` an earlier row has; task ids count from 0, so one bit each marks them seen."""
+    seen = np.zeros(0, dtype=np.uint8)
     duplicated = 0
     for chunk in chunks:
         ids = chunk["task_id"].to_numpy(dtype=np.int64)
@@ -41,11 +41,15 @@ def _duplicated(chunks: Iterable[pd.DataFrame]) -> int:
             continue
         if ids.min() < 0:
             raise ValueError("task ids are counted from 0")
-        if ids.max() >= len(seen):
-            seen = np.concatenate([seen, np.zeros(max(int(ids.max()) + 1 - len(seen), len(seen)), dtype=bool)])
+        if int(ids.max()) >> 3 >= len(seen):
+            grown = np.zeros(max((int(ids.max()) >> 3) + 1, 2 * len(seen)), dtype=np.uint8)
+            grown[:len(seen)] = seen
+            seen = grown
         repeated = pd.Index(ids).duplicated()
-        duplicated += int(repeated.sum()) + int(seen[ids[~repeated]].sum())
-        seen[ids] = True
+        first = ids[~repeated]
+        bits = (np.uint8(1) << (first & 7).astype(np.uint8))
+        duplicated += int(repeated.sum()) + int(np.count_nonzero(seen[first >> 3] & bits))
+        np.bitwise_or.at(seen, first >> 3, bits)
     return duplicated
 
 

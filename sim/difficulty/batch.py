@@ -1,12 +1,22 @@
-"""Running many scenarios: resolving what to run, and running, writing and recording each run."""
+"""Running many scenarios: resolving what to run, and running, writing and recording each run.
+
+A batch's runs may be carried out by an executor (serial, local processes
+or Dask: :func:`run_jobs`). Each run writes its own run directory wherever
+it executes (on a Dask cluster, the run folder must be one the workers
+share); the memory database is written only by the calling process, in the
+order of the jobs, as soon as every earlier job is done, so a parallel batch
+records exactly what the same batch run one job at a time records.
+"""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.recording import RunRecord, record_run
+from chaosbench.sim.parallel.executors import Executor, WorkFailed
 from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runner import Setting
@@ -126,3 +136,37 @@ def _scenario(job: Job, target: Target | None) -> Scenario:
     if target is not None and job.level == 0:
         return target.scenario
     return load_scenario(job.file, job.level)
+
+
+#: Called with how many jobs have finished and the result of the one that just did.
+Finished = Callable[[int, RunResult], None]
+
+
+def run_jobs(jobs: Sequence[tuple[Target, Job]], executor: Executor, *, db: MemoryDB | None, when: str,
+             finished: Finished | None = None) -> list[Outcome]:
+    """Carry out every job (a run of its target) on ``executor``; the outcomes in the order of ``jobs``, each
+    recorded in ``db`` in that order."""
+    done: dict[int, RunResult] = {}
+    outcomes: list[Outcome] = []
+    items = [(index, job) for index, (_, job) in enumerate(jobs)]
+    for count, ((index, job), result) in enumerate(executor.run(_carry_out, items), start=1):
+        done[index] = result
+        if finished is not None:
+            finished(count, result)
+        while len(outcomes) in done:
+            target, job = jobs[len(outcomes)]
+            outcomes.append(settle(target, job, done.pop(len(outcomes)), db, when=when))
+    return outcomes
+
+
+def job_key(batch: str | None = None) -> Callable[[tuple[int, Job]], str]:
+    """Names for a batch's jobs on a Dask cluster: unique to this batch, so no earlier result is reused."""
+    token = batch or uuid.uuid4().hex[:12]
+    return lambda item: f"chaosbench-run-{token}-{item[0]}-{item[1].file.stem}-seed{item[1].seed}"
+
+
+def _carry_out(item: tuple[int, Job]) -> RunResult:
+    try:
+        return carry_out(item[1])
+    except ScenarioError as exc:  # its problems do not cross a process boundary; its text does
+        raise WorkFailed(exc.render()) from None

@@ -17,24 +17,15 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import quote
 
-from chaosbench.sim.difficulty.migration import SCHEMA_VERSION
+from chaosbench.sim.difficulty.schema import SCHEMA_VERSION
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
+from chaosbench.sim.store.backends import MemoryUnavailable as MemoryUnavailable
 
 #: SQLite's ``application_id`` of a chaosbench memory database: "cbmd" in ASCII.
 APPLICATION_ID = int.from_bytes(b"cbmd", "big")
 #: The tables by which a database written before the mark existed is recognised.
 OLDER_LAYOUT_TABLES = frozenset({"runs", "scenario_levels"})
 _HEADER = b"SQLite format 3\x00"
-
-
-class MemoryUnavailable(RuntimeError):
-    """The memory database cannot be opened or written for a reason of the environment (a read-only folder, a
-    full disk, a lock held too long): exit 3, not bad input."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
 
 
 def open_memory_file(path: Path) -> sqlite3.Connection:

@@ -1,17 +1,19 @@
-"""The memory database: history across runs, in SQLite, with tables defined by YAML schemas.
+"""The memory database: history across runs, in a SQLite file or on PostgreSQL, with tables defined by YAML schemas.
 
 The tables come from ``sim/difficulty/schemas/*.yaml`` (see
-:mod:`sim.difficulty.schema`). A file is opened only once it is known to be
-a chaosbench memory database (:mod:`sim.difficulty.dbfile`); opening one
+:mod:`sim.difficulty.schema`). A SQLite file is opened only once it is
+known to be a chaosbench memory database (:mod:`sim.difficulty.dbfile`);
+``postgresql://...`` names a PostgreSQL database holding the same tables
+(:mod:`sim.store.backends`), which CI runners can share. Opening one
 upgrades an older layout in place, in one transaction, and refuses a newer
 one (see :mod:`sim.difficulty.migration`). Every write goes through
-:meth:`MemoryDB.transaction`, so a process killed mid-write leaves the
-database as it was before that transaction.
+:meth:`MemoryDB.transaction`, which keeps every other writer out until it
+ends, so a process killed mid-write leaves the database as it was before
+that transaction and concurrent suites lose no update.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,17 +25,19 @@ from chaosbench.sim.difficulty.dbfile import MemoryUnavailable, open_memory_file
 from chaosbench.sim.difficulty.migration import upgrade
 from chaosbench.sim.difficulty.schema import FieldSchema, TableSchema, load_schemas
 from chaosbench.sim.spec.fields import suggest
+from chaosbench.sim.store.backends import Backend, PostgresBackend, SqliteBackend, environment_errors, is_postgres
 
 DEFAULT_DB = Path(".chaosbench") / "memory.sqlite"
 
 
 class MemoryDB:
-    """A SQLite memory database holding the tables of ``schemas``."""
+    """A memory database holding the tables of ``schemas``: ``path`` is a SQLite file or a
+    ``postgresql://`` address."""
 
     def __init__(self, path: str | Path = DEFAULT_DB, schemas: dict[str, TableSchema] | None = None) -> None:
-        self.path = Path(path)
         self.schemas = schemas if schemas is not None else load_schemas()
-        self._db = open_memory_file(self.path)
+        self._db = open_backend(path)
+        self.path = self._db.name
         try:
             with self.transaction():
                 upgrade(self._db, self.schemas, self.path)
@@ -57,27 +61,26 @@ class MemoryDB:
             yield
             return
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.begin()
             try:
                 yield
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.rollback()
                 raise
-            self._db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            # A full disk, a read-only file or a lock held too long: the environment's fault, not the input's.
+            self._db.commit()
+        except environment_errors() as exc:
+            # A full disk, a read-only file, a lock held too long or a lost server: the environment's fault.
             raise MemoryUnavailable(self.path, f"cannot write the memory database: {exc}") from None
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
-        """Insert ``row``; returns its rowid."""
+        """Insert ``row``; returns its integer primary key (on SQLite, its rowid whatever the key)."""
         schema = self._schema(table)
         values = self._encode(schema, row)
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self.transaction():
-            cursor = self._db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
-        assert cursor.lastrowid is not None, "an INSERT sets the rowid"
-        return cursor.lastrowid
+            return self._db.insert(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()),
+                                   schema.integer_key)
 
     def upsert(self, table: str, row: dict[str, Any]) -> None:
         """Insert ``row``, or update the given fields of the row with the same primary key."""
@@ -119,7 +122,7 @@ class MemoryDB:
             sql += f" ORDER BY {column} {'DESC' if order_by.startswith('-') else 'ASC'}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        frame = pd.read_sql_query(sql, self._db, params=params)
+        frame = _frame(*self._db.columns(sql, params))
         # A NULL comes back as None or NaN depending on the column's other values: pd.isna catches both.
         for field in schema.fields:
             if field.type == "json":
@@ -155,3 +158,15 @@ class MemoryDB:
         if field.type == "boolean":
             return int(bool(value))
         return value
+
+
+def _frame(columns: list[str], rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Query results as pandas reads them from SQL: numbers that look like floats made floats."""
+    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+
+
+def open_backend(location: str | Path) -> Backend:
+    """The backend of ``location``: a PostgreSQL address, or a SQLite file once it is known to be ours."""
+    if is_postgres(location):
+        return PostgresBackend(str(location))
+    return SqliteBackend(Path(location), open_memory_file(Path(location)))

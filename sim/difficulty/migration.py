@@ -1,6 +1,7 @@
 """The memory database's layout version, and the upgrade of an older database in place.
 
-The version is SQLite's ``PRAGMA user_version``. Version 0 is every database
+The version is SQLite's ``PRAGMA user_version`` (on PostgreSQL, the row of
+``chaosbench_layout``: see :mod:`sim.store.backends`). Version 0 is every database
 written before the layout had a version: the six memory tables of the first
 layout beside ``runs`` and ``scenario_levels``, or an empty file. Version 1
 holds the eighteen tables of design document 004 with the document's fields.
@@ -15,57 +16,45 @@ database of a newer version is refused: this code would not know its tables.
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from chaosbench.sim.difficulty.schema import TableSchema
+from chaosbench.sim.difficulty.schema import SCHEMA_VERSION, TableSchema
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
-
-#: The layout version this code writes.
-SCHEMA_VERSION = 1
+from chaosbench.sim.store.backends import Backend
 
 
-def stored_version(connection: sqlite3.Connection) -> int:
-    """The layout version stamped in the database (0 when it was never stamped)."""
-    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def upgrade(connection: sqlite3.Connection, schemas: dict[str, TableSchema], path: Path) -> int:
+def upgrade(connection: Backend, schemas: dict[str, TableSchema], path: Path) -> int:
     """Bring the database to :data:`SCHEMA_VERSION`; returns the version it had.
 
     Must run inside a transaction the caller commits. Raises :class:`ScenarioError`
     naming ``path`` for a database of a newer version, or one whose table lacks a
     field that cannot be added to existing rows (a required one).
     """
-    found = stored_version(connection)
+    found = connection.version()
     if found > SCHEMA_VERSION:
         raise ScenarioError(path, [Problem("", (
             f"memory database layout version {found} is newer than this chaosbench writes "
             f"(version {SCHEMA_VERSION}); upgrade chaosbench or use another --db"))])
     for schema in schemas.values():
-        existing = _columns(connection, schema.table)
+        existing = connection.table_columns(schema.table)
         if existing:
             _add_missing_columns(connection, schema, existing, path)
-        for statement in schema.create_sql():
+        for statement in schema.create_sql(connection.types, connection.integer_key):
             connection.execute(statement)
     if found != SCHEMA_VERSION:
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.set_version(SCHEMA_VERSION)
     return found
 
 
-def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
-
-
-def _add_missing_columns(connection: sqlite3.Connection, schema: TableSchema, existing: set[str],
+def _add_missing_columns(connection: Backend, schema: TableSchema, existing: set[str],
                          path: Path) -> None:
     for field in schema.fields:
         if field.name in existing:
             continue
         if field.required or field.primary_key:
-            # Rows already there would have no value for it: SQLite cannot add such a column.
+            # Rows already there would have no value for it: such a column cannot be added.
             raise ScenarioError(path, [Problem(schema.table, (
                 f"table {schema.table} lacks the required field {field.name!r}, which an upgrade "
                 "cannot add to existing rows"))])
-        connection.execute(f"ALTER TABLE {schema.table} ADD COLUMN {field.column_sql()}")
+        connection.execute(f"ALTER TABLE {schema.table} ADD COLUMN "
+                           f"{field.column_sql(connection.types, connection.integer_key)}")

@@ -14,9 +14,10 @@ from pydantic import Field, ValidationError, model_validator
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, problems_of, read_yaml
 from chaosbench.sim.spec.fields import Model, suggest
 
+#: The layout version this code writes (see :mod:`sim.difficulty.migration`).
+SCHEMA_VERSION = 1
+
 FieldType = Literal["integer", "real", "text", "boolean", "json", "timestamp"]
-_SQL_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT", "boolean": "INTEGER", "json": "TEXT",
-              "timestamp": "TEXT"}
 _IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
 
@@ -29,9 +30,11 @@ class FieldSchema(Model):
     required: bool = False
     choices: list[str] | None = None
 
-    def column_sql(self) -> str:
-        """The column's definition in ``CREATE TABLE`` or ``ALTER TABLE ADD COLUMN``."""
-        return (f"{self.name} {_SQL_TYPES[self.type]}"
+    def column_sql(self, types: dict[str, str], integer_key: str) -> str:
+        """The column's definition in ``CREATE TABLE`` or ``ALTER TABLE ADD COLUMN``, in the database's ``types``
+        (``integer_key``: the type of an integer primary key, which numbers new rows)."""
+        kind = integer_key if self.primary_key and self.type == "integer" else types[self.type]
+        return (f"{self.name} {kind}"
                 + (" PRIMARY KEY" if self.primary_key else "")
                 + (" NOT NULL" if self.required and not self.primary_key else ""))
 
@@ -61,9 +64,16 @@ class TableSchema(Model):
     def key(self) -> str | None:
         return next((field.name for field in self.fields if field.primary_key), None)
 
-    def create_sql(self) -> list[str]:
-        """The statements that create the table and its indexes when they do not exist yet."""
-        columns = ", ".join(field.column_sql() for field in self.fields)
+    @property
+    def integer_key(self) -> str | None:
+        """The primary key when it is an integer, which the database assigns to a new row."""
+        key = next((field for field in self.fields if field.primary_key), None)
+        return key.name if key is not None and key.type == "integer" else None
+
+    def create_sql(self, types: dict[str, str], integer_key: str) -> list[str]:
+        """The statements that create the table and its indexes when they do not exist yet (see
+        :meth:`FieldSchema.column_sql` for ``types`` and ``integer_key``)."""
+        columns = ", ".join(field.column_sql(types, integer_key) for field in self.fields)
         statements = [f"CREATE TABLE IF NOT EXISTS {self.table} ({columns})"]
         for index in self.indexes:
             name = f"ix_{self.table}_{'_'.join(index)}"

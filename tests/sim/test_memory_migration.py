@@ -7,7 +7,7 @@ import pytest
 
 from chaosbench.cli.main import main
 from chaosbench.sim.difficulty.memory import MemoryDB, load_schemas
-from chaosbench.sim.difficulty.migration import SCHEMA_VERSION, stored_version
+from chaosbench.sim.difficulty.schema import SCHEMA_VERSION
 from chaosbench.sim.scenario.loader import ScenarioError
 from tests.conftest import ROOT
 
@@ -68,7 +68,7 @@ def test_a_first_layout_database_is_upgraded_in_place_and_keeps_its_rows(tmp_pat
     assert (row["total_triggers"], row["failed_triggers"]) == (40, 2)
     assert row["routing_rules"] is None  # a field added by the upgrade, empty for the rows already there
     with sqlite3.connect(path) as connection:
-        assert stored_version(connection) == SCHEMA_VERSION
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_an_upgrade_that_cannot_finish_leaves_the_database_as_it_was(tmp_path):
@@ -82,7 +82,7 @@ def test_an_upgrade_that_cannot_finish_leaves_the_database_as_it_was(tmp_path):
     with sqlite3.connect(path) as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         columns = {row[1] for row in connection.execute("PRAGMA table_info(memory_execution_logs)")}
-        assert stored_version(connection) == 0
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 0
     assert "memory_documents" not in tables and len(tables) == 8
     assert "linked_playbook_id" not in columns
 

@@ -21,9 +21,8 @@ from chaosbench.cli.jsonout import emit
 from chaosbench.cli.progress import finished_lines
 from chaosbench.cli.summaries import run_summary
 from chaosbench.reports.compare import compare
-from chaosbench.sim.difficulty.batch import Job, Outcome, resolve_targets, run_dir
+from chaosbench.sim.difficulty.batch import Job, Outcome, job_key, resolve_targets, run_dir, run_jobs
 from chaosbench.sim.difficulty.memory import DEFAULT_DB, MemoryDB
-from chaosbench.sim.difficulty.parallel import job_key, run_jobs
 from chaosbench.sim.parallel.executors import make_executor
 from chaosbench.sim.run.layout import DEFAULT_ROOT
 from chaosbench.sim.run.provenance import now
