@@ -72,6 +72,8 @@ def _when(text: str) -> datetime | None:
 def _span(numbers: tuple[int, ...]) -> str:
     if not numbers:
         return ""
-    if len(numbers) > 2 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
+    # Consecutive numbers (they come sorted and distinct) span their ends; compared without building the range,
+    # which for a loop's far-apart seeds would not fit in memory.
+    if len(numbers) > 2 and numbers[-1] - numbers[0] == len(numbers) - 1:
         return f"{numbers[0]}-{numbers[-1]}"
     return ", ".join(map(str, numbers))

@@ -216,3 +216,10 @@ def test_a_results_folder_with_only_a_sweep_reports_how_its_probes_move_with_eac
     assert "| stack.htm.workers | workload.0.tasks.rate | level | runs | pass rate [95% CI] | latency[wait p99] |" in (
         summary)
     assert "| 4 | 3 | 0 | 3 | 3/3 [0.292, 1] | 3 [0.516, 5.48] |" in summary
+
+
+def test_far_apart_seeds_are_listed_and_consecutive_ones_spanned():
+    from chaosbench.reports.context import _span
+
+    assert _span((3, 4, 5)) == "3-5"
+    assert _span((7, 1_500_000_000, 2_000_000_000)) == "7, 1500000000, 2000000000"

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from chaosbench.cli.main import main
 from chaosbench.reports.loading import load_memory
 from chaosbench.sim.difficulty.ladder import Standing
 from chaosbench.sim.difficulty.memory import MemoryDB
@@ -123,6 +124,9 @@ def test_two_loops_writing_one_postgres_database_at_once_record_every_run_and_lo
         database: str, tmp_path: Path):
     _two_loops_at_once(_suite(tmp_path), database, tmp_path)
     _assert_no_update_lost(database)
+    page = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "runs1"), "--db", database, "--html", str(page)]) in (0, 1)
+    assert "scenario_levels" in load_memory(database) and "alpha" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
