@@ -14,15 +14,16 @@ import pandas as pd
 from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.governance.intents import TIERS
 from chaosbench.orchestration.stack import Stack
-from chaosbench.sim.checks.rows import Rows
+from chaosbench.sim.checks.rows import Rows, rows_of
 
 TIER0_INTENTS = sorted(name for name, tier in TIERS.items() if tier == 0)
 
-Check = Callable[[Runtime, Stack, Rows], tuple[bool, str]]
+Check = Callable[[Runtime, Stack, Rows | pd.DataFrame], tuple[bool, str]]
 
 
-def task_conservation(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
+def task_conservation(runtime: Runtime, stack: Stack, tasks: Rows | pd.DataFrame) -> tuple[bool, str]:
     """Every task the stack created appears exactly once in the tasks table."""
+    tasks = rows_of(tasks)
     created = stack.tasks_created
     rows = len(tasks)
     duplicated = _duplicated(tasks.chunks(["task_id"]))
@@ -53,7 +54,7 @@ def _duplicated(chunks: Iterable[pd.DataFrame]) -> int:
     return duplicated
 
 
-def audit_chain(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
+def audit_chain(runtime: Runtime, stack: Stack, tasks: Rows | pd.DataFrame) -> tuple[bool, str]:
     """The audit log's hash chain verifies from the first entry to the head."""
     broken = stack.audit.verify()
     if broken is None:
@@ -61,15 +62,16 @@ def audit_chain(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]
     return False, f"chain broken at entry {broken} of {len(stack.audit)}"
 
 
-def cascade_depth(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
+def cascade_depth(runtime: Runtime, stack: Stack, tasks: Rows | pd.DataFrame) -> tuple[bool, str]:
     """No chain of policy reactions went deeper than the cascade limit."""
     policy = stack.policy
     detail = f"deepest {policy.deepest} of at most {policy.max_depth}; {policy.cascades_broken} cascades stopped"
     return policy.deepest <= policy.max_depth, detail
 
 
-def tier0_approval(runtime: Runtime, stack: Stack, tasks: Rows) -> tuple[bool, str]:
+def tier0_approval(runtime: Runtime, stack: Stack, tasks: Rows | pd.DataFrame) -> tuple[bool, str]:
     """No tier-0 intent started without the operator's approval."""
+    tasks = rows_of(tasks)
     if not len(tasks):
         return True, "no tier-0 intent"
     tier0 = started = unapproved = 0
@@ -90,7 +92,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def check_invariants(runtime: Runtime, stack: Stack, tasks: Rows) -> dict[str, dict[str, Any]]:
+def check_invariants(runtime: Runtime, stack: Stack, tasks: Rows | pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Run every check; ``{name: {"held": bool, "detail": str}}``."""
     results = {}
     for name, check in CHECKS.items():
