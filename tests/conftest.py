@@ -1,12 +1,28 @@
-"""Shared fixtures: scenario documents and a temporary working folder."""
+"""Shared fixtures: scenario documents, a temporary working folder, and the shipped scenarios' runs."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _register_pandas_arrow_types() -> None:
+    """Write one Parquet table, so that pandas registers its Arrow extension types with pyarrow now.
+
+    pandas registers them once per process, when its module of them is first imported. pytester's in-process
+    runs (the pytest plugin's tests) forget every module first imported inside them; had that module been one,
+    the next Parquet write would import it again, pyarrow would refuse to register the types twice, and every
+    later Parquet write of the session would fail.
+    """
+    pd.DataFrame({"x": [1]}).to_parquet(io.BytesIO())
+
+
+_register_pandas_arrow_types()
 
 
 def mmc_document(**overrides) -> dict:
