@@ -1,7 +1,9 @@
 """Shared fixtures: scenario documents, a temporary working folder, and the shipped scenarios' runs."""
 from __future__ import annotations
 
+import contextlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -50,3 +52,41 @@ def write_scenario(tmp_path: Path):
         return path
 
     return write
+
+
+#: The default suite and its canary, as CI runs them.
+CANARY_SUITE = ROOT / "scenarios" / "suites" / "canary.yaml"
+
+
+@dataclass(frozen=True)
+class ShippedSuite:
+    """``chaosbench suite`` on the default suite and its canary (level 0, seed 1) with every report, then
+    ``chaosbench report`` on the same runs: both exit statuses, the folder holding what they wrote, and the
+    scenarios' names in order."""
+
+    suite_status: int
+    report_status: int
+    out: Path
+    names: list[str]
+
+    def run_dir(self, name: str) -> Path:
+        return self.out / "runs" / name / "level0-seed1"
+
+
+@pytest.fixture(scope="session")
+def shipped_suite(tmp_path_factory: pytest.TempPathFactory) -> ShippedSuite:
+    """The shipped suite's runs, made once per session for every test that checks them (their digests, their
+    reports) rather than once per test."""
+    from chaosbench.cli.main import main
+    from chaosbench.sim.scenario.discovery import load_suite
+    from chaosbench.sim.scenario.loader import load_scenario
+
+    out = tmp_path_factory.mktemp("shipped")
+    with contextlib.redirect_stdout(io.StringIO()):
+        suite_status = main(["suite", str(CANARY_SUITE), "--out", str(out / "runs"), "--no-db", "--json",
+                             "--html", str(out / "suite.html"), "--md", str(out / "suite.md"),
+                             "--junit", str(out / "suite.xml")])
+        report_status = main(["report", str(out / "runs"), "--json", "--html", str(out / "report.html"),
+                              "--md", str(out / "report.md"), "--junit", str(out / "report.xml")])
+    names = sorted(load_scenario(path).name for path in load_suite(CANARY_SUITE)[1])
+    return ShippedSuite(suite_status, report_status, out, names)

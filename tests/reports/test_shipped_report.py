@@ -3,31 +3,21 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from chaosbench.cli.main import main
-from chaosbench.sim.scenario.discovery import load_suite
-from chaosbench.sim.scenario.loader import load_scenario
-from tests.conftest import ROOT
+from tests.conftest import ShippedSuite
 from tests.reports.html_check import Page, rendered_or_skip
 
-CANARY_SUITE = ROOT / "scenarios" / "suites" / "canary.yaml"
 CANARY = "canary_impossible_sla"
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    """``chaosbench suite`` on the default suite plus the canary, with every report, then ``chaosbench report`` on
-    the same runs: both exit statuses, and the files each wrote."""
-    out = tmp_path_factory.mktemp("shipped")
-    suite_status = main(["suite", str(CANARY_SUITE), "--out", str(out / "runs"), "--no-db", "--json",
-                         "--html", str(out / "suite.html"), "--md", str(out / "suite.md"),
-                         "--junit", str(out / "suite.xml")])
-    report_status = main(["report", str(out / "runs"), "--json", "--html", str(out / "report.html"),
-                          "--md", str(out / "report.md"), "--junit", str(out / "report.xml")])
-    names = sorted(load_scenario(path).name for path in load_suite(CANARY_SUITE)[1])
-    return suite_status, report_status, out, names
+@pytest.fixture
+def shipped(shipped_suite: ShippedSuite) -> tuple[int, int, Path, list[str]]:
+    """The shared runs of the default suite plus the canary (see :func:`tests.conftest.shipped_suite`)."""
+    return shipped_suite.suite_status, shipped_suite.report_status, shipped_suite.out, shipped_suite.names
 
 
 def test_suite_and_report_give_the_same_exit_code_on_the_same_runs(shipped, capsys):

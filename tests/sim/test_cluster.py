@@ -24,9 +24,10 @@ from tests.conftest import ROOT, mmc_document
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
 
-SEEDS = "1:12"
+SEEDS = "1:8"
+RUNS = 8
 #: Long enough that a run takes a good part of a second, so that work is under way when a worker is lost.
-DOCUMENT = mmc_document(duration="3000s")
+DOCUMENT = mmc_document(duration="2000s")
 DASK = Path(sys.executable).parent / "dask"
 #: Longest a test waits for any one thing (a cluster to come up, parts to appear, a command to end).
 PATIENCE_S = 120.0
@@ -85,7 +86,7 @@ def _sweep_command(scenario: Path, out: Path, *where: str) -> list[str]:
 
 
 def _serial_digests(scenario: Path, out: Path) -> list[str]:
-    sweep = load_sweep(scenario, [], [0], list(range(1, 13)))
+    sweep = load_sweep(scenario, [], [0], list(range(1, RUNS + 1)))
     return execute(sweep, out, SerialExecutor()).table["trace_digest"].tolist()
 
 
@@ -113,7 +114,7 @@ def _assert_complete(out: Path, report: dict[str, object], serial: list[str]) ->
 
     results = pd.read_parquet(out / "results.parquet")
     assert results["trace_digest"].tolist() == serial  # every run once, in the plan's order, as the serial sweep
-    assert report["runs"] == len(_parts(out)) == 12
+    assert report["runs"] == len(_parts(out)) == RUNS
 
 
 def test_a_sweep_on_a_dask_cluster_that_loses_a_worker_completes_with_the_serial_digests(
@@ -133,7 +134,7 @@ def test_a_sweep_on_a_dask_cluster_that_loses_a_worker_completes_with_the_serial
     assert sweep.returncode == 0, stderr.decode()
     report = json.loads(stdout)
     _assert_complete(out, report, serial)
-    assert report["ran"] == 12
+    assert report["ran"] == RUNS
 
 
 def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_command(
@@ -152,11 +153,11 @@ def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_c
             sweep.kill()
     assert sweep.returncode == 130
     kept = _parts(out)
-    assert 3 <= len(kept) < 12
+    assert 3 <= len(kept) < RUNS
     status, report, stderr = _finished(command)
     assert status == 0, stderr
     _assert_complete(out, report, serial)
-    assert (report["ran"], report["resumed"]) == (12 - len(kept), len(kept))
+    assert (report["ran"], report["resumed"]) == (RUNS - len(kept), len(kept))
     assert {key: part for key, part in _parts(out).items() if key in kept} == kept
 
 

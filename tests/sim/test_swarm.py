@@ -38,7 +38,7 @@ def _without_timings(summary: dict) -> dict:
 
 
 def test_a_swarm_merges_failures_by_the_checks_they_break_and_any_executor_gives_the_same(tmp_path):
-    searches = plan(FRAGILE, 3, budget=15, seed=0)
+    searches = plan(FRAGILE, 3, budget=10, seed=0)
     serial = run_swarm(searches, SerialExecutor())
     pool = PoolExecutor(2)
     try:
