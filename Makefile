@@ -26,9 +26,10 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m mypy
 
+# The tests run on every core (pytest-xdist), a test file to a process, so that a file's module fixtures are made once.
 test: lint
 	bash scripts/install-browser.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
