@@ -23,7 +23,7 @@ from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.store.backends import Backend
 
 
-def upgrade(connection: Backend, schemas: dict[str, TableSchema], path: Path) -> int:
+def upgrade(connection: Backend, schemas: dict[str, TableSchema], path: str | Path) -> int:
     """Bring the database to :data:`SCHEMA_VERSION`; returns the version it had.
 
     Must run inside a transaction the caller commits. Raises :class:`ScenarioError`
@@ -47,7 +47,7 @@ def upgrade(connection: Backend, schemas: dict[str, TableSchema], path: Path) ->
 
 
 def _add_missing_columns(connection: Backend, schema: TableSchema, existing: set[str],
-                         path: Path) -> None:
+                         path: str | Path) -> None:
     for field in schema.fields:
         if field.name in existing:
             continue

@@ -39,8 +39,9 @@ def is_postgres(location: str | Path) -> bool:
 class Backend(Protocol):
     """What the memory database needs of the engine holding it."""
 
-    #: Names the database in messages: the SQLite file, or the PostgreSQL address without its password.
-    name: Path
+    @property
+    def name(self) -> str | Path:
+        """Names the database in messages: the SQLite file, or the PostgreSQL address without its password."""
     #: The column type of each schema type.
     types: dict[str, str]
     #: The type of an integer primary key, which numbers new rows itself.
@@ -79,7 +80,7 @@ class MemoryUnavailable(RuntimeError):
     """The memory database cannot be opened or written for a reason of the environment (a read-only folder, a
     full disk, a lock held too long, a server out of reach): exit 3, not bad input."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: str | Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
@@ -150,9 +151,9 @@ class PostgresBackend:
         try:
             import psycopg
         except ImportError:
-            raise MemoryUnavailable(Path(address), "a PostgreSQL memory database needs psycopg: "
-                                                   "pip install 'chaosbench[postgres]'") from None
-        self.name = Path(_without_password(address))
+            raise MemoryUnavailable(_without_password(address), "a PostgreSQL memory database needs psycopg: "
+                                                                "pip install 'chaosbench[postgres]'") from None
+        self.name = _without_password(address)
         try:
             self._db = psycopg.connect(address, autocommit=True, connect_timeout=30)
         except psycopg.Error as exc:

@@ -15,6 +15,7 @@ import yaml
 
 from chaosbench.cli.main import main
 from chaosbench.reports.loading import load_memory
+from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
 from chaosbench.sim.difficulty.ladder import Standing
 from chaosbench.sim.difficulty.memory import MemoryDB
 from chaosbench.sim.difficulty.schema import SCHEMA_VERSION, load_schemas
@@ -57,7 +58,12 @@ def test_postgres_holds_the_tables_columns_and_layout_version_of_sqlite(database
         assert _columns(shared) == _columns(sqlite)
         assert shared._db.version() == sqlite._db.version() == SCHEMA_VERSION
         assert set(load_memory(database)) == set(load_schemas())
-    assert "password" not in str(MemoryDB(database).path)
+
+
+def test_an_unreachable_server_is_the_environments_failure_named_without_its_password():
+    with pytest.raises(MemoryUnavailable) as raised:
+        MemoryDB("postgresql://ci:secret@127.0.0.1:9/history")
+    assert "postgresql://ci@127.0.0.1:9/history" in str(raised.value) and "secret" not in str(raised.value)
 
 
 def test_rows_written_to_either_database_read_back_alike(database: str, tmp_path: Path):
