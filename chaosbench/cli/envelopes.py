@@ -217,7 +217,39 @@ class ExploreEnvelope(_Envelope):
     reproduce: str | None
     db: str | None
     wall_time_s: float
+    timed_out: bool
     counts: ExploreCounts
+
+
+class SwarmSearch(TypedDict):
+    index: int
+    seed: int
+    kinds: list[str]
+    examples: int
+    runs: int
+    found: bool
+    timed_out: bool
+    wall_time_s: float
+
+
+class SwarmFailure(TypedDict):
+    checks: list[str]
+    found_by: list[int]
+    seed: int
+    sim_seed: int
+    minimal: dict[str, Any]
+    failed_checks: list[str]
+    removals: list[dict[str, Any]]
+    out: str | None
+    reproduce: str | None
+
+
+class SwarmEnvelope(_Envelope):
+    scenario: str
+    searches: list[SwarmSearch]
+    found: bool
+    failures: list[SwarmFailure]
+    wall_time_s: float
 
 
 class SweepCounts(TypedDict):
@@ -370,6 +402,7 @@ class DrillEnvelope(_Envelope):
 ENVELOPES: dict[str, type] = {
     "error": ErrorEnvelope, "validate": ValidateEnvelope, "list": ListEnvelope, "run": RunEnvelope,
     "suite": SuiteEnvelope, "loop": LoopEnvelope, "frontier": FrontierEnvelope, "explore": ExploreEnvelope,
+    "swarm": SwarmEnvelope,
     "sweep": SweepEnvelope, "ablate": AblateEnvelope, "compare": CompareEnvelope, "report": ReportEnvelope,
     "workflows-list": WorkflowsListEnvelope, "workflows-show": WorkflowsShowEnvelope,
     "workflows-validate": WorkflowsValidateEnvelope, "workflows-stats": WorkflowsStatsEnvelope,

@@ -51,7 +51,12 @@ class Failure:
     found_by: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"checks": list(self.checks), "found_by": self.found_by, **self.result.summary()}
+        """As plain JSON data: the checks, the searches that found it, and the smallest schedule with how to
+        rerun it."""
+        found = self.result.summary()
+        return {"checks": list(self.checks), "found_by": self.found_by,
+                **{key: found[key] for key in ("seed", "sim_seed", "minimal", "failed_checks", "removals", "out",
+                                               "reproduce")}}
 
 
 @dataclass

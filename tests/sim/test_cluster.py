@@ -114,7 +114,7 @@ def _assert_complete(out: Path, report: dict[str, object], serial: list[str]) ->
 
     results = pd.read_parquet(out / "results.parquet")
     assert results["trace_digest"].tolist() == serial  # every run once, in the plan's order, as the serial sweep
-    assert report["runs"] == len(_parts(out)) == RUNS
+    assert report["counts"]["runs"] == len(_parts(out)) == RUNS
 
 
 def test_a_sweep_on_a_dask_cluster_that_loses_a_worker_completes_with_the_serial_digests(
@@ -134,7 +134,7 @@ def test_a_sweep_on_a_dask_cluster_that_loses_a_worker_completes_with_the_serial
     assert sweep.returncode == 0, stderr.decode()
     report = json.loads(stdout)
     _assert_complete(out, report, serial)
-    assert report["ran"] == RUNS
+    assert report["counts"]["ran"] == RUNS
 
 
 def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_command(
@@ -157,7 +157,7 @@ def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_c
     status, report, stderr = _finished(command)
     assert status == 0, stderr
     _assert_complete(out, report, serial)
-    assert (report["ran"], report["resumed"]) == (RUNS - len(kept), len(kept))
+    assert (report["counts"]["ran"], report["counts"]["resumed"]) == (RUNS - len(kept), len(kept))
     assert {key: part for key, part in _parts(out).items() if key in kept} == kept
 
 
@@ -182,4 +182,4 @@ def test_a_pool_worker_killed_by_the_os_is_a_clear_error_and_the_sweep_resumes(w
     status, report, stderr_again = _finished(command)
     assert status == 0, stderr_again
     _assert_complete(out, report, serial)
-    assert report["resumed"] == len(kept) >= 2
+    assert report["counts"]["resumed"] == len(kept) >= 2

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from chaosbench.cli.main import main
-from chaosbench.reports.loading import load_memory
+from chaosbench.reports.memory import load_memory
 from chaosbench.sim.difficulty.dbfile import MemoryUnavailable
 from chaosbench.sim.difficulty.ladder import Standing
 from chaosbench.sim.difficulty.memory import MemoryDB

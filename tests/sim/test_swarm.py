@@ -13,6 +13,7 @@ from chaosbench.sim.parallel.executors import PoolExecutor, SerialExecutor
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.loader import load_scenario
 from tests.conftest import ROOT
+from tests.sim.test_json_envelopes import envelope
 
 FRAGILE = str(ROOT / "scenarios" / "explore" / "two_workers_tight_sla.yaml")
 KINDS = ("worker_dropout", "scheduler_pause", "queue_flood")
@@ -61,10 +62,10 @@ def test_a_swarm_merges_failures_by_the_checks_they_break_and_any_executor_gives
 
 @pytest.mark.parametrize("where", [["--workers", "2"], []])
 def test_the_cli_runs_a_swarm_and_prints_its_merged_failures(capsys, tmp_path, where):
-    status = main(["explore", FRAGILE, "--swarm", "2", "--budget", "10", "--no-database", "--out", str(tmp_path),
+    status = main(["explore", FRAGILE, "--swarm", "2", "--budget", "10", "--no-db", "--out", str(tmp_path),
                    "--json", *where])
-    report = json.loads(capsys.readouterr().out)
-    assert status == (1 if report["found"] else 0)
+    report = envelope(capsys, "swarm")
+    assert status == (1 if report["found"] else 0) and report["ok"] is not report["found"]
     assert len(report["searches"]) == 2
     assert all((tmp_path / f"two_workers_tight_sla_explored_{number}.yaml").is_file()
                for number in range(1, len(report["failures"]) + 1))
