@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from chaosbench.sim.spec.extras import require
 from chaosbench.sim.store.backends import is_postgres, read_tables
 
 #: Where the memory tables' schemas are shipped (read as data, never imported).
@@ -46,6 +47,7 @@ def load_memory(db: str | Path) -> dict[str, pd.DataFrame]:
     address is read through :func:`sim.store.backends.read_tables`.
     """
     if is_postgres(db):
+        require("psycopg", "postgres", "a PostgreSQL memory database (--db postgresql://...)")
         return {name: typed_table(name, frame) for name, frame in read_tables(str(db)).items()}
     path = Path(db)
     if not path.is_file():

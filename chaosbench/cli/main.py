@@ -116,8 +116,9 @@ class _Parser(argparse.ArgumentParser):
         for extra in extras:
             if extra.startswith("-"):
                 typed = extra.split("=")[0]
-                close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6) or [
-                    option for option in options if _shortened(option, typed)]
+                # A short form the typed word spells out (--db of --database) before a look-alike (--dask).
+                close = [option for option in options if _shortened(option, typed)] or \
+                    difflib.get_close_matches(typed, options, n=1, cutoff=0.6)
                 if close:
                     return f" (did you mean {close[0]}?)"
         return ""

@@ -24,6 +24,7 @@ import pandas as pd
 from chaosbench.sim.difficulty.dbfile import MemoryUnavailable, open_memory_file
 from chaosbench.sim.difficulty.migration import upgrade
 from chaosbench.sim.difficulty.schema import FieldSchema, TableSchema, load_schemas
+from chaosbench.sim.spec.extras import require
 from chaosbench.sim.spec.fields import suggest
 from chaosbench.sim.store.backends import Backend, PostgresBackend, SqliteBackend, environment_errors, is_postgres
 
@@ -168,5 +169,6 @@ def _frame(columns: list[str], rows: list[tuple[object, ...]]) -> pd.DataFrame:
 def open_backend(location: str | Path) -> Backend:
     """The backend of ``location``: a PostgreSQL address, or a SQLite file once it is known to be ours."""
     if is_postgres(location):
+        require("psycopg", "postgres", "a PostgreSQL memory database (--db postgresql://...)")
         return PostgresBackend(str(location))
     return SqliteBackend(Path(location), open_memory_file(Path(location)))

@@ -52,4 +52,4 @@ def test_a_suite_prints_one_line_per_finished_run_when_stderr_is_not_a_terminal(
     *_, err = _suite(capsys, small_suite, tmp_path, "--workers", "2")
     lines = [line for line in err.splitlines() if line.startswith("suite: [")]
     assert sorted(line.split("]")[0] for line in lines) == [f"suite: [{count}/6" for count in range(1, 7)]
-    assert all(" pass " in line and "[level0-seed" in line for line in lines)
+    assert all("] ok   " in line and "[level0-seed" in line for line in lines)

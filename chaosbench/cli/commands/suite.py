@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _finished_text(result: RunResult) -> str:
     journal = result.journal
-    return f"{_MARKS[journal.verdict]} {journal.label} {journal.wall_time_s:.2f} s"
+    return f"{'ok  ' if journal.ok else 'FAIL'} {journal.label}  {journal.wall_time_s:.2f} s"
 
 
 #: How the table marks each scenario, by its verdict.
