@@ -55,7 +55,7 @@ def measure(tasks: int) -> dict[str, float]:
         if not printed.read_text(encoding="utf-8").strip():
             raise RuntimeError(f"chaosbench run of {tasks:,} tasks exited {os.waitstatus_to_exitcode(status)} "
                                "without a journal")
-        journal = json.loads(printed.read_text(encoding="utf-8"))
+        journal = json.loads(printed.read_text(encoding="utf-8"))["journal"]
         rows = pq.ParquetFile(out / "tasks.parquet").metadata.num_rows
     return {"tasks_created": journal["counts"]["tasks_created"], "tasks_in_parquet": rows,
             "exit_status": os.waitstatus_to_exitcode(status), "wall_time_s": wall,

@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_sweep import parallel_capacity
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = "scenarios/suites/default.yaml"
 TARGET_SPEEDUP = 1.7
@@ -28,6 +30,7 @@ def run_suite(out: Path, *workers: str) -> tuple[float, list[str]]:
 
 
 def main() -> dict[str, float]:
+    capacity = parallel_capacity(2)
     with tempfile.TemporaryDirectory(prefix="bench_suite_workers.") as folder:
         serial, serial_digests = run_suite(Path(folder) / "serial")
         parallel, parallel_digests = run_suite(Path(folder) / "workers", "--workers", "2")
@@ -37,6 +40,7 @@ def main() -> dict[str, float]:
     print(f"  --workers 2: {parallel:6.1f} s wall")
     print(f"  speed-up {speedup:.2f}x (target >= {TARGET_SPEEDUP}x on 2 cores); digests "
           f"{'identical, in the same order' if parallel_digests == serial_digests else 'DIFFER'}")
+    print(f"  parallel capacity of the machine just before: {capacity:.2f}x with 2 processes")
     return {"serial_s": serial, "workers_s": parallel, "speedup": speedup}
 
 

@@ -21,6 +21,7 @@ from chaosbench.sim.run.layout import default_run_dir
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runner import Setting
 from chaosbench.sim.run.streaming import run_to_dir
+from chaosbench.sim.scenario.budget import expected_events
 from chaosbench.sim.scenario.discovery import is_drill, is_suite, load_suite, yaml_files
 from chaosbench.sim.scenario.loader import Problem, ScenarioError, ScenarioErrors, load_scenario, read_yaml
 from chaosbench.sim.scenario.model import Scenario
@@ -145,10 +146,16 @@ Finished = Callable[[int, RunResult], None]
 def run_jobs(jobs: Sequence[tuple[Target, Job]], executor: Executor, *, db: MemoryDB | None, when: str,
              finished: Finished | None = None) -> list[Outcome]:
     """Carry out every job (a run of its target) on ``executor``; the outcomes in the order of ``jobs``, each
-    recorded in ``db`` in that order."""
+    recorded in ``db`` in that order.
+
+    Several workers are handed the jobs longest first (by the simulation events their scenario is expected to
+    cause), so that none is left with a long run while the others stand idle at the end.
+    """
     done: dict[int, RunResult] = {}
     outcomes: list[Outcome] = []
     items = [(index, job) for index, (_, job) in enumerate(jobs)]
+    if executor.workers > 1:
+        items.sort(key=lambda item: -expected_events(jobs[item[0]][0].scenario))
     for count, ((index, job), result) in enumerate(executor.run(_carry_out, items), start=1):
         done[index] = result
         if finished is not None:
