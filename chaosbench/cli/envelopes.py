@@ -21,7 +21,7 @@ from chaosbench.sim.run.record import InvariantResult, Journal
 Verdict = Literal["passed", "failed", "expected failure", "canary passed"]
 
 
-class _Envelope(TypedDict):
+class Envelope(TypedDict):
     schema: str
     ok: bool
 
@@ -35,7 +35,7 @@ class ErrorItem(TypedDict):
     column: NotRequired[int]
 
 
-class ErrorEnvelope(_Envelope):
+class ErrorEnvelope(Envelope):
     command: str
     status: int
     errors: list[ErrorItem]
@@ -58,7 +58,7 @@ class CheckedFile(TypedDict):
     problems: NotRequired[list[Problem]]
 
 
-class ValidateEnvelope(_Envelope):
+class ValidateEnvelope(Envelope):
     files: list[CheckedFile]
 
 
@@ -71,11 +71,11 @@ class ListedScenario(TypedDict):
     incidents: NotRequired[list[str]]  # an incident file's incidents
 
 
-class ListEnvelope(_Envelope):
+class ListEnvelope(Envelope):
     scenarios: list[ListedScenario]
 
 
-class RunEnvelope(_Envelope):
+class RunEnvelope(Envelope):
     verdict: Verdict
     run_dir: str
     journal: Journal
@@ -142,12 +142,12 @@ class Comparison(TypedDict):
     skipped: list[Skipped]
 
 
-class SuiteEnvelope(_Envelope):
+class SuiteEnvelope(Envelope):
     runs: list[RunSummary]
     comparison: NotRequired[Comparison]
 
 
-class CompareEnvelope(_Envelope):
+class CompareEnvelope(Envelope):
     comparison: Comparison
 
 
@@ -173,7 +173,7 @@ class LoopRun(RunSummary):
     round: int
 
 
-class LoopEnvelope(_Envelope):
+class LoopEnvelope(Envelope):
     counts: LoopCounts
     ladder: dict[str, Standing]
     escalations: list[Escalation]
@@ -188,7 +188,7 @@ class FailingRun(TypedDict):
     reproduce: str
 
 
-class FrontierEnvelope(_Envelope):
+class FrontierEnvelope(Envelope):
     scenario: str
     max_level: int
     highest_passing: int
@@ -205,7 +205,7 @@ class ExploreCounts(TypedDict):
     failures: int
 
 
-class ExploreEnvelope(_Envelope):
+class ExploreEnvelope(Envelope):
     scenario: str
     seed: int
     sim_seed: int | None
@@ -244,7 +244,7 @@ class SwarmFailure(TypedDict):
     reproduce: str | None
 
 
-class SwarmEnvelope(_Envelope):
+class SwarmEnvelope(Envelope):
     scenario: str
     searches: list[SwarmSearch]
     found: bool
@@ -260,7 +260,7 @@ class SweepCounts(TypedDict):
     failed: int
 
 
-class SweepEnvelope(_Envelope):
+class SweepEnvelope(Envelope):
     scenario: str
     name: str
     tags: list[str]
@@ -307,7 +307,7 @@ class AblatedScenario(TypedDict):
     experiments: list[Experiment]
 
 
-class AblateEnvelope(_Envelope):
+class AblateEnvelope(Envelope):
     dead_weight: list[str]
     table: str
     scenarios: list[AblatedScenario]
@@ -321,7 +321,7 @@ class ReportCounts(TypedDict):
     skipped: int
 
 
-class ReportEnvelope(_Envelope):
+class ReportEnvelope(Envelope):
     written: dict[Literal["html", "md", "junit"], str]
     score: float | None
     counts: ReportCounts
@@ -331,62 +331,13 @@ class ReportEnvelope(_Envelope):
     skipped: list[Skipped]
 
 
-class RateLimit(TypedDict):
-    max_events: int
-    per_s: float
-
-
-class WorkflowSummary(TypedDict):
-    name: str
-    event_type: str
-    enabled: bool
-    actions: list[str]
-    parallel_groups: int
-    rate_limit: RateLimit | None
-    description: str
-
-
-class ShownWorkflow(WorkflowSummary):
-    definition: dict[str, Any]
-
-
-class WorkflowsListEnvelope(_Envelope):
-    file: str
-    configuration: dict[str, Any]
-    workflows: list[WorkflowSummary]
-
-
-class WorkflowsShowEnvelope(_Envelope):
-    workflow: ShownWorkflow
-
-
-class CheckedDefinitionFile(TypedDict):
-    file: str
-    valid: bool
-    kind: NotRequired[Literal["workflows", "rules"]]
-    workflows: NotRequired[int]
-    rules: NotRequired[int]
-    field: NotRequired[str]
-    message: NotRequired[str]
-
-
-class WorkflowsValidateEnvelope(_Envelope):
-    files: list[CheckedDefinitionFile]
-
-
-class WorkflowsStatsEnvelope(_Envelope):
-    run_dir: str
-    scenario: str
-    stats: dict[str, Any]
-
-
-class NewEnvelope(_Envelope):
+class NewEnvelope(Envelope):
     file: str
     name: str
     faults: list[str]
 
 
-class DrillEnvelope(_Envelope):
+class DrillEnvelope(Envelope):
     drill: str
     file: str
     seed: int
@@ -396,15 +347,3 @@ class DrillEnvelope(_Envelope):
     findings: list[str]
     run_dir: str
     reproduce: str
-
-
-#: Every kind of envelope, by the kind its ``schema`` names.
-ENVELOPES: dict[str, type] = {
-    "error": ErrorEnvelope, "validate": ValidateEnvelope, "list": ListEnvelope, "run": RunEnvelope,
-    "suite": SuiteEnvelope, "loop": LoopEnvelope, "frontier": FrontierEnvelope, "explore": ExploreEnvelope,
-    "swarm": SwarmEnvelope,
-    "sweep": SweepEnvelope, "ablate": AblateEnvelope, "compare": CompareEnvelope, "report": ReportEnvelope,
-    "workflows-list": WorkflowsListEnvelope, "workflows-show": WorkflowsShowEnvelope,
-    "workflows-validate": WorkflowsValidateEnvelope, "workflows-stats": WorkflowsStatsEnvelope,
-    "new": NewEnvelope, "drill": DrillEnvelope,
-}

@@ -1,7 +1,8 @@
 """The JSON Schemas chaosbench ships: of scenario and suite files, and of every command's ``--json`` output.
 
 Both are generated from the code (the scenario models, the output envelopes of
-:mod:`chaosbench.cli.envelopes`) and shipped as files in ``chaosbench/schemas/``
+:mod:`chaosbench.cli.envelopes` and
+:mod:`chaosbench.cli.workflow_envelopes`) and shipped as files in ``chaosbench/schemas/``
 for editors and other programs; a test holds the files to what the code
 generates, so they cannot drift.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from chaosbench.cli import envelopes
+from chaosbench.cli import envelopes, workflow_envelopes
 from chaosbench.cli.jsonout import schema_id
 from chaosbench.sim.scenario.file_schema import DIALECT, files_schema
 
@@ -38,16 +39,29 @@ def schema_text(kind: str) -> str:
     return json.dumps(generated_schema(kind), indent=2, ensure_ascii=False) + "\n"
 
 
+#: Every kind of envelope, by the kind its ``schema`` names.
+ENVELOPES: dict[str, type] = {
+    "error": envelopes.ErrorEnvelope, "validate": envelopes.ValidateEnvelope, "list": envelopes.ListEnvelope,
+    "run": envelopes.RunEnvelope, "suite": envelopes.SuiteEnvelope, "loop": envelopes.LoopEnvelope,
+    "frontier": envelopes.FrontierEnvelope, "explore": envelopes.ExploreEnvelope, "swarm": envelopes.SwarmEnvelope,
+    "sweep": envelopes.SweepEnvelope, "ablate": envelopes.AblateEnvelope, "compare": envelopes.CompareEnvelope,
+    "report": envelopes.ReportEnvelope, "workflows-list": workflow_envelopes.WorkflowsListEnvelope,
+    "workflows-show": workflow_envelopes.WorkflowsShowEnvelope,
+    "workflows-validate": workflow_envelopes.WorkflowsValidateEnvelope,
+    "workflows-stats": workflow_envelopes.WorkflowsStatsEnvelope, "new": envelopes.NewEnvelope,
+    "drill": envelopes.DrillEnvelope,
+}
+
 #: The names of the envelopes' own types (the journal's models say for themselves what they allow).
-_OURS = frozenset(name for name, value in vars(envelopes).items()
-                  if isinstance(value, type) and value.__module__ == envelopes.__name__)
+_OURS = frozenset(name for module in (envelopes, workflow_envelopes) for name, value in vars(module).items()
+                  if isinstance(value, type) and value.__module__ == module.__name__)
 
 
 def output_schema() -> dict[str, Any]:
     """The JSON Schema of every ``--json`` output: one of the envelopes, told apart by ``schema``."""
     definitions: dict[str, Any] = {}
     choices = []
-    for kind, envelope in envelopes.ENVELOPES.items():
+    for kind, envelope in ENVELOPES.items():
         schema = TypeAdapter(envelope).json_schema(mode="serialization", ref_template="#/$defs/{model}")
         definitions.update(schema.pop("$defs", {}))
         definitions.update({name: _closed(definition) for name, definition in definitions.items()})

@@ -9,9 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from chaosbench.cli.envelopes import ENVELOPES
 from chaosbench.cli.main import main
-from chaosbench.cli.schemas import SCHEMAS, schema_text, shipped_schema
+from chaosbench.cli.schemas import ENVELOPES, SCHEMAS, schema_text, shipped_schema
 from chaosbench.sim.scenario.discovery import is_drill
 from tests.conftest import ROOT, mmc_document
 from tests.sim.test_explore import weak_document
