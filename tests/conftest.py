@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,20 +74,36 @@ class ShippedSuite:
         return self.out / "runs" / name / "level0-seed1"
 
 
-@pytest.fixture(scope="session")
-def shipped_suite(tmp_path_factory: pytest.TempPathFactory) -> ShippedSuite:
-    """The shipped suite's runs, made once per session for every test that checks them (their digests, their
-    reports) rather than once per test."""
+def _run_shipped_suite(out: Path) -> tuple[int, int]:
     from chaosbench.cli.main import main
-    from chaosbench.sim.scenario.discovery import load_suite
-    from chaosbench.sim.scenario.loader import load_scenario
 
-    out = tmp_path_factory.mktemp("shipped")
     with contextlib.redirect_stdout(io.StringIO()):
         suite_status = main(["suite", str(CANARY_SUITE), "--out", str(out / "runs"), "--no-db", "--json",
                              "--html", str(out / "suite.html"), "--md", str(out / "suite.md"),
                              "--junit", str(out / "suite.xml")])
         report_status = main(["report", str(out / "runs"), "--json", "--html", str(out / "report.html"),
                               "--md", str(out / "report.md"), "--junit", str(out / "report.xml")])
+    return suite_status, report_status
+
+
+@pytest.fixture(scope="session")
+def shipped_suite(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> ShippedSuite:
+    """The shipped suite's runs, made once per test session for every test that checks them (their digests, their
+    reports), also when pytest-xdist spreads those tests over several processes: the first process to ask makes
+    them under a lock in the session's shared temporary folder, the others read its statuses there."""
+    from filelock import FileLock
+
+    from chaosbench.sim.scenario.discovery import load_suite
+    from chaosbench.sim.scenario.loader import load_scenario
+
     names = sorted(load_scenario(path).name for path in load_suite(CANARY_SUITE)[1])
+    if worker_id == "master":
+        out = tmp_path_factory.mktemp("shipped")
+        return ShippedSuite(*_run_shipped_suite(out), out, names)
+    shared = tmp_path_factory.getbasetemp().parent
+    out, statuses = shared / "shipped", shared / "shipped.json"
+    with FileLock(str(shared / "shipped.lock")):
+        if not statuses.exists():
+            statuses.write_text(json.dumps(_run_shipped_suite(out)), encoding="utf-8")
+        suite_status, report_status = json.loads(statuses.read_text(encoding="utf-8"))
     return ShippedSuite(suite_status, report_status, out, names)

@@ -145,7 +145,8 @@ def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_c
     command = _sweep_command(scenario, out, "--dask", cluster.address)
     sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     try:
-        _wait_for_parts(out, 3, sweep)
+        # At the first part, so that most of the sweep is still to run when the signal lands, even on a busy machine.
+        _wait_for_parts(out, 1, sweep)
         sweep.send_signal(signal.SIGINT)
         sweep.communicate(timeout=PATIENCE_S)
     finally:
@@ -153,7 +154,7 @@ def test_a_sweep_on_a_dask_cluster_interrupted_by_sigint_resumes_with_the_same_c
             sweep.kill()
     assert sweep.returncode == 130
     kept = _parts(out)
-    assert 3 <= len(kept) < RUNS
+    assert 1 <= len(kept) < RUNS
     status, report, stderr = _finished(command)
     assert status == 0, stderr
     _assert_complete(out, report, serial)

@@ -1,11 +1,11 @@
-"""Every shipped scenario bites: it passes with its safeguards, fails without them, and its ladder has a top.
+"""Every shipped scenario bites: it passes with its safeguards and fails without them.
 
 For each scenario of the default suite (and every other shipped scenario
 with expected safeguards): seeds 1-3 pass at level 0 with every safeguard
 on; seeds 1 and 2 fail with every safeguard off; each expected safeguard
-switched off alone fails at least two of seeds 1-3; and the frontier search
-finds a first failing level within ``max_level``. Every safeguard of the
-catalogue is expected by some shipped scenario.
+switched off alone fails at least two of seeds 1-3. Every safeguard of the
+catalogue is expected by some shipped scenario. (That each ladder has a top
+is in ``test_scenario_ladders``.)
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import pytest
 
 from chaosbench.sim.checks.safeguards import SAFEGUARDS, safeguards_off
 from chaosbench.sim.difficulty.batch import resolve_targets
-from chaosbench.sim.difficulty.frontier import find_frontier
 from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import is_drill
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
@@ -47,6 +46,16 @@ def _passes(file: Path, seed: int, off: tuple[str, ...] = ()) -> bool:
     return run_scenario(scenario, seed=seed, file=str(file)).passed
 
 
+def _fails_on_most(file: Path, off: tuple[str, ...], seeds: tuple[int, ...]) -> bool:
+    """Whether the scenario fails on more than half of ``seeds`` with ``off`` off; stops once the answer is known."""
+    needed, failures = len(seeds) // 2 + 1, 0
+    for done, seed in enumerate(seeds, start=1):
+        failures += not _passes(file, seed, off)
+        if failures >= needed or failures + len(seeds) - done < needed:
+            break
+    return failures >= needed
+
+
 def test_the_default_suite_holds_the_fifteen_scenarios_of_the_design_documents():
     assert len(DEFAULT) == 15
 
@@ -65,16 +74,7 @@ def test_a_scenario_passes_with_its_safeguards_and_fails_without_them(file: Path
     everything = safeguards_off(["all"])
     assert not any(_passes(file, seed, everything) for seed in (1, 2))
     for name in scenario.expect_safeguards:
-        failures = sum(not _passes(file, seed, (name,)) for seed in (1, 2, 3))
-        assert failures >= 2, f"{scenario.name} without {name} failed {failures} of seeds 1-3"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("file", SHIPPED, ids=lambda f: f.stem)
-def test_a_scenario_ladder_reaches_a_level_the_stack_does_not_survive(file: Path):
-    frontier = find_frontier(file, seeds=(1,))
-    assert frontier.first_failing is not None and frontier.first_failing <= frontier.max_level
-    assert frontier.highest_passing >= 0  # level 0 itself passes
+        assert _fails_on_most(file, (name,), (1, 2, 3)), f"{scenario.name} without {name} passed on most of seeds 1-3"
 
 
 def test_a_strict_scenario_fails_when_an_expected_safeguard_never_fired(write_scenario, capsys):
