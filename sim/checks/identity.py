@@ -33,6 +33,7 @@ PROBE_UNITS: dict[str, str] = {
     "boot_time": "s",
     "time_to_heal": "s",
     "lost_events": "events",
+    "dropped_events": "events",
     "unanswered_events": "events",
     "workflow_latency": "s",
     "out_of_order": "deliveries",

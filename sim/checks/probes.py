@@ -286,6 +286,13 @@ class LostEvents(_Bounded):
         return seen.counter("bus.lost_for_good")
 
 
+class DroppedEvents(_Bounded):
+    """Events the mesh guard dropped unrouted: from a source it refused, or one still untrusted after every hold."""
+
+    def observe(self, seen: Observed) -> float:
+        return seen.counter("mesh.dropped")
+
+
 class OutOfOrder(_Bounded):
     """Deliveries that overtook an earlier event of the same source on its way to the same subscriber.
 
@@ -342,6 +349,7 @@ PROBES: dict[str, type[_Probe]] = {
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,
     "lost_events": LostEvents,
+    "dropped_events": DroppedEvents,
     "unanswered_events": UnansweredEvents,
     "workflow_latency": WorkflowLatency,
     "out_of_order": OutOfOrder,
