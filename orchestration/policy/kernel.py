@@ -199,8 +199,7 @@ class EventPolicyKernel:
 
     def _act(self, action: str, rule: Rule, event: Event) -> None:
         kernel, kernel_action, event_type = _EFFECTS[action]
-        payload = event.payload
-        component = payload.get("component_id", event.source) if isinstance(payload, dict) else event.source
+        component = _subject(event)
         if kernel is not None and kernel_action is not None:  # set together in _EFFECTS
             call = self.kernels.call(kernel, kernel_action, {"rule": rule.name, "component_id": component})
             call.callbacks.append(self._on_call)
@@ -269,6 +268,23 @@ class EventPolicyKernel:
                     self._count(f"policy.fired.{rule}", fired)
             else:
                 self._count(f"policy.{key}", value)
+
+
+def _subject(event: Event) -> str:
+    """The component ``event`` is about: the one its payload names, else its source.
+
+    Payloads name it as ``component_id``; a crash as the ``kernel``, a drifted
+    dependency (a boot chunk) as the ``dependency``, and a failed call as the
+    ``endpoint`` ``kernel.action`` of the kernel that failed it.
+    """
+    payload = event.payload
+    if isinstance(payload, dict):
+        for field in ("component_id", "kernel", "dependency"):
+            if isinstance(payload.get(field), str):
+                return str(payload[field])
+        if isinstance(payload.get("endpoint"), str):
+            return str(payload["endpoint"]).partition(".")[0]
+    return event.source
 
 
 def _without(rules: tuple[Rule, ...], disabled: tuple[str, ...]) -> tuple[Rule, ...]:
