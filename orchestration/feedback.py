@@ -16,9 +16,10 @@ one observes to what another does, as the design documents wire them:
 * what the kernels do when a workflow or a rule calls them: healing actions
   bring a component back (a kernel restarted, with the dead-lettered
   workflow runs replayed, a paused dispatcher resumed,
-  the workers restarted, a degraded boot chunk validated again), a trust review restores a component's trust, and
+  the workers restarted, a degraded boot chunk validated again), a trust review restores a component's trust,
   the hunter's analysis of an unknown actor quarantines it at the governance
-  gate.
+  gate, and an escalation to a human pages the operator, who comes back if
+  away.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from chaosbench.orchestration.config import StackConfig
 from chaosbench.orchestration.core.memory import MemoryWriter
 from chaosbench.orchestration.core.wiring import Announce, Wiring
 from chaosbench.orchestration.governance.gate import GovernanceGate
+from chaosbench.orchestration.governance.operator import Operator
 from chaosbench.orchestration.governance.trust import TrustScorer
 from chaosbench.orchestration.mesh.bus import EventBus
 from chaosbench.orchestration.mesh.engine import WorkflowEngine
@@ -52,6 +54,7 @@ class Assembled(Protocol):
     kernels: Kernels
     trust: TrustScorer
     gate: GovernanceGate
+    operator: Operator
     memory: MemoryWriter
     learning: WorkflowLearning
     bus: EventBus
@@ -103,6 +106,7 @@ def _trust_and_learning(stack: Assembled) -> None:
 
 def _kernel_effects(stack: Assembled) -> None:
     kernels, htm, pool, trust, gate, boot = stack.kernels, stack.htm, stack.pool, stack.trust, stack.gate, stack.boot
+    operator = stack.operator
     engine, workers = stack.engine, stack.config.htm.workers
 
     def heal(params: Any) -> None:
@@ -128,5 +132,9 @@ def _kernel_effects(stack: Assembled) -> None:
 
     for action in ("self_heal.restart_component", "self_heal.run_playbook", "avn_core.escalate_healing"):
         kernels.effects[action] = heal
+    def page(_params: Any) -> None:
+        operator.set_available(True)
+
     kernels.effects["governance.review_trust"] = review
+    kernels.effects["governance.escalate"] = page
     kernels.effects["hunter.analyze"] = analyze

@@ -41,6 +41,7 @@ DECISIVE: dict[tuple[str, str], str] = {
     ("policy", "dependency_drift"): "defence/unvalidated_mesh.yaml",
     ("policy", "resource_spike"): "defence/spike_relief.yaml",
     ("policy", "workload_saturation"): "defence/saturated_queue.yaml",
+    ("policy", "sla_breach"): "defence/paged_operator.yaml",
     ("workflows", "kernel_crash_response"): "defence/flaky_healer.yaml",
     ("workflows", "kpi_critical_healing"): "defence/hung_learning_kernel.yaml",
     ("workflows", "test_quality_critical_healing"): "defence/hung_hunter.yaml",
@@ -49,7 +50,6 @@ DECISIVE: dict[tuple[str, str], str] = {
 
 #: (``policy`` or ``workflows``, name) -> the kernel actions it calls, none of which changes the stack yet.
 WITHOUT_EFFECT: dict[tuple[str, str], tuple[str, ...]] = {
-    ("policy", "sla_breach"): ("governance.escalate",),
     ("policy", "governance_violation"): ("unified_logic.route",),
     ("workflows", "kpi_warning_adaptation"): ("learning_kernel.adapt_thresholds",),
     ("workflows", "test_quality_degraded_learning"): ("learning_kernel.record_pattern",),
