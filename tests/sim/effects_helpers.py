@@ -24,9 +24,10 @@ TIER0_INTENTS = {"intents": {"rate": "1/s", "mix": {"modify_governance": 1.0}, "
 NO_CONTENTION = {"contention": {"slowdown": 0.0, "kernel_failure": 0.0, "oom_probability": 0.0}}
 
 #: A crashed kernel left to the immune kernel, which restarts it at the watchdog's next check: the
-#: critical-error rule, the crash-response workflow and the smoke tests would heal it within seconds.
-SLOW_CRASH_HEALING = {"policy": {"disabled": ["critical_error"]}, "workflows": {"disabled": ["kernel_crash_response"]},
-                      "test_quality": {"enabled": False}}
+#: critical-error rule, the batched API errors' self-healing, the crash-response workflow and the smoke
+#: tests would heal it within seconds.
+SLOW_CRASH_HEALING = {"policy": {"disabled": ["critical_error", "api_error_batch"]},
+                      "workflows": {"disabled": ["kernel_crash_response"]}, "test_quality": {"enabled": False}}
 
 
 def scenario(*, workload: list[dict], faults: list[dict] = (), stack: dict | None = None,
