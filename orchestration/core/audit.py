@@ -3,6 +3,10 @@
 Every entry holds who did what, when, where, why and how, plus the hash of
 the entry before it; its own hash covers all of that. Changing, removing or
 reordering any entry breaks the chain at that entry, which ``verify`` names.
+An entry is hashed once, when it is recorded: ``verify`` checks every link
+and rehashes only the entries that are not the very ones the log recorded
+(an entry is a tuple of immutable values, so one still in place holds what
+was hashed).
 Entries are also appended to the recorder table ``audit`` so a run directory
 can keep them (``audit.parquet``). A component built without an audit log
 writes to :data:`NULL_AUDIT`, which takes the same calls and keeps nothing.
@@ -50,17 +54,20 @@ class AuditLog:
         self.env = runtime.env
         self._table = runtime.recorder.table("audit", AUDIT_COLUMNS)
         self._entries: list[AuditEntry] = []
+        # The entries as recorded, by reference: verify need not rehash an entry that is still one of these.
+        self._recorded: list[AuditEntry] = []
         self.head = GENESIS
 
     def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> AuditEntry:
         """Append a narrative (``when`` defaults to now) and return it."""
         time = float(self.env.now if when is None else when)
         index = len(self._entries)
-        digest = entry_hash(index, time, who, what, where, why, how, self.head)
-        entry = AuditEntry(index, time, who, what, where, why, how, self.head, digest)
+        previous = self.head
+        digest = self.head = entry_hash(index, time, who, what, where, why, how, previous)
+        entry = AuditEntry(index, time, who, what, where, why, how, previous, digest)
         self._entries.append(entry)
-        self._table.append(index, time, who, what, where, why, how, self.head, digest)
-        self.head = digest
+        self._recorded.append(entry)
+        self._table.append(*entry)
         return entry
 
     @property
@@ -74,10 +81,12 @@ class AuditLog:
     def verify(self) -> int | None:
         """Position of the first entry that does not chain correctly, or None if the log is intact."""
         previous = GENESIS
+        recorded = self._recorded
         for position, entry in enumerate(self._entries):
             if entry.position != position or entry.prev_hash != previous:
                 return position
-            if entry_hash(*entry[:8]) != entry.hash:
+            as_recorded = position < len(recorded) and entry is recorded[position]
+            if not as_recorded and entry_hash(*entry[:8]) != entry.hash:
                 return position
             previous = entry.hash
         if previous != self.head:
