@@ -6,7 +6,9 @@ reordering any entry breaks the chain at that entry, which ``verify`` names.
 An entry is hashed once, when it is recorded: ``verify`` checks every link
 and rehashes only the entries that are not the very ones the log recorded
 (an entry is a tuple of immutable values, so one still in place holds what
-was hashed).
+was hashed). Until someone asks for ``entries`` the log keeps plain tuples,
+which the garbage collector stops scanning: a long run records one entry
+per dispatch.
 Entries are also appended to the recorder table ``audit`` so a run directory
 can keep them (``audit.parquet``). A component built without an audit log
 writes to :data:`NULL_AUDIT`, which takes the same calls and keeps nothing.
@@ -53,44 +55,51 @@ class AuditLog:
     def __init__(self, runtime: Runtime) -> None:
         self.env = runtime.env
         self._table = runtime.recorder.table("audit", AUDIT_COLUMNS)
-        self._entries: list[AuditEntry] = []
-        # The entries as recorded, by reference: verify need not rehash an entry that is still one of these.
-        self._recorded: list[AuditEntry] = []
+        # The chain holds plain tuples (fields in AUDIT_COLUMNS order), which the garbage collector stops
+        # tracking, until ``entries`` is first asked for; from then on AuditEntry objects.
+        self._chain: list[tuple[Any, ...]] = []
+        # The entries as handed out, by reference, once there are any: verify need not rehash one of these.
+        self._recorded: list[AuditEntry] | None = None
         self.head = GENESIS
 
-    def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> AuditEntry:
-        """Append a narrative (``when`` defaults to now) and return it."""
+    def record(self, *, who: str, what: str, where: str, why: str, how: str, when: float | None = None) -> None:
+        """Append a narrative (``when`` defaults to now)."""
         time = float(self.env.now if when is None else when)
-        index = len(self._entries)
+        chain = self._chain
+        index = len(chain)
         previous = self.head
         digest = self.head = entry_hash(index, time, who, what, where, why, how, previous)
-        entry = AuditEntry(index, time, who, what, where, why, how, previous, digest)
-        self._entries.append(entry)
-        self._recorded.append(entry)
-        self._table.append(*entry)
-        return entry
+        row = (index, time, who, what, where, why, how, previous, digest)
+        if self._recorded is not None:
+            row = AuditEntry._make(row)
+            self._recorded.append(row)
+        chain.append(row)
+        self._table.append(*row)
 
     @property
     def entries(self) -> list[AuditEntry]:
         """The entries in order (the log's own list: what ``verify`` checks)."""
-        return self._entries
+        if self._recorded is None:
+            self._chain = [AuditEntry._make(row) for row in self._chain]
+            self._recorded = list(self._chain)  # type: ignore[arg-type]  # every row is an AuditEntry now
+        return self._chain  # type: ignore[return-value]  # see above
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._chain)
 
     def verify(self) -> int | None:
         """Position of the first entry that does not chain correctly, or None if the log is intact."""
         previous = GENESIS
         recorded = self._recorded
-        for position, entry in enumerate(self._entries):
-            if entry.position != position or entry.prev_hash != previous:
+        for position, entry in enumerate(self._chain):
+            if entry[0] != position or entry[7] != previous:
                 return position
-            as_recorded = position < len(recorded) and entry is recorded[position]
-            if not as_recorded and entry_hash(*entry[:8]) != entry.hash:
+            as_recorded = recorded is None or (position < len(recorded) and entry is recorded[position])
+            if not as_recorded and entry_hash(*entry[:8]) != entry[8]:
                 return position
-            previous = entry.hash
+            previous = entry[8]
         if previous != self.head:
-            return len(self._entries)  # entries were cut off the end
+            return len(self._chain)  # entries were cut off the end
         return None
 
     def query(
@@ -103,7 +112,7 @@ class AuditLog:
         """Entries by ``actor`` (who), ``action`` (what) and time window ``[since, until]``."""
         return [
             e
-            for e in self._entries
+            for e in self.entries
             if (actor is None or e.who == actor)
             and (action is None or e.what == action)
             and (since is None or e.time >= since)
@@ -112,7 +121,7 @@ class AuditLog:
 
     def frame_rows(self) -> list[tuple[Any, ...]]:
         """The entries as rows in the order of ``AUDIT_COLUMNS``."""
-        return [tuple(entry) for entry in self._entries]
+        return [tuple(entry) for entry in self._chain]
 
 
 class Audit(Protocol):
