@@ -1,8 +1,10 @@
 """Running one scenario at one level with one seed."""
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import simpy
@@ -113,16 +115,37 @@ def advance(env: simpy.Environment, until: float, progress: ProgressHook | None 
     """Process every event before ``until``, then set the clock to ``until``; the number processed."""
     step, peek = env.step, env.peek
     processed = 0
-    if progress is None:
-        while peek() < until:
-            step()
-            processed += 1
-    else:
-        while peek() < until:
-            step()
-            processed += 1
-            if not processed & 0x3FFF:
-                progress(env.now)
-        progress(until)
-    env.run(until=until)
+    with _older_objects_frozen():
+        if progress is None:
+            while peek() < until:
+                step()
+                processed += 1
+        else:
+            while peek() < until:
+                step()
+                processed += 1
+                if not processed & 0x3FFF:
+                    progress(env.now)
+            progress(until)
+        env.run(until=until)
     return processed
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep every object older than the run out of the garbage collector's scans while the run advances.
+
+    A run keeps objects alive as it goes (its audit log, tasks waiting for
+    their SLA timers), which sets off full collections; each would walk
+    every module, class and schema the process has loaded too. Frozen, they
+    are skipped, and they are collectable again once the run has advanced.
+    Objects someone else froze stay frozen.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
