@@ -14,7 +14,11 @@ SLA runs short. So the escalator keeps one heap of ``(due, task_id, task)``
 and a single timer for the earliest due of a task still waiting: entries of
 tasks that have started are dropped when they reach the top, without a timer
 of their own. A task that waits again (preempted, or its worker killed) is
-watched again.
+watched again. Most tasks finish long before their entry would reach the
+top, so whenever the heap has doubled since it was last swept, the entries
+of finished tasks are swept out (they would only ever be dropped): the heap
+stays the size of what may still wait, not of the last SLA's worth of
+arrivals.
 """
 from __future__ import annotations
 
@@ -26,7 +30,10 @@ import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Safeguard
-from chaosbench.orchestration.tasks.model import QUEUED, Priority, Task
+from chaosbench.orchestration.tasks.model import DONE, QUEUED, Priority, Task
+
+#: Entries the heap holds before its first sweep.
+_SWEEP_FLOOR = 4096
 
 
 class EscalatedQueues(Protocol):
@@ -55,6 +62,7 @@ class SlaEscalator:
         self._htm = htm
         self._keep = 1.0 - config.threshold
         self._heap: list[tuple[float, int, Task]] = []
+        self._sweep_at = _SWEEP_FLOOR
         self._armed = math.inf
 
     def watch(self, task: Task) -> None:
@@ -64,7 +72,10 @@ class SlaEscalator:
             self._push(task.enqueued_at + task.sla * self._keep, task)
 
     def _push(self, due: float, task: Task) -> None:
-        heapq.heappush(self._heap, (due, task.task_id, task))
+        heap = self._heap
+        if len(heap) >= self._sweep_at:
+            self._sweep()
+        heapq.heappush(heap, (due, task.task_id, task))
         if due < self._armed:
             self._arm(due)
 
@@ -72,6 +83,13 @@ class SlaEscalator:
         self._armed = due
         timer = self.env.timeout(max(0.0, due - self.env.now), due)
         timer.callbacks.append(self._wake)
+
+    def _sweep(self) -> None:
+        """Drop the entries of finished tasks, in place (``_wake`` may hold the heap while it pushes)."""
+        heap = self._heap
+        heap[:] = [entry for entry in heap if entry[2].state != DONE]
+        heapq.heapify(heap)
+        self._sweep_at = max(_SWEEP_FLOOR, 2 * len(heap))
 
     def _wake(self, timer: simpy.Event) -> None:
         if timer.value != self._armed:
