@@ -62,6 +62,7 @@ class TaskManager:
         self._contention: Contention | None = None
         self._admission = AdmissionCheck()
         self._on_finish = self._finish  # bound once: one callback per service
+        self._timeout = self.env.timeout
         self.paused = False
         self.paused_at = math.nan
         self.serving = open
@@ -315,7 +316,7 @@ class TaskManager:
         self._began[worker] = now + delay
         contention = self._contention
         pace = self._pace[worker] = 1.0 if contention is None else contention.slowdown
-        done = self.env.timeout(task.work * pace + delay, worker)
+        done = self._timeout(task.work * pace + delay, worker)
         done.callbacks.append(self._on_finish)
         self._service[worker] = done
         if self._narrator is not None:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from functools import partial
 from itertools import repeat
 
+import simpy
 from pydantic import Field, model_validator
-from simpy.events import ProcessGenerator
+from simpy.events import NORMAL, ProcessGenerator
 
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import Priority
@@ -115,10 +116,12 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
               service: random.Random, stop: float) -> ProcessGenerator:
     """Wait for ``spec.start``, then hand the arrivals over to timeout callbacks.
 
-    Each arrival is a timeout whose callback enqueues the task and schedules
+    Each arrival is an event whose callback enqueues the task and schedules
     the next arrival: a callback costs far less than resuming a generator,
     and the events, their order and every random draw are those of a process
-    looping over ``yield timeout(gap)``.
+    looping over ``yield timeout(gap)``. The callback schedules the very event
+    it was called for again (SimPy has taken it off its queue by then), which
+    spares building a timeout per task.
     """
     env = stack.runtime.env
     timeout = env.timeout
@@ -139,23 +142,28 @@ def _arrivals(stack: Stack, spec: TaskWorkload, arrivals: random.Random, mix: ra
     pick = mix.random
     enqueue = stack.enqueue
     kind, origin = spec.kind, spec.origin
+    schedule = env.schedule
+    arrivals_callbacks: list[Callable[[simpy.Event], None]] = []
 
     if len(choices) == 1:
         # One priority: no draw from the mix stream is needed (it feeds nothing else).
         only, only_sla = choices[0]
 
-        def arrive(_event: object) -> None:
+        def arrive(event: simpy.Event) -> None:
             if env.now < stop:
                 enqueue(kind, only, draw_work(), only_sla, origin)
-                timeout(gap(rate)).callbacks.append(arrive)
+                event.callbacks = arrivals_callbacks
+                schedule(event, NORMAL, gap(rate))
     else:
-        def arrive(_event: object) -> None:
+        def arrive(event: simpy.Event) -> None:
             if env.now < stop:
                 # The last level also takes a draw that rounding carried up to the total.
                 priority, sla = choices[min(bisect_right(bounds, pick() * total), last)]
                 enqueue(kind, priority, draw_work(), sla, origin)
-                timeout(gap(rate)).callbacks.append(arrive)
+                event.callbacks = arrivals_callbacks
+                schedule(event, NORMAL, gap(rate))
 
+    arrivals_callbacks.append(arrive)
     if spec.start > 0:
         yield timeout(spec.start)
-    timeout(gap(rate)).callbacks.append(arrive)
+    timeout(gap(rate)).callbacks = arrivals_callbacks
