@@ -74,7 +74,7 @@ class AuditLog:
             row = AuditEntry._make(row)
             self._recorded.append(row)
         chain.append(row)
-        self._table.append(*row)
+        self._table.add(row)
 
     @property
     def entries(self) -> list[AuditEntry]:

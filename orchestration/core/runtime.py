@@ -23,6 +23,9 @@ class Table(Protocol):
     def append(self, *row: Any) -> None:
         """Append one row; values in the order of ``columns``."""
 
+    def add(self, row: tuple[Any, ...]) -> None:
+        """Append ``row``, a tuple already built (values in the order of ``columns``)."""
+
 
 class Recorder(Protocol):
     """Where the stack writes what it did, as columns and counters."""

@@ -51,7 +51,7 @@ class TaskManager:
         self._wiring = wiring
         self._emit = wiring.trace.emit
         self._count = wiring.recorder.count
-        self._rows = wiring.recorder.table("tasks", TASK_COLUMNS)
+        self._add_row = wiring.recorder.table("tasks", TASK_COLUMNS).add
         self._queues: tuple[deque[Task], ...] = tuple(deque() for _ in Priority)
         self._depth = 0
         n = config.workers
@@ -182,7 +182,7 @@ class TaskManager:
                 task.finished_at = float(self.env.now)
             if task.finished_at > task.deadline:
                 self.breach(task)
-        self._rows.append(*task.row(outcome))
+        self._add_row(task.row(outcome))
         if safeguard:
             self._count(f"safeguard.{safeguard}")
             self._emit(self.env.now, safeguard, task.task_id, outcome)
@@ -334,7 +334,7 @@ class TaskManager:
         self.completed += 1
         if now > task.deadline:
             self.breach(task)
-        self._rows.append(*task.row("completed"))
+        self._add_row(task.row("completed"))
         for listener in self.on_complete:
             listener(task)
         self._running[worker] = None

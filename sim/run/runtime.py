@@ -73,6 +73,10 @@ class ColumnTable:
         self._spilled = 0
 
     def append(self, *row: Any) -> None:
+        self.add(row)
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        """Append ``row`` as it is: a caller that has the tuple spares building another."""
         rows = self._rows
         rows.append(row)
         if len(rows) >= self._BATCH:
