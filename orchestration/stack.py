@@ -59,6 +59,7 @@ class Stack:
 
     def __init__(self, runtime: Runtime, config: StackConfig | None = None) -> None:
         self.runtime = runtime
+        self._env = runtime.env
         self.config = config = config or StackConfig()
         self.audit = AuditLog(runtime)
         self.wiring = Wiring.of(runtime, self.audit)
@@ -200,8 +201,7 @@ class Stack:
             sla = self.config.htm.sla[priority]
         if context is not None and not origin:
             origin = context.origin_service
-        now = self.runtime.env.now
-        task = Task(self._next_task_id, kind, priority, work, now, sla, origin, payload, context, handler)
+        task = Task(self._next_task_id, kind, priority, work, self._env.now, sla, origin, payload, context, handler)
         self._next_task_id += 1
         self.htm.submit(task)
         return task

@@ -129,7 +129,7 @@ class TaskManager:
         task.state = QUEUED
         if self._idle and not self._held:
             self._start(self._idle.pop(), task)
-        elif self._held or not self._take_worker_for(task):
+        elif self._held or task.priority >= _NORMAL or not self._take_worker_for(task):
             self._queues[task.priority].append(task)
             self._depth += 1
             if self.escalator is not None:
@@ -374,7 +374,7 @@ class TaskManager:
         return task
 
     def _take_worker_for(self, task: Task) -> bool:
-        """Start an urgent ``task`` on a worker a throttled task still holds, or by preemption."""
+        """Start an urgent ``task`` (CRITICAL or HIGH) on a worker a throttled task still holds, or by preemption."""
         if task.priority < _NORMAL and self._throttle is not None:
             worker = self._throttle.worker_to_yield(self._running, self._began, self.env.now, task)
             if worker >= 0:
