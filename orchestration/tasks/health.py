@@ -128,8 +128,9 @@ class HealthModel:
         self._announced = 0
         self._smoothed = config.cpu_base
         self._params = (
-            config.cpu_base, config.cpu_span, config.smoothing, config.memory_base, config.memory_span,
-            config.backlog_capacity, config.latency_base, config.cpu_levels, config.memory_levels,
+            config.cpu_base, config.cpu_span, config.smoothing, 1 - config.smoothing, config.memory_base,
+            config.memory_span, config.backlog_capacity, config.max_fill, config.latency_base, config.cpu_levels,
+            config.memory_levels,
         )
         self.listeners: list[Callable[[int], None]] = []
         self._ticking = False
@@ -175,19 +176,20 @@ class HealthModel:
         return level
 
     def _measure(self) -> int:
-        cpu_base, cpu_span, smoothing, memory_base, memory_span, capacity, latency_base, cpu_levels, memory_levels = (
-            self._params
-        )
+        (cpu_base, cpu_span, smoothing, kept, memory_base, memory_span, capacity, max_fill, latency_base,
+         cpu_levels, memory_levels) = self._params
         htm = self._htm
         alive = htm.workers
         backlog = htm.depth()
         busy_share = htm.executing / alive if alive else 1.0
-        load = cpu_base + cpu_span * busy_share + self._event_load()
-        smoothed = self._smoothed = smoothing * load + (1 - smoothing) * self._smoothed
+        load = cpu_base + cpu_span * busy_share
+        if self._events is not None and self.config.cpu_per_kevent:
+            load += self._event_load()
+        smoothed = self._smoothed = smoothing * load + kept * self._smoothed
         cpu = smoothed + self.cpu_pressure
         cpu = self.cpu = cpu if cpu < 100.0 else 100.0
-        fill = min(backlog / capacity, self.config.max_fill)
-        memory = memory_base + memory_span * fill + self.memory_pressure
+        fill = backlog / capacity
+        memory = memory_base + memory_span * (fill if fill < max_fill else max_fill) + self.memory_pressure
         memory = self.memory = memory if memory < 100.0 else 100.0
         self.backlog = backlog
         self.latency = latency_base * (1 + backlog / (alive if alive > 1 else 1))
@@ -195,9 +197,8 @@ class HealthModel:
         return level
 
     def _event_load(self) -> float:
-        """CPU percent the bus's traffic since the last reading costs."""
-        if self._events is None or not self.config.cpu_per_kevent:
-            return 0.0
+        """CPU percent the bus's traffic since the last reading costs (``events`` is wired in)."""
+        assert self._events is not None, "only read with a bus wired in"
         now, published = float(self.env.now), self._events()
         elapsed, events = now - self._read_at, published - self._events_seen
         self._read_at, self._events_seen = now, published

@@ -40,7 +40,7 @@ def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None,
     samples and their order among other events stay those of a process.
     """
     env = stack.runtime.env
-    append = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).append
+    add = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).add
     timeout = env.timeout
     htm = stack.htm
     health = stack.health
@@ -51,9 +51,9 @@ def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None,
         nonlocal arrived, completed, throttled
         waiting = depths()
         now_arrived, now_completed, now_throttled = htm.arrived, htm.completed, htm.throttled
-        append(float(env.now), *waiting, sum(waiting), htm.workers, htm.busy,
-               (now_arrived - arrived) / interval, (now_completed - completed) / interval,
-               health.current(), float(health.cpu), float(health.memory), now_throttled - throttled)
+        add((float(env.now), *waiting, sum(waiting), htm.workers, htm.busy,
+             (now_arrived - arrived) / interval, (now_completed - completed) / interval,
+             health.current(), float(health.cpu), float(health.memory), now_throttled - throttled))
         arrived, completed, throttled = now_arrived, now_completed, now_throttled
         timeout(interval).callbacks.append(sample)
 
