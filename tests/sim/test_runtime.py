@@ -59,3 +59,19 @@ def test_a_column_widens_instead_of_refusing_a_value():
     table.append(2.5)
     table.append("x")
     assert table.frame()["n"].tolist() == [1, 2.5, "x"]
+
+
+def test_a_row_with_too_few_or_too_many_values_is_refused_by_name():
+    for row in [(1,), (1, 2.5, "a", "extra")]:
+        table = ColumnTable(("id", "time", "label"), name="t")
+        table.append(0, 0.5, "ok")
+        table.add(row)
+        with pytest.raises(ValueError, match="table 't': every row needs 3 values"):
+            table.frame()
+
+
+def test_a_row_handed_over_whole_is_recorded_like_one_listed_value_by_value():
+    listed, whole = ColumnTable(("id", "label")), ColumnTable(("id", "label"))
+    listed.append(7, "x")
+    whole.add((7, "x"))
+    assert listed.frame().equals(whole.frame())
