@@ -141,7 +141,7 @@ class TaskManager:
 
     def depths(self) -> list[int]:
         """Tasks waiting in each priority, CRITICAL first."""
-        return [len(queue) for queue in self._queues]
+        return list(map(len, self._queues))
 
     def depth(self, priority: Priority | None = None) -> int:
         """Tasks waiting, in one priority or in all."""
@@ -320,7 +320,7 @@ class TaskManager:
         done.callbacks.append(self._on_finish)
         self._service[worker] = done
         if self._narrator is not None:
-            self._narrator.dispatched(task, worker, self._depth)
+            self._narrator.dispatched(task, worker, self._depth, now)
 
     def _finish(self, done: simpy.Event) -> None:
         worker: int = done.value  # type: ignore[assignment]  # simpy types every value as Optional; a Timeout keeps the one given

@@ -25,12 +25,13 @@ class DispatchNarrator:
         """Name one more worker."""
         self._worker_names.append(f"worker_{len(self._worker_names)}")
 
-    def dispatched(self, task: Task, worker: int, waiting: int) -> None:
-        """``task`` starts on ``worker`` with ``waiting`` tasks left in the queues."""
+    def dispatched(self, task: Task, worker: int, waiting: int, now: float) -> None:
+        """``task`` starts on ``worker`` at ``now`` with ``waiting`` tasks left in the queues."""
         self._record(
             who="htm",
             what=f"dispatch task {task.task_id} ({task.kind})",
             where=self._worker_names[worker],
             why=f"next of the {PRIORITY_LABELS[task.priority]} queue; {waiting} waiting",
             how="highest priority first, FIFO within a priority",
+            when=now,
         )
