@@ -21,6 +21,16 @@ def test_an_untouched_chain_verifies_and_its_head_is_the_last_hash():
     assert log.head == log.entries[-1].hash and log.entries[1].prev_hash == log.entries[0].hash
 
 
+def test_entries_recorded_after_the_entries_were_read_chain_and_are_checked_alike():
+    log = filled_log(3)
+    assert [entry.position for entry in log.entries] == [0, 1, 2]
+    for i in range(3):
+        log.record(who="late", what="dispatch", where=f"w{i}", why="later", how="h", when=10.0 + i)
+    assert log.verify() is None and len(log) == 6 and log.entries[5].who == "late"
+    log.entries[4] = log.entries[4]._replace(what="nothing")
+    assert log.verify() == 4
+
+
 @pytest.mark.parametrize("position", range(6))
 def test_altering_an_entry_is_detected_at_that_entry(position):
     log = filled_log()

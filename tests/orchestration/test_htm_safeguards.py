@@ -36,6 +36,17 @@ def test_a_waiting_low_task_climbs_one_level_each_time_ninety_percent_of_what_is
     assert seen == [3, 2, 2, 1, 1, 0]
 
 
+def test_the_escalator_does_not_hold_on_to_finished_tasks():
+    runtime, stack = build({"htm": {"workers": 1}, "health": NO_CONTENTION})
+    for second in range(12_000):
+        stack.enqueue("first", Priority.NORMAL, 0.25, 1e6)
+        stack.enqueue("second", Priority.NORMAL, 0.25, 1e6)  # waits for the first: watched until its due
+        runtime.env.run(until=second + 1)
+    assert stack.htm.completed == 24_000
+    # Each second task left an entry due in 250 simulated hours; those of finished tasks are swept out.
+    assert len(stack.htm.escalator._heap) <= 4_096
+
+
 def test_without_escalation_a_waiting_task_keeps_its_priority():
     runtime, stack = build({"htm": {"workers": 1, "escalation": {"enabled": False}}})
     stack.enqueue("blocker", Priority.CRITICAL, 500.0, 1000.0)

@@ -1,0 +1,31 @@
+"""The run loop leaves the garbage collector as it found it."""
+from __future__ import annotations
+
+import gc
+
+import simpy
+
+from chaosbench.sim.run.runner import advance
+
+
+def _a_few_events() -> simpy.Environment:
+    env = simpy.Environment()
+    for delay in (1.0, 2.0, 3.0):
+        env.timeout(delay)
+    return env
+
+
+def test_objects_frozen_for_the_run_are_unfrozen_after_it():
+    assert gc.get_freeze_count() == 0
+    assert advance(_a_few_events(), 10.0) == 3
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_someone_else_froze_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        advance(_a_few_events(), 10.0)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
