@@ -41,6 +41,7 @@ import simpy
 from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
+from chaosbench.orchestration.core.ticks import every
 from chaosbench.orchestration.core.wiring import Wiring
 
 STRESS_LEVELS = ("low", "medium", "high", "critical")
@@ -220,21 +221,8 @@ class HealthModel:
             self._out_of_memory()
 
     def _run(self) -> Generator[simpy.Event, Any, None]:
-        """Start as a process, then read on timeout callbacks.
-
-        A callback per reading costs far less than resuming a generator, and
-        the readings and their order among other events stay those of a
-        process looping over ``yield timeout(interval)``.
-        """
-        timeout = self.env.timeout
-        interval = self.config.interval
-        read = self.read
-
-        def reading(_event: object) -> None:
-            read()
-            timeout(interval).callbacks.append(reading)
-
-        timeout(interval).callbacks.append(reading)
+        """Start as a process, then read on one rescheduled event (see :func:`~orchestration.core.ticks.every`)."""
+        every(self.env, self.config.interval, self.read)
         yield from ()
 
 

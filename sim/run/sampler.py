@@ -10,6 +10,7 @@ from collections.abc import Generator
 
 import simpy
 
+from chaosbench.orchestration.core.ticks import every
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
 
@@ -34,20 +35,20 @@ def start_sampler(stack: Stack, interval: float) -> None:
 
 
 def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None, None]:
-    """Take the sample at time 0 as a process would, then hand over to timeout callbacks.
+    """Take the sample at time 0 as a process would, then hand over to a periodic callback.
 
-    A callback per sample costs far less than resuming a generator, and the
-    samples and their order among other events stay those of a process.
+    The callback (see :func:`~orchestration.core.ticks.every`) costs far
+    less than resuming a generator, and the samples and their order among
+    other events stay those of a process.
     """
     env = stack.runtime.env
     add = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).add
-    timeout = env.timeout
     htm = stack.htm
     health = stack.health
     depths = htm.depths
     arrived = completed = throttled = 0
 
-    def sample(_event: object = None) -> None:
+    def sample() -> None:
         nonlocal arrived, completed, throttled
         waiting = depths()
         now_arrived, now_completed, now_throttled = htm.arrived, htm.completed, htm.throttled
@@ -55,7 +56,7 @@ def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None,
              (now_arrived - arrived) / interval, (now_completed - completed) / interval,
              health.current(), float(health.cpu), float(health.memory), now_throttled - throttled))
         arrived, completed, throttled = now_arrived, now_completed, now_throttled
-        timeout(interval).callbacks.append(sample)
 
     sample()
+    every(env, interval, sample)
     yield from ()  # a generator, so that the first sample is taken when the process starts
