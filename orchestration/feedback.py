@@ -18,8 +18,9 @@ one observes to what another does, as the design documents wire them:
   workflow runs replayed, a paused dispatcher resumed,
   the workers restarted, a degraded boot chunk validated again), a trust review restores a component's trust,
   the hunter's analysis of an unknown actor quarantines it at the governance
-  gate, and an escalation to a human pages the operator, who comes back if
-  away.
+  gate, the main agent's verdict on a governance violation by a registered
+  client that the gate still refuses quarantines it too, and an escalation
+  to a human pages the operator, who comes back if away.
 """
 from __future__ import annotations
 
@@ -130,6 +131,13 @@ def _kernel_effects(stack: Assembled) -> None:
         if isinstance(actor, str) and not gate.known(actor):
             gate.quarantine(actor)
 
+    def route(params: Any) -> None:
+        # The main agent's verdict on a governance violation: a registered client the gate still refuses
+        # loses its access; the stack's own components are left to the trust review, unknown actors to the hunter.
+        actor = params.get("component_id") if isinstance(params, dict) else None
+        if isinstance(actor, str) and gate.registered(actor) and not gate.authorized(actor):
+            gate.quarantine(actor, "the main agent revoked a registered client that violated governance")
+
     for action in ("self_heal.restart_component", "self_heal.run_playbook", "avn_core.escalate_healing"):
         kernels.effects[action] = heal
     def page(_params: Any) -> None:
@@ -138,3 +146,4 @@ def _kernel_effects(stack: Assembled) -> None:
     kernels.effects["governance.review_trust"] = review
     kernels.effects["governance.escalate"] = page
     kernels.effects["hunter.analyze"] = analyze
+    kernels.effects["unified_logic.route"] = route

@@ -11,8 +11,10 @@ to an unauthorized request depends on the mode:
   otherwise handled as in log-only mode;
 * ``enforce_all``: always denied.
 
-With the gate off every request is allowed unexamined. An actor the hunter
-quarantined (:meth:`GovernanceGate.quarantine`) is denied in every mode.
+With the gate off every request is allowed unexamined (one it would not have
+authorized is counted as ``governance.unexamined``). An actor quarantined
+(:meth:`GovernanceGate.quarantine`: an unknown actor the hunter analysed, or a
+registered client whose violation the main agent revoked) is denied in every mode.
 
 Each refused (or would-be refused) request is a governance violation: the
 gate publishes ``governance.violation``, and for an actor that is not a
@@ -124,7 +126,11 @@ class GovernanceGate:
 
     def check(self, actor: str, action: str, resource: str = "", risk: str = "medium") -> bool:
         """Whether ``actor`` may perform ``action`` on ``resource`` at ``risk``."""
-        if not self.on or self.authorized(actor):
+        if self.authorized(actor) and actor not in self._quarantined:
+            return True
+        if not self.on:
+            # Nothing examines the request; counting it lets a run show what an absent gate let in.
+            self._count("governance.unexamined")
             return True
         enforce = (self.mode == "enforce_all" or (self.mode == "enforce_critical" and risk in ("high", "critical"))
                    or actor in self._quarantined)
@@ -158,14 +164,18 @@ class GovernanceGate:
         """Whether ``actor`` is quarantined (every request of it is denied)."""
         return actor in self._quarantined
 
-    def quarantine(self, actor: str) -> None:
-        """Deny every later request of ``actor``, whatever the mode (the hunter found it hostile)."""
+    def registered(self, actor: str) -> bool:
+        """Whether ``actor`` is known without being one of the stack's own components (a registered client)."""
+        return self.known(actor) and actor not in COMPONENTS
+
+    def quarantine(self, actor: str, why: str = "the hunter analysed it as an unknown actor") -> None:
+        """Deny every later request of ``actor``, whatever the mode (the hunter or the main agent found it hostile)."""
         if actor not in self._quarantined:
             self._quarantined.add(actor)
             self._count("governance.quarantined")
             self._emit(self.env.now, "quarantine", actor)
             self._audit.record(who="governance_gate", what=f"quarantine {actor}", where="stack",
-                               why="the hunter analysed it as an unknown actor", how="deny in every mode")
+                               why=why, how="deny in every mode")
 
     def _report(self, actor: str, action: str, now: float) -> None:
         last = self._reported.get(actor)

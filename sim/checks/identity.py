@@ -28,6 +28,7 @@ PROBE_UNITS: dict[str, str] = {
     "failed_workflows": "workflow runs",
     "dead_letter_count": "dead letters",
     "unauthorized_allowed": "requests",
+    "untrusted_allowed": "requests",
     "cascade_depth_max": "rules",
     "duplicate_executions": "workflow runs",
     "boot_time": "s",

@@ -242,6 +242,14 @@ class UnauthorizedAllowed(_Bounded):
                                       & ~tasks["outcome"].isin(("denied", "rejected"))))
 
 
+class UntrustedAllowed(_Bounded):
+    """Requests of actors the governance gate does not authorize (unknown, untrusted or quarantined) that were
+    let in: the would-be denials of a gate that does not enforce, and every such request while the gate is off."""
+
+    def observe(self, seen: Observed) -> float:
+        return seen.counter("governance.would_deny") + seen.counter("governance.unexamined")
+
+
 class CascadeDepthMax(_Bounded):
     """The longest chain of policy rules triggering rules."""
 
@@ -345,6 +353,7 @@ PROBES: dict[str, type[_Probe]] = {
     "failed_workflows": FailedWorkflows,
     "dead_letter_count": DeadLetterCount,
     "unauthorized_allowed": UnauthorizedAllowed,
+    "untrusted_allowed": UntrustedAllowed,
     "cascade_depth_max": CascadeDepthMax,
     "duplicate_executions": DuplicateExecutions,
     "boot_time": BootTime,

@@ -42,6 +42,7 @@ DECISIVE: dict[tuple[str, str], str] = {
     ("policy", "resource_spike"): "defence/spike_relief.yaml",
     ("policy", "workload_saturation"): "defence/saturated_queue.yaml",
     ("policy", "sla_breach"): "defence/paged_operator.yaml",
+    ("policy", "governance_violation"): "defence/revoked_client.yaml",
     ("workflows", "kernel_crash_response"): "defence/flaky_healer.yaml",
     ("workflows", "kpi_critical_healing"): "defence/hung_learning_kernel.yaml",
     ("workflows", "test_quality_critical_healing"): "defence/hung_hunter.yaml",
@@ -50,7 +51,6 @@ DECISIVE: dict[tuple[str, str], str] = {
 
 #: (``policy`` or ``workflows``, name) -> the kernel actions it calls, none of which changes the stack yet.
 WITHOUT_EFFECT: dict[tuple[str, str], tuple[str, ...]] = {
-    ("policy", "governance_violation"): ("unified_logic.route",),
     ("workflows", "kpi_warning_adaptation"): ("learning_kernel.adapt_thresholds",),
     ("workflows", "test_quality_degraded_learning"): ("learning_kernel.record_pattern",),
     ("workflows", "test_quality_improvement_tracking"): ("learning_kernel.track_improvement",),
