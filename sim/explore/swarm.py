@@ -96,6 +96,8 @@ def plan(file: str | Path, count: int, *, budget: int, seed: int = 0, database: 
     """The ``count`` searches of a swarm over the scenario ``file`` (bad input raises ScenarioError now)."""
     document = read_document(file)
     kinds = FaultSpace(document, scenario_from_document(document, file), str(file)).kinds
+    # Epoch seconds rather than a monotonic clock: the searches may run in processes on other machines, and each
+    # compares its own clock with this one reading.
     deadline = time.time() + time_budget if time_budget is not None else None
     return [Search(index, str(file), seed + index, tuple(kinds) if index == 0 else _subset(kinds, seed + index),
                    budget, str(database) if database is not None else None, deadline)

@@ -6,9 +6,12 @@ switched off alone (``stack.policy.disabled`` or ``stack.workflows.disabled``).
 A part whose action has no effect in the stack yet cannot decide anything; it
 is listed in :data:`WITHOUT_EFFECT` with the kernel actions it calls, and the
 test holds that those actions still change nothing (so an effect given to one
-calls for its scenario here). A rule that only logs is listed in
-:data:`LOG_ONLY`: it matters only when a later rule would take its events, and
-the test holds that no default rule does. Together the tables name every
+calls for its scenario here). The switched stack sections outside the
+safeguard catalogue that publish what rules and workflows answer (the
+monitors, the breach alerts, the heartbeat monitor, the immune kernel) are in
+:data:`SECTIONS`, each with the scenario that fails without it. A rule that
+only logs is listed in :data:`LOG_ONLY`: it matters only when a later rule
+would take its events, and the test holds that no default rule does. Together the tables name every
 rule of the default rules file and every workflow of the default workflows
 file.
 """
@@ -27,6 +30,7 @@ from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.scenario.loader import read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
 from tests.conftest import ROOT
+from tests.sim.majority import holds_on_most
 
 SEEDS = (1, 2, 3)
 RULES = [rule["name"] for rule in load_yaml(default_rules_path())["rules"]]
@@ -62,23 +66,31 @@ WITHOUT_EFFECT: dict[tuple[str, str], tuple[str, ...]] = {
 LOG_ONLY: tuple[str, ...] = ("high_trust_log_only",)
 
 
-def _passes(file: Path, seed: int, part: tuple[str, str] | None = None) -> bool:
-    settings = []
-    if part is not None:
-        kind, name = part
-        already = list(read_yaml(file).get("stack", {}).get(kind, {}).get("disabled", []))
-        settings.append((f"stack.{kind}.disabled", [*already, name]))
+#: Switched stack sections outside the safeguard catalogue that publish what the rules and workflows answer
+#: (section -> the shipped scenario that fails without it): the monitors, the breach alerts, the heartbeat
+#: monitor and the immune kernel.
+SECTIONS: dict[str, str] = {
+    "kpi": "defence/hung_learning_kernel.yaml",
+    "test_quality": "defence/hung_hunter.yaml",
+    "htm.breach_alerts": "defence/paged_operator.yaml",
+    "heartbeat": "defence/hung_core.yaml",
+    "immune": "dirt/repeated_kernel_crashes.yaml",
+}
+
+
+def _disabled(file: Path, part: tuple[str, str]) -> list[tuple[str, object]]:
+    kind, name = part
+    already = list(read_yaml(file).get("stack", {}).get(kind, {}).get("disabled", []))
+    return [(f"stack.{kind}.disabled", [*already, name])]
+
+
+def _passes(file: Path, seed: int, settings: list[tuple[str, object]]) -> bool:
     return run_scenario(scenario_at(read_yaml(file), settings, str(file), 0), seed=seed, file=str(file)).passed
 
 
-def _most(outcome: bool, file: Path, part: tuple[str, str] | None) -> bool:
-    """Whether ``_passes`` is ``outcome`` on more than half of the seeds; stops once the answer is known."""
-    needed, hits = len(SEEDS) // 2 + 1, 0
-    for done, seed in enumerate(SEEDS, start=1):
-        hits += _passes(file, seed, part) == outcome
-        if hits >= needed or hits + len(SEEDS) - done < needed:
-            break
-    return hits >= needed
+def _most(outcome: bool, file: Path, settings: list[tuple[str, object]]) -> bool:
+    """Whether the scenario's verdict is ``outcome`` (passed) on most of :data:`SEEDS` under ``settings``."""
+    return holds_on_most(lambda seed: _passes(file, seed, settings) == outcome, SEEDS)
 
 
 def test_every_default_rule_and_workflow_is_decisive_somewhere_or_listed_without_effect():
@@ -109,5 +121,14 @@ def test_a_log_only_rule_is_the_only_default_rule_its_events_reach():
 @pytest.mark.parametrize("part", sorted(DECISIVE), ids=lambda part: part[1])
 def test_a_part_decides_its_scenario(part: tuple[str, str]):
     file = ROOT / "scenarios" / DECISIVE[part]
-    assert _most(True, file, None), f"{file.stem} fails on most of seeds {SEEDS} with everything on"
-    assert _most(False, file, part), f"{file.stem} passes on most of seeds {SEEDS} without {part[1]}"
+    assert _most(True, file, []), f"{file.stem} fails on most of seeds {SEEDS} with everything on"
+    assert _most(False, file, _disabled(file, part)), f"{file.stem} passes on most of seeds {SEEDS} without {part[1]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_a_switched_section_outside_the_catalogue_decides_its_scenario(section: str):
+    file = ROOT / "scenarios" / SECTIONS[section]
+    assert _most(True, file, []), f"{file.stem} fails on most of seeds {SEEDS} with everything on"
+    assert _most(False, file, [(f"stack.{section}.enabled", False)]), \
+        f"{file.stem} passes on most of seeds {SEEDS} without stack.{section}"

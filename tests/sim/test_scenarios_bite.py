@@ -20,6 +20,7 @@ from chaosbench.sim.scenario.discovery import is_drill
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
 from tests.conftest import ROOT
+from tests.sim.majority import holds_on_most
 
 SCENARIOS = ROOT / "scenarios"
 DEFAULT = [target.file for target in resolve_targets(SCENARIOS / "suites" / "default.yaml")]
@@ -46,16 +47,6 @@ def _passes(file: Path, seed: int, off: tuple[str, ...] = ()) -> bool:
     return run_scenario(scenario, seed=seed, file=str(file)).passed
 
 
-def _fails_on_most(file: Path, off: tuple[str, ...], seeds: tuple[int, ...]) -> bool:
-    """Whether the scenario fails on more than half of ``seeds`` with ``off`` off; stops once the answer is known."""
-    needed, failures = len(seeds) // 2 + 1, 0
-    for done, seed in enumerate(seeds, start=1):
-        failures += not _passes(file, seed, off)
-        if failures >= needed or failures + len(seeds) - done < needed:
-            break
-    return failures >= needed
-
-
 def test_the_default_suite_holds_the_fifteen_scenarios_of_the_design_documents():
     assert len(DEFAULT) == 15
 
@@ -74,7 +65,8 @@ def test_a_scenario_passes_with_its_safeguards_and_fails_without_them(file: Path
     everything = safeguards_off(["all"])
     assert not any(_passes(file, seed, everything) for seed in (1, 2))
     for name in scenario.expect_safeguards:
-        assert _fails_on_most(file, (name,), (1, 2, 3)), f"{scenario.name} without {name} passed on most of seeds 1-3"
+        assert holds_on_most(lambda seed, off=(name,): not _passes(file, seed, off), (1, 2, 3)), \
+            f"{scenario.name} without {name} passed on most of seeds 1-3"
 
 
 def test_a_strict_scenario_fails_when_an_expected_safeguard_never_fired(write_scenario, capsys):
