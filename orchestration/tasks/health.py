@@ -58,8 +58,7 @@ class Load(Protocol):
 
     def depth(self) -> int: ...
 
-    @property
-    def executing(self) -> int: ...
+    def executing(self, now: float) -> int: ...
 
 
 class Strain(Protocol):
@@ -157,17 +156,22 @@ class HealthModel:
             self.start()
         self.read()
 
-    def current(self) -> int:
-        """The stress level now: the last periodic reading, or a fresh measurement when not reading periodically.
+    def current(self, now: float | None = None) -> int:
+        """The stress level: the last periodic reading, or a fresh measurement when not reading periodically.
 
         A measurement taken only to be looked at (by a sampler) is no decision
         of the stack's, so it leaves no trace record and tells no listener.
+        ``now`` is the time the look is for, the clock's by default: a sampler
+        may look at a time the clock has not reached while no event lies
+        between them.
         """
-        return self.level if self._ticking else self._measure()
+        if self._ticking:
+            return self.level
+        return self._measure(float(self.env.now) if now is None else now)
 
     def read(self) -> int:
         """Take a reading now and tell the listeners; returns the stress level index."""
-        level = self._measure()
+        level = self._measure(float(self.env.now))
         self._contend()
         if level != self._announced:
             self._announced = level
@@ -176,16 +180,16 @@ class HealthModel:
             listener(level)
         return level
 
-    def _measure(self) -> int:
+    def _measure(self, now: float) -> int:
         (cpu_base, cpu_span, smoothing, kept, memory_base, memory_span, capacity, max_fill, latency_base,
          cpu_levels, memory_levels) = self._params
         htm = self._htm
         alive = htm.workers
         backlog = htm.depth()
-        busy_share = htm.executing / alive if alive else 1.0
+        busy_share = htm.executing(now) / alive if alive else 1.0
         load = cpu_base + cpu_span * busy_share
         if self._events is not None and self.config.cpu_per_kevent:
-            load += self._event_load()
+            load += self._event_load(now)
         smoothed = self._smoothed = smoothing * load + kept * self._smoothed
         cpu = smoothed + self.cpu_pressure
         cpu = self.cpu = cpu if cpu < 100.0 else 100.0
@@ -197,10 +201,10 @@ class HealthModel:
         level = self.level = max(_level(cpu, cpu_levels), _level(memory, memory_levels))
         return level
 
-    def _event_load(self) -> float:
+    def _event_load(self, now: float) -> float:
         """CPU percent the bus's traffic since the last reading costs (``events`` is wired in)."""
         assert self._events is not None, "only read with a bus wired in"
-        now, published = float(self.env.now), self._events()
+        published = self._events()
         elapsed, events = now - self._read_at, published - self._events_seen
         self._read_at, self._events_seen = now, published
         return self.config.cpu_per_kevent * events / elapsed / 1000.0 if elapsed > 0 else 0.0

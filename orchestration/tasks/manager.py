@@ -159,10 +159,9 @@ class TaskManager:
         """Workers serving a task (a live worker is either idle or busy)."""
         return self._slots.busy
 
-    @property
-    def executing(self) -> int:
-        """Busy workers whose service has begun (a throttled task waits out its delay first)."""
-        return self._slots.busy if self._throttle is None else self._slots.executing(self.env.now)
+    def executing(self, now: float) -> int:
+        """Busy workers whose service has begun by ``now`` (a throttled task waits out its delay first)."""
+        return self._slots.busy if self._throttle is None else self._slots.executing(now)
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""

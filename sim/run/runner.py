@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from chaosbench.sim.run.journal import build_journal
 from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.runtime import SimRuntime, TableSink
-from chaosbench.sim.run.sampler import start_sampler
+from chaosbench.sim.run.sampler import Sampler
 from chaosbench.sim.scenario.budget import sampling_interval, sampling_note
 from chaosbench.sim.scenario.loader import Problem, ScenarioError
 from chaosbench.sim.scenario.model import Scenario
@@ -92,10 +93,10 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
             start_intent_workload(stack, item.intents, index, scenario.duration)
     faults = [FAULTS[entry.name](stack, entry.params, entry.at, index) for index, entry in enumerate(scenario.faults)]
     schedule(faults)
-    start_sampler(stack, sampling_interval(scenario))
+    sampler = Sampler(stack, sampling_interval(scenario))
     if attach is not None:
         attach(stack)
-    events = advance(runtime.env, scenario.duration, progress)
+    events = advance(runtime.env, scenario.duration, progress, sampler)
     stack.close()
     record(faults)
     rows = runtime.recorder.finish()
@@ -111,21 +112,31 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
                                                              for name, table in rows.items()})
 
 
-def advance(env: simpy.Environment, until: float, progress: ProgressHook | None = None) -> int:
-    """Process every event before ``until``, then set the clock to ``until``; the number processed."""
+def advance(env: simpy.Environment, until: float, progress: ProgressHook | None = None,
+            sampler: Sampler | None = None) -> int:
+    """Process every event before ``until``, then set the clock to ``until``; the number processed.
+
+    A ``sampler`` takes each of its samples due before ``until`` once every
+    event at its time has happened, before any later one.
+    """
     step, peek = env.step, env.peek
+    due = sampler.due if sampler is not None else math.inf
     processed = 0
     with _older_objects_frozen():
-        if progress is None:
-            while peek() < until:
-                step()
-                processed += 1
-        else:
-            while peek() < until:
-                step()
-                processed += 1
-                if not processed & 0x3FFF:
-                    progress(env.now)
+        while True:
+            next_event = peek()
+            if next_event > due and due < until:
+                assert sampler is not None, "a sample is due only with a sampler"
+                sampler.take()
+                due = sampler.due
+                continue
+            if next_event >= until:
+                break
+            step()
+            processed += 1
+            if progress is not None and not processed & 0x3FFF:
+                progress(env.now)
+        if progress is not None:
             progress(until)
         env.run(until=until)
     return processed

@@ -3,14 +3,14 @@
 Besides queue depths, workers and rates, each sample holds the health model's
 stress level (0 low .. 3 critical), CPU and memory, and how many dispatches
 were throttled since the previous sample.
+
+The sample at time t shows the state once every event at t has happened.
+The run loop takes it (see :func:`sim.run.runner.advance`) when the next
+event lies past t: the state cannot change between two events, so the look
+needs no event of its own, which would cost as much as a task's arrival.
 """
 from __future__ import annotations
 
-from collections.abc import Generator
-
-import simpy
-
-from chaosbench.orchestration.core.ticks import every
 from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS
 
@@ -29,34 +29,31 @@ TIMESERIES_COLUMNS = (
 )
 
 
-def start_sampler(stack: Stack, interval: float) -> None:
-    """Sample every ``interval`` simulated seconds, from time 0, into the ``timeseries`` table."""
-    stack.runtime.env.process(_first_sample(stack, interval))
+class Sampler:
+    """Samples of ``stack`` at 0, ``interval``, 2 x ``interval``... into the ``timeseries`` table.
 
-
-def _first_sample(stack: Stack, interval: float) -> Generator[simpy.Event, None, None]:
-    """Take the sample at time 0 as a process would, then hand over to a periodic callback.
-
-    The callback (see :func:`~orchestration.core.ticks.every`) costs far
-    less than resuming a generator, and the samples and their order among
-    other events stay those of a process.
+    ``due`` is the time of the next sample; :meth:`take` takes it and moves
+    ``due`` on. The times are multiples of the interval, not sums of it, so
+    that they do not drift.
     """
-    env = stack.runtime.env
-    add = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).add
-    htm = stack.htm
-    health = stack.health
-    depths = htm.depths
-    arrived = completed = throttled = 0
 
-    def sample() -> None:
-        nonlocal arrived, completed, throttled
-        waiting = depths()
-        now_arrived, now_completed, now_throttled = htm.arrived, htm.completed, htm.throttled
-        add((float(env.now), *waiting, sum(waiting), htm.workers, htm.busy,
-             (now_arrived - arrived) / interval, (now_completed - completed) / interval,
-             health.current(), float(health.cpu), float(health.memory), now_throttled - throttled))
-        arrived, completed, throttled = now_arrived, now_completed, now_throttled
+    def __init__(self, stack: Stack, interval: float) -> None:
+        self.interval = interval
+        self.due = 0.0
+        self._taken = 0
+        self._add = stack.runtime.recorder.table("timeseries", TIMESERIES_COLUMNS).add
+        self._htm = stack.htm
+        self._health = stack.health
+        self._arrived = self._completed = self._throttled = 0
 
-    sample()
-    every(env, interval, sample)
-    yield from ()  # a generator, so that the first sample is taken when the process starts
+    def take(self) -> None:
+        """Record the sample due (the clock may still be before it, with no event in between)."""
+        htm, health, interval, time = self._htm, self._health, self.interval, self.due
+        waiting = htm.depths()
+        arrived, completed, throttled = htm.arrived, htm.completed, htm.throttled
+        self._add((time, *waiting, htm.depth(), htm.workers, htm.busy,
+                   (arrived - self._arrived) / interval, (completed - self._completed) / interval,
+                   health.current(time), float(health.cpu), float(health.memory), throttled - self._throttled))
+        self._arrived, self._completed, self._throttled = arrived, completed, throttled
+        self._taken += 1
+        self.due = self._taken * interval
