@@ -14,7 +14,6 @@ import yaml
 from chaosbench.orchestration.core.errors import DefinitionError
 from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.faults import FAULTS, record, schedule
-from chaosbench.sim.run.columns import typed
 from chaosbench.sim.run.journal import build_journal
 from chaosbench.sim.run.provenance import now
 from chaosbench.sim.run.record import RunResult
@@ -108,8 +107,7 @@ def run_scenario(scenario: Scenario, *, seed: int, level: int = 0, file: str = "
     note = sampling_note(scenario)
     if note is not None:
         journal = journal.model_copy(update={"aggregated": {**journal.aggregated, "timeseries": note}})
-    return RunResult(journal, {} if sink is not None else {name: typed(name, table.frame())
-                                                             for name, table in rows.items()})
+    return RunResult(journal, {} if sink is not None else {name: table.frame() for name, table in rows.items()})
 
 
 def advance(env: simpy.Environment, until: float, progress: ProgressHook | None = None,

@@ -23,6 +23,7 @@ import pandas as pd
 import simpy
 
 from chaosbench.sim.checks.rows import Rows
+from chaosbench.sim.run.columns import typed_frame
 
 #: Rows a table holds before a sink takes them as one row group.
 ROW_GROUP = 1 << 17
@@ -132,7 +133,8 @@ class ColumnTable:
         self._settle()
         if self._data is None:
             return pd.DataFrame({name: [] for name in self.columns})
-        return pd.DataFrame({name: _as_column(col) for name, col in zip(self.columns, self._data, strict=True)})
+        columns = zip(self.columns, self._data, strict=True)
+        return typed_frame(self.name, {name: _as_column(column) for name, column in columns})
 
     def digest_into(self, sha: hashlib._Hash) -> None:
         """Feed the table's contents, in a platform-independent encoding, to ``sha``."""

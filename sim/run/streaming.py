@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chaosbench.sim.checks.rows import Rows
-from chaosbench.sim.run.columns import typed
+from chaosbench.sim.run.columns import typed_frame
 from chaosbench.sim.run.layout import table_path
 from chaosbench.sim.run.record import RunResult
 from chaosbench.sim.run.rundir import RunTables, staged_run, write_journal
@@ -63,8 +63,8 @@ class ParquetSink:
         self._groups: dict[str, list[tuple[str, list[int]]]] = {}
 
     def spill(self, name: str, columns: tuple[str, ...], data: list[Any]) -> None:
-        frame = pd.DataFrame({column: _values(values) for column, values in zip(columns, data, strict=True)})
-        self._write_group(name, pa.Table.from_pandas(typed(name, frame), preserve_index=False))
+        frame = typed_frame(name, {column: _values(values) for column, values in zip(columns, data, strict=True)})
+        self._write_group(name, pa.Table.from_pandas(frame, preserve_index=False))
         sizes = []
         for index, values in enumerate(data):
             with open(self._scratch_file(name, index), "ab") as handle:
@@ -72,7 +72,7 @@ class ParquetSink:
         self._groups.setdefault(name, []).append((_kinds(data), sizes))
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
-        typed(name, frame).to_parquet(table_path(self.folder, name), index=False)
+        frame.to_parquet(table_path(self.folder, name), index=False)
 
     def rows(self, name: str, columns: tuple[str, ...]) -> Rows:
         self._writers.pop(name).close()
