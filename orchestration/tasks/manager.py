@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 
 import simpy
+from simpy.events import NORMAL
 
 from chaosbench.orchestration.core.sections import active
 from chaosbench.orchestration.core.wiring import Wiring
@@ -63,6 +64,7 @@ class TaskManager:
         self._admission = AdmissionCheck()
         self._on_finish = self._finish  # bound once: one callback per service
         self._timeout = self.env.timeout
+        self._schedule = self.env.schedule
         self.paused = False
         self.paused_at = math.nan
         self.serving = open
@@ -286,8 +288,7 @@ class TaskManager:
         """Record every task still queued or running as ``in_flight``."""
         for worker, task in enumerate(self._running):
             if task is not None:
-                self._running[worker] = None
-                self._service[worker] = None
+                self._running[worker] = self._service[worker] = None
                 self.end(task, "in_flight")
         for queue in self._queues:
             for task in queue:
@@ -297,7 +298,8 @@ class TaskManager:
 
     # -- dispatch, and urgent work that finds no idle worker ------------
 
-    def _start(self, worker: int, task: Task) -> None:
+    def _start(self, worker: int, task: Task, service: simpy.Event | None = None) -> None:
+        """Start ``task`` on ``worker``, rescheduling ``service`` (the one it has just finished) when given."""
         now = float(self.env.now)
         task.state = RUNNING
         if task.attempts == 0:
@@ -315,9 +317,14 @@ class TaskManager:
         self._began[worker] = now + delay
         contention = self._contention
         pace = self._pace[worker] = 1.0 if contention is None else contention.slowdown
-        done = self._timeout(task.work * pace + delay, worker)
-        done.callbacks.append(self._on_finish)
-        self._service[worker] = done
+        length = task.work * pace + delay
+        if service is None:
+            service = self._timeout(length, worker)
+            service.callbacks.append(self._on_finish)
+        else:  # SimPy has taken it off its queue: no stale copy of it can be left there
+            service.callbacks = [self._on_finish]
+            self._schedule(service, NORMAL, length)
+        self._service[worker] = service
         if self._narrator is not None:
             self._narrator.dispatched(task, worker, self._depth, now)
 
@@ -336,13 +343,12 @@ class TaskManager:
         self._add_row(task.row("completed"))
         for listener in self.on_complete:
             listener(task)
-        self._running[worker] = None
-        self._service[worker] = None
+        self._running[worker] = self._service[worker] = None
         if not self._depth or self._held:
             self._idle.append(worker)
         else:
             self._depth -= 1
-            self._start(worker, self._take_next(worker))
+            self._start(worker, self._take_next(worker), done)
 
     def _take_next(self, worker: int) -> Task:
         """Remove the task ``worker`` serves next; only called while tasks wait and the dispatcher runs."""
@@ -382,9 +388,8 @@ class TaskManager:
         return task.priority == Priority.CRITICAL and self._preempt_for(task)
 
     def _preempt_for(self, task: Task) -> bool:
-        if self._preemptor is None:
-            return False
-        victim = self._preemptor.worker_for(task, self._running, self._began, self.env.now)
+        preemptor = self._preemptor
+        victim = -1 if preemptor is None else preemptor.worker_for(task, self._running, self._began, self.env.now)
         if victim >= 0:
             self._hand_over(victim, task)
         return victim >= 0
