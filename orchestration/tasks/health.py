@@ -34,11 +34,12 @@ so a stack without safeguards schedules no events of its own.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 import simpy
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.ticks import every
@@ -99,6 +100,14 @@ class HealthConfig(Section):
     memory_levels: tuple[float, float, float] = Field(
         default=(70.0, 82.0, 95.0), description="memory percent from which stress is medium, high and critical")
     contention: ContentionConfig = ContentionConfig()
+
+    @field_validator("cpu_levels", "memory_levels")
+    @classmethod
+    def _in_order(cls, levels: tuple[float, float, float]) -> tuple[float, float, float]:
+        medium, high, critical = levels
+        if not medium <= high <= critical:
+            raise ValueError("the medium, high and critical thresholds must not decrease")
+        return levels
 
 
 class HealthModel:
@@ -198,7 +207,8 @@ class HealthModel:
         memory = self.memory = memory if memory < 100.0 else 100.0
         self.backlog = backlog
         self.latency = latency_base * (1 + backlog / (alive if alive > 1 else 1))
-        level = self.level = max(_level(cpu, cpu_levels), _level(memory, memory_levels))
+        # A resource's stress level is the number of its thresholds it has reached.
+        level = self.level = max(bisect_right(cpu_levels, cpu), bisect_right(memory_levels, memory))
         return level
 
     def _event_load(self, now: float) -> float:
@@ -229,8 +239,3 @@ class HealthModel:
         every(self.env, self.config.interval, self.read)
         yield from ()
 
-
-def _level(percent: float, levels: tuple[float, float, float]) -> int:
-    """The stress level (0 low .. 3 critical) of one resource at ``percent``."""
-    medium, high, critical = levels
-    return 3 if percent >= critical else 2 if percent >= high else 1 if percent >= medium else 0

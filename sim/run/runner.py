@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +28,8 @@ from chaosbench.sim.workloads.tasks import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
 ProgressHook = Callable[[float], None]
+#: About how many events a run processes between two calls of its progress hook.
+_REPORT_EVERY = 1 << 14
 #: A ``--set`` override: a dotted path of the scenario document and the value put there.
 Setting = tuple[str, Any]
 
@@ -115,25 +116,27 @@ def advance(env: simpy.Environment, until: float, progress: ProgressHook | None 
     """Process every event before ``until``, then set the clock to ``until``; the number processed.
 
     A ``sampler`` takes each of its samples due before ``until`` once every
-    event at its time has happened, before any later one.
+    event at its time has happened, before any later one. ``progress`` hears
+    of the time reached every few thousand events and at the end.
     """
     step, peek = env.step, env.peek
-    due = sampler.due if sampler is not None else math.inf
-    processed = 0
+    processed = reported = 0
     with _older_objects_frozen():
-        while True:
-            next_event = peek()
-            if next_event > due and due < until:
-                assert sampler is not None, "a sample is due only with a sampler"
-                sampler.take()
-                due = sampler.due
-                continue
-            if next_event >= until:
-                break
+        while sampler is not None and sampler.due < until:
+            due = sampler.due
+            while peek() <= due:
+                step()
+                processed += 1
+            sampler.take()
+            if progress is not None and processed - reported > _REPORT_EVERY:
+                progress(due)
+                reported = processed
+        while peek() < until:
             step()
             processed += 1
-            if progress is not None and not processed & 0x3FFF:
+            if progress is not None and processed - reported > _REPORT_EVERY:
                 progress(env.now)
+                reported = processed
         if progress is not None:
             progress(until)
         env.run(until=until)

@@ -154,3 +154,9 @@ def test_a_fault_that_outlasts_the_run(capsys, write_scenario):
     status, err = _run(capsys, write_scenario(document))
     assert status == 2
     assert "faults[0].scheduler_pause: the fault ends at 800s, after the end of the run (600s)" in err
+
+
+def test_stress_thresholds_out_of_order(capsys, write_scenario):
+    status, err = _run(capsys, write_scenario(mmc_document(stack={"health": {"cpu_levels": [80, 70, 95]}})))
+    assert status == 2
+    assert "stack.health.cpu_levels" in err and "must not decrease" in err
