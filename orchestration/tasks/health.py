@@ -51,15 +51,8 @@ STRESS_LEVELS = ("low", "medium", "high", "critical")
 class Load(Protocol):
     """What the health model reads of the task manager (which, through its throttle, reads the health model)."""
 
-    @property
-    def workers(self) -> int: ...
-
-    @property
-    def busy(self) -> int: ...
-
-    def depth(self) -> int: ...
-
-    def executing(self, now: float) -> int: ...
+    def load(self, now: float) -> tuple[int, int, int]:
+        """Workers alive, tasks waiting, and workers executing at ``now``."""
 
 
 class Strain(Protocol):
@@ -192,10 +185,8 @@ class HealthModel:
     def _measure(self, now: float) -> int:
         (cpu_base, cpu_span, smoothing, kept, memory_base, memory_span, capacity, max_fill, latency_base,
          cpu_levels, memory_levels) = self._params
-        htm = self._htm
-        alive = htm.workers
-        backlog = htm.depth()
-        busy_share = htm.executing(now) / alive if alive else 1.0
+        alive, backlog, executing = self._htm.load(now)
+        busy_share = executing / alive if alive else 1.0
         load = cpu_base + cpu_span * busy_share
         if self._events is not None and self.config.cpu_per_kevent:
             load += self._event_load(now)

@@ -161,9 +161,11 @@ class TaskManager:
         """Workers serving a task (a live worker is either idle or busy)."""
         return self._slots.busy
 
-    def executing(self, now: float) -> int:
-        """Busy workers whose service has begun by ``now`` (a throttled task waits out its delay first)."""
-        return self._slots.busy if self._throttle is None else self._slots.executing(now)
+    def load(self, now: float) -> tuple[int, int, int]:
+        """Workers alive, tasks waiting, and busy workers whose service has begun by ``now`` (a throttled task
+        waits out its delay first): what the health model reads."""
+        slots = self._slots
+        return slots.alive_count, self._depth, slots.busy if self._throttle is None else slots.executing(now)
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""
