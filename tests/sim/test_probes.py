@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chaosbench.sim.checks.probes import DuplicateExecutions, Observed
+from chaosbench.sim.checks.probe_base import Observed
+from chaosbench.sim.checks.probes import DuplicateExecutions
 from chaosbench.sim.checks.rows import Rows
 
 
