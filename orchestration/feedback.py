@@ -189,9 +189,9 @@ def _learning_kernel_effects(stack: Assembled) -> None:
     def update_metrics(params: Any) -> None:
         if isinstance(params, dict) and isinstance(params.get("signature"), str) \
                 and isinstance(params.get("playbook"), str):
-            duration = params.get("duration_s")
+            took = params.get("attempt_s")  # the healing attempt's own time, as a failed attempt is recorded
             learning.record(params["signature"], params["playbook"], True,
-                            float(duration) if isinstance(duration, (int, float)) else 0.0)
+                            float(took) if isinstance(took, (int, float)) else 0.0)
 
     def audit_change(params: Any) -> None:
         if isinstance(params, dict) and isinstance(params.get("table"), str):

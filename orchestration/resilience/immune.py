@@ -14,8 +14,8 @@ it healed. The outcome goes to the ``immune`` table with the playbook's
 success rate as the learning loop knows it, and a failed attempt to the
 learning loop. The first
 playbook that heals ends the incident, and the kernel publishes
-``healing.recovery_complete`` with the playbook and the time the incident
-took to heal: the learning loop hears of a healing from that event, when the
+``healing.recovery_complete`` with the playbook, the time the incident took
+to heal and the time the healing attempt took: the learning loop hears of a healing from that event, when the
 recovery-metrics workflow has the learning kernel update its metrics (so the
 learning kernel and that workflow are what let a playbook that healed be
 tried first next time). One incident per signature is handled at a time.
@@ -191,7 +191,8 @@ class ImmuneKernel:
                 if self._out is not None:
                     self._out.publish("healing.recovery_complete", {
                         "component_id": str(payload.get("component_id", signature)), "playbook": playbook,
-                        "duration_s": self.env.now - opened, "success": True, "signature": signature,
+                        "duration_s": self.env.now - opened, "attempt_s": self.env.now - now, "success": True,
+                        "signature": signature,
                     })
                 break
         else:
