@@ -13,6 +13,8 @@ from chaosbench.sim.checks.probe_base import Bounded, Observed
 
 #: What a dispatch narrative's ``what`` begins with, the task's id captured.
 _DISPATCH = re.compile(r"^dispatch task (\d+) ")
+#: The task columns the dispatch check reads.
+_COLUMNS = ("task_id", "enqueued_at", "started_at", "priority")
 #: The counters of critical-table changes a run flushed, one per table (``memory.critical_changes.<table>``).
 _CHANGES = "memory.critical_changes."
 
@@ -53,4 +55,4 @@ class UnnarratedDispatches(Bounded):
         ids = audit[audit["who"] == "htm"]["what"].str.extract(_DISPATCH, expand=False).dropna()
         narrated = pd.Index(ids.astype("int64").unique())
         return float(seen.count_measured(None, lambda tasks: tasks["started_at"].notna()
-                                         & ~tasks["task_id"].isin(narrated)))
+                                         & ~tasks["task_id"].isin(narrated), _COLUMNS))
