@@ -20,7 +20,18 @@ one observes to what another does, as the design documents wire them:
   the hunter's analysis of an unknown actor quarantines it at the governance
   gate, the main agent's verdict on a governance violation by a registered
   client that the gate still refuses quarantines it too, and an escalation
-  to a human pages the operator, who comes back if away.
+  to a human pages the operator, who comes back if away;
+* what the learning kernel does with what the monitors and the immune kernel
+  report: a warning about the task manager's SLA compliance adapts the SLA
+  escalation threshold (waiting tasks are escalated sooner); a kernel's
+  degraded test quality records its latency pattern, and the workflow engine
+  waits for that kernel's calls ``learning.patience`` times its mean latency
+  (at least the action's own timeout); a kernel's improved test quality is
+  tracked by replaying the workflow runs that failed for want of it; and a
+  successful healing's metrics reach the learning loop, which ranks that
+  playbook first for its signature next time;
+* governance's audit of a change to a critical table writes the change to the
+  audit log.
 """
 from __future__ import annotations
 
@@ -42,6 +53,9 @@ from chaosbench.orchestration.resilience.learning import WorkflowLearning
 from chaosbench.orchestration.tasks.alerts import BreachAlerts
 from chaosbench.orchestration.tasks.manager import TaskManager
 from chaosbench.orchestration.tasks.workers import WorkerPool
+
+#: How an audit entry of governance's audit of a critical-table change is marked (its ``how``).
+AUDIT_CHANGE = "governance.audit_change"
 
 
 class Assembled(Protocol):
@@ -74,6 +88,7 @@ def wire_feedback(stack: Assembled) -> None:
     _memory_writes(stack)
     _trust_and_learning(stack)
     _kernel_effects(stack)
+    _learning_kernel_effects(stack)
 
 
 def _memory_writes(stack: Assembled) -> None:
@@ -147,3 +162,44 @@ def _kernel_effects(stack: Assembled) -> None:
     kernels.effects["governance.escalate"] = page
     kernels.effects["hunter.analyze"] = analyze
     kernels.effects["unified_logic.route"] = route
+
+
+def _learning_kernel_effects(stack: Assembled) -> None:
+    kernels, engine, learning, escalator = stack.kernels, stack.engine, stack.learning, stack.htm.escalator
+    patience, audit = stack.config.learning.patience, stack.wiring.audit
+
+    def adapt_thresholds(params: Any) -> None:
+        # Only the task manager's SLA compliance has a threshold of the stack's own to adapt.
+        metric = params.get("metric") if isinstance(params, dict) else None
+        if escalator is not None and isinstance(metric, str) and metric.startswith("sla_compliance.") \
+                and params.get("component_id") == "htm":
+            escalator.adapt()
+
+    def record_pattern(params: Any) -> None:
+        kernel = params.get("component_id") if isinstance(params, dict) else None
+        if kernel in kernels.names:
+            engine.patience[kernel] = patience * kernels.mean_latency(kernel)
+
+    def track_improvement(params: Any) -> None:
+        kernel = params.get("component_id") if isinstance(params, dict) else None
+        if kernel in kernels.names:
+            engine.patience.pop(kernel, None)
+            engine.replay_dead_letters()
+
+    def update_metrics(params: Any) -> None:
+        if isinstance(params, dict) and isinstance(params.get("signature"), str) \
+                and isinstance(params.get("playbook"), str):
+            took = params.get("attempt_s")  # the healing attempt's own time, as a failed attempt is recorded
+            learning.record(params["signature"], params["playbook"], True,
+                            float(took) if isinstance(took, (int, float)) else 0.0)
+
+    def audit_change(params: Any) -> None:
+        if isinstance(params, dict) and isinstance(params.get("table"), str):
+            audit.record(who="governance", what=f"audit {params.get('operation')} of {params['table']}",
+                         where=params["table"], why="a change to a critical table", how=AUDIT_CHANGE)
+
+    kernels.effects["learning_kernel.adapt_thresholds"] = adapt_thresholds
+    kernels.effects["learning_kernel.record_pattern"] = record_pattern
+    kernels.effects["learning_kernel.track_improvement"] = track_improvement
+    kernels.effects["learning_kernel.update_metrics"] = update_metrics
+    kernels.effects["governance.audit_change"] = audit_change

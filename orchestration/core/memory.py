@@ -6,7 +6,8 @@ the trust scores). Writes are buffered and flushed every ``flush_interval``
 seconds, as a database client batches them: each flush publishes one
 ``db.table_updated`` per table and operation, with the number of rows and
 whether the table is one of the ``critical_tables`` whose changes governance
-audits.
+audits. Each flushed batch of updates or deletes of a critical table (a
+change governance must audit) is counted as ``memory.critical_changes.<table>``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from pydantic import Field
 
 from chaosbench.orchestration.core.sections import Section
 from chaosbench.orchestration.core.wiring import Announce, Wiring
+
+#: The operations on a critical table that change what it held, which governance audits.
+AUDITED = ("update", "delete")
 
 
 class MemoryConfig(Section):
@@ -50,5 +54,7 @@ class MemoryWriter:
         pending, self._pending = self._pending, {}
         for (table, operation), rows in sorted(pending.items()):
             self._count(f"memory.{table}.{operation}", rows)
+            if table in self._critical and operation in AUDITED:
+                self._count(f"memory.critical_changes.{table}")
             self._announce("db.table_updated", {"table": table, "operation": operation,
                                                 "critical": table in self._critical, "rows": rows})

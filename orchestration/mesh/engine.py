@@ -4,7 +4,9 @@ A workflow's steps run in order; a step is one action or a parallel group
 whose actions run at the same time (the step ends when all of them have).
 Each attempt of an action is a kernel call bounded by the action's timeout
 (a call that would outlast it fails as a timeout when the timeout expires);
-a failed or timed-out attempt is retried up to ``max_attempts`` attempts in
+a kernel whose latency pattern the learning kernel recorded (``patience``:
+the seconds its calls may take while it is degraded) gets at least that long.
+A failed or timed-out attempt is retried up to ``max_attempts`` attempts in
 total, waiting ``initial × coefficient^(attempt-1)`` (capped at
 ``max_interval``) after failed attempt number ``attempt``. A workflow whose
 action exhausts its attempts fails: it goes to the dead-letter queue, from
@@ -130,6 +132,7 @@ class WorkflowEngine:
         self.completed_by: dict[str, int] = {}
         self.on_failure: list[Callable[[Workflow, Event, str], None]] = []
         self.on_complete: list[Callable[[Workflow, Event, float], None]] = []
+        self.patience: dict[str, float] = {}
 
     @property
     def max_parallel(self) -> int:
@@ -291,9 +294,12 @@ class WorkflowEngine:
         limit = retry.max_attempts if self._retry else 1
         first = env.now
         reason = ""
+        timeout = action.timeout
+        if timeout is not None:
+            timeout = max(timeout, self.patience.get(action.kernel, 0.0))
         for attempt in range(1, limit + 1):
             try:
-                yield self.kernels.call(action.kernel, action.action, params, action.timeout)
+                yield self.kernels.call(action.kernel, action.action, params, timeout)
                 ok = True
             except KernelError as error:
                 ok, reason = False, error.reason

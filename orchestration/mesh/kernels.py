@@ -207,8 +207,12 @@ class Kernels:
 
     def responsive(self, name: str, within: float) -> bool:
         """Whether ``name`` is healthy and its calls take, on average, no longer than ``within`` seconds."""
+        return self.healthy(name) and self.mean_latency(name) <= within
+
+    def mean_latency(self, name: str) -> float:
+        """The mean seconds a call to ``name`` takes now, slow-downs and contention included."""
         kernel = self._kernels[name]
-        return self.healthy(name) and kernel.spec.latency * kernel.factor * self._latency_factor <= within
+        return kernel.spec.latency * kernel.factor * self._latency_factor
 
     def _tell(self, name: str, state: str) -> None:
         for listener in self.listeners:

@@ -1,6 +1,7 @@
 """The event policy kernel: a thin rule engine on the bus.
 
-Every delivered event is tried against the rules in order; the first rule
+Every delivered event is tried against the rules in order (those of the
+rules file, then the configuration's ``extra_rules``); the first rule
 whose event patterns and condition match fires: it runs its actions (alert
 the hunter, self-heal, spawn an agent, escalate to a human, route to the
 main agent, batch, log only), raises an HTM task at the rule's priority, and
@@ -27,7 +28,7 @@ from chaosbench.orchestration.mesh.event_schema import EventSchemas
 from chaosbench.orchestration.mesh.events import Event
 from chaosbench.orchestration.mesh.kernels import Kernels
 from chaosbench.orchestration.mesh.publisher import Publisher
-from chaosbench.orchestration.policy.rules import Rule, load_rules
+from chaosbench.orchestration.policy.rules import Rule, compile_rules, load_rules
 from chaosbench.orchestration.tasks.model import Priority
 
 CASCADE_COLUMNS = ("time", "rule", "event_type", "event_source", "event_id", "depth")
@@ -64,6 +65,8 @@ class PolicyConfig(Section):
     """Rules, cascade breaker and the tasks the event policy kernel raises."""
 
     rules_file: str | None = Field(default=None, description="rules YAML; unset is the ten default rules")
+    extra_rules: tuple[dict[str, Any], ...] = Field(
+        default=(), description="rules tried after those of the rules file, each written as in a rules file")
     disabled: tuple[str, ...] = Field(default=(), description="rules switched off by name")
     cascade_breaker: CascadeBreakerConfig = CascadeBreakerConfig()
     task_work: float = Field(default=1.0, gt=0, description="seconds of work of a task raised by a rule")
@@ -98,7 +101,8 @@ class EventPolicyKernel:
         self.raise_task = raise_task
         self._breaker = cascade_breaker
         self.max_depth = config.cascade_breaker.max_depth
-        self.rules = _without(rules if rules is not None else load_rules(config.rules_file, schemas), config.disabled)
+        self.rules = _without(rules if rules is not None else self._with_extra(load_rules(config.rules_file, schemas)),
+                              config.disabled)
         self._by_type: dict[str, tuple[Rule, ...]] = {}
         self._batches: dict[str, list[Event]] = {}
         self._batch_generation: dict[str, int] = {}
@@ -115,12 +119,28 @@ class EventPolicyKernel:
 
     def reload(self, path: str | Path, at: float | None = None, text: str | None = None) -> tuple[Rule, ...]:
         """Validate the rules file ``path`` and use it from now or from simulated time ``at``."""
-        rules = load_rules(path, self.schemas, text=text)
+        rules = self._with_extra(load_rules(path, self.schemas, text=text))
         if at is None or at <= self.env.now:
             self._use(rules)
         else:
             self.env.timeout(at - self.env.now, rules).callbacks.append(lambda event: self._use(event.value))
         return rules
+
+    def _with_extra(self, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        """``rules`` followed by the configuration's extra rules, names unique across both."""
+        extra = self.config.extra_rules
+        if not extra:
+            return rules
+        try:
+            added = compile_rules({"rules": list(extra)}, self.schemas)
+        except DefinitionError as exc:
+            raise DefinitionError(exc.message, path=f"policy.extra_{exc.path}") from None
+        names = {rule.name for rule in rules}
+        for i, rule in enumerate(added):
+            if rule.name in names:
+                raise DefinitionError(f"rule {rule.name!r} is already in the rules file",
+                                      path=f"policy.extra_rules[{i}].name")
+        return rules + added
 
     def _use(self, rules: tuple[Rule, ...]) -> None:
         self.rules = _without(rules, self.config.disabled)

@@ -10,11 +10,15 @@ denied playbook is skipped. An allowed one takes its ``durations`` seconds
 signature (1 unless set; drawn from the stream
 ``immune.<signature>.<playbook>``): a failed attempt changes nothing and the
 kernel tries the next playbook; a working one is applied and reports whether
-it healed. The outcome goes to the learning loop and to the ``immune`` table
-with the playbook's success rate so far. The first playbook that heals ends
-the incident, and the kernel publishes ``healing.recovery_complete`` with the
-time the incident took to heal; one incident per signature is handled at a
-time.
+it healed. The outcome goes to the ``immune`` table with the playbook's
+success rate as the learning loop knows it, and a failed attempt to the
+learning loop. The first
+playbook that heals ends the incident, and the kernel publishes
+``healing.recovery_complete`` with the playbook, the time the incident took
+to heal and the time the healing attempt took: the learning loop hears of a healing from that event, when the
+recovery-metrics workflow has the learning kernel update its metrics (so the
+learning kernel and that workflow are what let a playbook that healed be
+tried first next time). One incident per signature is handled at a time.
 
 The kernel also supervises the kernels' processes: a kernel that goes down is
 reported at once as ``system.kernel_crashed`` and ``system.critical_error``,
@@ -176,7 +180,9 @@ class ImmuneKernel:
             works = odds.get(playbook, 1.0)
             healed = (works >= 1.0 or self._rng(f"immune.{signature}.{playbook}").random() < works) and bool(
                 self._playbooks[playbook](payload))
-            self._learning.record(signature, playbook, healed, self.env.now - now)
+            if not healed:
+                # A healing reaches the learning loop as healing.recovery_complete, through the learning kernel.
+                self._learning.record(signature, playbook, False, self.env.now - now)
             self._record(signature, playbook, "healed" if healed else "failed", self.env.now - now)
             if healed:
                 self.healed += 1
@@ -185,7 +191,8 @@ class ImmuneKernel:
                 if self._out is not None:
                     self._out.publish("healing.recovery_complete", {
                         "component_id": str(payload.get("component_id", signature)), "playbook": playbook,
-                        "duration_s": self.env.now - opened, "success": True, "signature": signature,
+                        "duration_s": self.env.now - opened, "attempt_s": self.env.now - now, "success": True,
+                        "signature": signature,
                     })
                 break
         else:

@@ -30,6 +30,8 @@ class LearningConfig(Section):
     """The learning loop: on or off, and the playbook ranking learned before the run."""
 
     enabled: bool = Field(default=True, description="whether learned outcomes reorder the playbooks")
+    patience: float = Field(default=5.0, gt=0, le=1000, description="a kernel whose degraded test quality the "
+                            "learning kernel recorded gets calls this many times its mean latency long")
     ranking: dict[str, tuple[str, ...]] = Field(
         default={},
         description="per incident signature, playbooks best first (a list, or names separated by spaces)",

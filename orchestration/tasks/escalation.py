@@ -4,7 +4,9 @@ A task due ``sla`` seconds after it was enqueued is escalated one priority
 level when less than ``threshold`` (10%) of its SLA remains while it still
 waits. Each later escalation comes when ``1 - threshold`` of whatever time
 was left has passed again (at 90%, 99%, 99.9% of the SLA...), so a LOW task
-that keeps waiting reaches CRITICAL before its deadline. Once a task can rise
+that keeps waiting reaches CRITICAL before its deadline. The learning kernel
+may :meth:`~SlaEscalator.adapt` the threshold when the stack's SLA compliance
+warns, so that waiting tasks are escalated sooner. Once a task can rise
 no further, a last check at the deadline counts it as breached if it is still
 waiting then; a task that finishes late is counted when it finishes. A
 breach is counted once per task whichever path sees it.
@@ -52,6 +54,8 @@ class EscalationConfig(Safeguard):
     """Auto-escalation of tasks approaching their SLA (design document 003: when less than 10% remains)."""
 
     threshold: float = Field(default=0.1, gt=0, lt=1, description="fraction of the SLA left that triggers escalation")
+    adapted_max: float = Field(default=0.5, gt=0, lt=1, description="the largest fraction the learning kernel's "
+                               "threshold adaptations may raise the threshold to")
 
 
 class SlaEscalator:
@@ -61,9 +65,23 @@ class SlaEscalator:
         self.env = htm.env
         self._htm = htm
         self._keep = 1.0 - config.threshold
+        self._adapted_max = max(config.adapted_max, config.threshold)
         self._heap: list[tuple[float, int, Task]] = []
         self._sweep_at = _SWEEP_FLOOR
         self._armed = math.inf
+
+    @property
+    def threshold(self) -> float:
+        """The fraction of the SLA left at which a waiting task is escalated now."""
+        return 1.0 - self._keep
+
+    def adapt(self) -> float:
+        """Escalate sooner from now on: double the threshold, up to ``adapted_max``; returns the new threshold.
+
+        Tasks already waiting keep the moment they were due to be escalated at.
+        """
+        self._keep = 1.0 - min(self._adapted_max, 2.0 * self.threshold)
+        return self.threshold
 
     def watch(self, task: Task) -> None:
         """Watch ``task``, which has just started to wait (again)."""

@@ -38,6 +38,8 @@ PROBE_UNITS: dict[str, str] = {
     "unanswered_events": "events",
     "workflow_latency": "s",
     "out_of_order": "deliveries",
+    "unaudited_changes": "changes",
+    "unnarrated_dispatches": "tasks",
 }
 
 #: The bound fields: ``min`` holds a value at or above it, ``max`` at or below it.

@@ -1,7 +1,9 @@
 """Steady-state probes: each measures one value of a finished run and compares it to a bound.
 
-A probe is a parameter model plus a function of the run's :class:`Observed`
-data that returns the measured value. Its bound is its ``min`` (the value
+A probe is a parameter model (on the bases of :mod:`sim.checks.probe_base`)
+plus a function of the run's :class:`Observed` data that returns the
+measured value; :data:`PROBES` names every one, those of the audit log's
+completeness (:mod:`sim.checks.audit_probes`) among them. Its bound is its ``min`` (the value
 must stay at or above it) or its ``max`` (at or below); every other
 parameter picks what it measures and is part of its id
 (:mod:`sim.checks.identity`). Tasks enqueued during the warm-up are left out
@@ -11,83 +13,23 @@ counts the whole run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol
+from collections.abc import Iterator
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from chaosbench.sim.checks.identity import BOUND_OPERATORS, PROBE_UNITS, margin, probe_id
-from chaosbench.sim.checks.measures import TASK_COLUMNS, lost_tasks, measured_tasks, recovery_time, sla_compliance
-from chaosbench.sim.checks.rows import Rows, quantile
+from chaosbench.sim.checks.audit_probes import UnauditedChanges, UnnarratedDispatches
+from chaosbench.sim.checks.identity import PROBE_UNITS, margin, probe_id
+from chaosbench.sim.checks.measures import TASK_COLUMNS, lost_tasks, measured_tasks, sla_compliance
+from chaosbench.sim.checks.probe_base import AtLeast, AtMost, Bounded, Observed, ProbeModel
+from chaosbench.sim.checks.rows import quantile
 from chaosbench.sim.checks.safeguards import INTRUDER
-from chaosbench.sim.spec.fields import Duration, Fraction, Model, PriorityName, Rate
+from chaosbench.sim.spec.fields import Duration, Fraction, PriorityName, Rate
 
 
-@dataclass(frozen=True)
-class Observed:
-    """What a run recorded, as probes see it: the tasks and the timeseries row by row (they grow with the run),
-    the other tables whole."""
-
-    tasks: Rows
-    timeseries: Rows
-    warmup: float
-    end: float
-    faults: pd.DataFrame | None = None
-    counts: dict[str, int] | None = None
-    tables: Mapping[str, pd.DataFrame] | None = None
-
-    def count_measured(self, priority: str | None, select: Callable[[pd.DataFrame], pd.Series],
-                       columns: Sequence[str] = TASK_COLUMNS) -> int:
-        """How many of the measured tasks (of one priority when given) ``select`` marks."""
-        return self.tasks.count(columns, lambda chunk: select(measured_tasks(chunk, self.warmup, priority)))
-
-    def recovery_time(self) -> float:
-        """Seconds from the end of the last fault until the queue settled (see :func:`recovery_time`)."""
-        if self.faults is None or self.faults.empty:
-            return 0.0
-        return recovery_time(self.timeseries.frame(["time", "depth_total"]), self.faults, self.warmup)
-
-    def counter(self, name: str) -> float:
-        """The stack's counter ``name`` at the end of the run; 0 when it was never counted."""
-        return float((self.counts or {}).get(name, 0))
-
-
-class _Probe(Model):
-    """A probe's parameters: its bound field (``min`` or ``max``, named by ``bound_field``) and what it measures."""
-
-    bound_field: ClassVar[str]
-
-    def threshold(self) -> float:
-        return float(getattr(self, self.bound_field))
-
-    def operator(self) -> str:
-        return BOUND_OPERATORS[self.bound_field]
-
-    def holds(self, value: float) -> bool:
-        return value >= self.threshold() if self.operator() == ">=" else value <= self.threshold()
-
-    def parameters(self) -> dict[str, Any]:
-        """The parameters that pick what the probe measures (the bound left out, and those left unset)."""
-        return {name: value for name, value in self.model_dump().items()
-                if name != self.bound_field and value is not None}
-
-
-class _AtLeast(_Probe):
-    """A probe whose value must stay at or above ``min``."""
-
-    bound_field = "min"
-
-
-class _AtMost(_Probe):
-    """A probe whose value must stay at or below ``max``."""
-
-    bound_field = "max"
-
-
-class SlaCompliance(_AtLeast):
+class SlaCompliance(AtLeast):
     """Share of accepted tasks that finished by their deadline, among those whose fate is known.
 
     Tasks rejected at the door or denied by governance are left out; shed,
@@ -102,7 +44,7 @@ class SlaCompliance(_AtLeast):
         return sla_compliance(seen.tasks, warmup=seen.warmup, end=seen.end, priority=self.priority)
 
 
-class Latency(_AtMost):
+class Latency(AtMost):
     """A quantile of the wait in queue, or of the time from enqueue to finish, of completed tasks."""
 
     priority: PriorityName | None = None
@@ -122,7 +64,7 @@ class Latency(_AtMost):
             yield (start - chunk["enqueued_at"]).to_numpy(dtype=float)
 
 
-class WorkflowLatency(_AtMost):
+class WorkflowLatency(AtMost):
     """A quantile of the time from a workflow run's trigger to its end, over runs triggered after the warm-up.
 
     Failed runs count with the time they took to fail; a run the engine
@@ -141,7 +83,7 @@ class WorkflowLatency(_AtMost):
         return float(np.quantile(runs["latency"], self.quantile)) if len(runs) else 0.0
 
 
-class MaxQueueDepth(_AtMost):
+class MaxQueueDepth(AtMost):
     """The deepest the queue got, in one priority or in all, sampled each interval."""
 
     priority: PriorityName | None = None
@@ -154,7 +96,7 @@ class MaxQueueDepth(_AtMost):
         return float(max(chunk[column].max() for chunk in seen.timeseries.chunks([column])))
 
 
-class Throughput(_AtLeast):
+class Throughput(AtLeast):
     """Tasks completed per simulated second after the warm-up."""
 
     min: Rate
@@ -164,7 +106,7 @@ class Throughput(_AtLeast):
         return seen.count_measured(None, lambda done: done["outcome"] == "completed") / span if span > 0 else 0.0
 
 
-class RecoveryTime(_AtMost):
+class RecoveryTime(AtMost):
     """Seconds from the end of the last fault until the queue is back to its pre-fault range."""
 
     max: Duration
@@ -173,7 +115,7 @@ class RecoveryTime(_AtMost):
         return seen.recovery_time()
 
 
-class ShedFraction(_AtMost):
+class ShedFraction(AtMost):
     """Share of the tasks (after the warm-up) that the load shedder dropped."""
 
     max: Fraction
@@ -183,17 +125,11 @@ class ShedFraction(_AtMost):
         return seen.count_measured(None, lambda tasks: tasks["outcome"] == "shed") / measured if measured else 0.0
 
 
-class _Bounded(_AtMost):
-    """A count that must stay at or below ``max``."""
-
-    max: float = Field(ge=0, allow_inf_nan=False)
-
-
 #: The engine's count of failed workflow runs, kept whether or not the dead-letter queue is on.
 FAILED_RUNS = "engine.failed"
 
 
-class FailedTasks(_Bounded):
+class FailedTasks(Bounded):
     """Tasks that the stack accepted and lost (ended failed or dead-lettered), of one priority when given.
 
     See :func:`sim.checks.measures.lost_tasks`; a task killed with its
@@ -206,7 +142,7 @@ class FailedTasks(_Bounded):
         return float(lost_tasks(seen.tasks, warmup=seen.warmup, priority=self.priority))
 
 
-class FailedWorkflows(_Bounded):
+class FailedWorkflows(Bounded):
     """Workflow runs that failed, counted whether or not the dead-letter queue is on.
 
     A run fails when an action runs out of attempts or when the engine's queue
@@ -220,7 +156,7 @@ class FailedWorkflows(_Bounded):
         return seen.counter(FAILED_RUNS)
 
 
-class DeadLetterCount(_Bounded):
+class DeadLetterCount(Bounded):
     """Tasks and workflow runs that failed into a dead-letter path, whether or not the queue kept them.
 
     The dead-lettered tasks (after the warm-up) plus every failed workflow
@@ -234,7 +170,7 @@ class DeadLetterCount(_Bounded):
             seen.counter(FAILED_RUNS)
 
 
-class UnauthorizedAllowed(_Bounded):
+class UnauthorizedAllowed(Bounded):
     """Requests from actors nobody authorized (an ACL flood's intruders) that were let in."""
 
     def observe(self, seen: Observed) -> float:
@@ -242,7 +178,7 @@ class UnauthorizedAllowed(_Bounded):
                                       & ~tasks["outcome"].isin(("denied", "rejected"))))
 
 
-class UntrustedAllowed(_Bounded):
+class UntrustedAllowed(Bounded):
     """Requests of actors the governance gate does not authorize (unknown, untrusted or quarantined) that were
     let in: the would-be denials of a gate that does not enforce, and every such request while the gate is off."""
 
@@ -250,14 +186,14 @@ class UntrustedAllowed(_Bounded):
         return seen.counter("governance.would_deny") + seen.counter("governance.unexamined")
 
 
-class CascadeDepthMax(_Bounded):
+class CascadeDepthMax(Bounded):
     """The longest chain of policy rules triggering rules."""
 
     def observe(self, seen: Observed) -> float:
         return seen.counter("policy.deepest")
 
 
-class DuplicateExecutions(_Bounded):
+class DuplicateExecutions(Bounded):
     """Completed workflow runs beyond the first for one event identity (source, id): work done twice.
 
     A run replayed from the dead-letter queue after a failed one is a retry, not a duplicate.
@@ -271,7 +207,7 @@ class DuplicateExecutions(_Bounded):
         return float(done.duplicated(["workflow", "event_source", "event_id"]).sum())
 
 
-class UnansweredEvents(_Bounded):
+class UnansweredEvents(Bounded):
     """Events whose workflow started but never completed a run for them: the work the mesh took on and dropped.
 
     A failed run replayed from the dead-letter queue that completes answers
@@ -287,21 +223,21 @@ class UnansweredEvents(_Bounded):
         return float(len(runs[key].drop_duplicates()) - len(answered))
 
 
-class LostEvents(_Bounded):
+class LostEvents(Bounded):
     """Events the bus lost for good: every send of them was lost, so no subscriber ever saw them."""
 
     def observe(self, seen: Observed) -> float:
         return seen.counter("bus.lost_for_good")
 
 
-class DroppedEvents(_Bounded):
+class DroppedEvents(Bounded):
     """Events the mesh guard dropped unrouted: from a source it refused, or one still untrusted after every hold."""
 
     def observe(self, seen: Observed) -> float:
         return seen.counter("mesh.dropped")
 
 
-class OutOfOrder(_Bounded):
+class OutOfOrder(Bounded):
     """Deliveries that overtook an earlier event of the same source on its way to the same subscriber.
 
     Measured from the moment the bus's reordering was first switched on.
@@ -311,7 +247,7 @@ class OutOfOrder(_Bounded):
         return seen.counter("bus.out_of_order")
 
 
-class TimeToHeal(_AtMost):
+class TimeToHeal(AtMost):
     """Mean seconds from the anomaly that opened an incident to the end of the playbook that healed it.
 
     Over the incidents the immune kernel healed in the whole run (its
@@ -328,7 +264,7 @@ class TimeToHeal(_AtMost):
         return seen.counter("immune.time_to_heal_ms") / 1000 / healed if healed else math.inf
 
 
-class BootTime(_AtMost):
+class BootTime(AtMost):
     """Seconds from the first boot chunk's start to the last one's end; infinite when boot stopped."""
 
     max: Duration
@@ -342,7 +278,7 @@ class BootTime(_AtMost):
         return float(boot["finished_at"].max() - boot["started_at"].min())
 
 
-PROBES: dict[str, type[_Probe]] = {
+PROBES: dict[str, type[ProbeModel]] = {
     "sla_compliance": SlaCompliance,
     "latency": Latency,
     "max_queue_depth": MaxQueueDepth,
@@ -363,6 +299,8 @@ PROBES: dict[str, type[_Probe]] = {
     "workflow_latency": WorkflowLatency,
     "out_of_order": OutOfOrder,
     "time_to_heal": TimeToHeal,
+    "unaudited_changes": UnauditedChanges,
+    "unnarrated_dispatches": UnnarratedDispatches,
 }
 
 

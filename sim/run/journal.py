@@ -9,7 +9,8 @@ from chaosbench.orchestration.stack import Stack
 from chaosbench.orchestration.tasks.model import OUTCOMES
 from chaosbench.sim.checks.findings import findings
 from chaosbench.sim.checks.invariants import check_invariants
-from chaosbench.sim.checks.probes import Observed, evaluate
+from chaosbench.sim.checks.probe_base import Observed
+from chaosbench.sim.checks.probes import evaluate
 from chaosbench.sim.checks.rows import Frames, Rows
 from chaosbench.sim.checks.safeguards import SAFEGUARDS
 from chaosbench.sim.run.provenance import host, scenario_commit

@@ -113,6 +113,10 @@ def test_the_immune_kernel_uses_the_learned_playbook_first_next_time():
     kernel.on_anomaly("api_timeout", {})
     runtime.env.run(until=10)
     assert applied == ["restart_service", "clear_cache", "rollback_deployment"]
+    # The failed attempts are recorded; the healing reaches the learning loop as the recovery-metrics workflow's
+    # update of the learning kernel's metrics, which this kernel, wired without the mesh, stands in for.
+    assert learning.recommend("api_timeout") is None
+    learning.record("api_timeout", "rollback_deployment", True, 1.0)
     assert learning.recommend("api_timeout") == "rollback_deployment"
     kernel.on_anomaly("api_timeout", {})
     runtime.env.run(until=20)

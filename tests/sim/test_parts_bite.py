@@ -3,17 +3,14 @@
 For each part in :data:`DECISIVE`, its scenario passes on most of seeds 1-3
 with everything on and fails on most of the same seeds with that part
 switched off alone (``stack.policy.disabled`` or ``stack.workflows.disabled``).
-A part whose action has no effect in the stack yet cannot decide anything; it
-is listed in :data:`WITHOUT_EFFECT` with the kernel actions it calls, and the
-test holds that those actions still change nothing (so an effect given to one
-calls for its scenario here). The switched stack sections outside the
-safeguard catalogue that publish what rules and workflows answer (the
-monitors, the breach alerts, the heartbeat monitor, the immune kernel) are in
-:data:`SECTIONS`, each with the scenario that fails without it. A rule that
-only logs is listed in :data:`LOG_ONLY`: it matters only when a later rule
-would take its events, and the test holds that no default rule does. Together the tables name every
-rule of the default rules file and every workflow of the default workflows
-file.
+The rule that only logs (``high_trust_log_only``) decides its scenario by
+taking high-trust events ahead of a broader rule that scenario adds after
+the defaults. The switched stack sections outside the safeguard catalogue
+that publish what rules and workflows answer (the monitors, the breach
+alerts, the heartbeat monitor, the immune kernel) or that the audit log
+needs (the dispatch narratives) are in :data:`SECTIONS`, each with the
+scenario that fails without it. Together the tables name every rule of the
+default rules file and every workflow of the default workflows file.
 """
 from __future__ import annotations
 
@@ -24,9 +21,7 @@ import pytest
 from chaosbench.orchestration.core.yamlfile import load_yaml
 from chaosbench.orchestration.mesh.registry import default_workflow_path
 from chaosbench.orchestration.policy.rules import default_rules_path
-from chaosbench.orchestration.stack import Stack
 from chaosbench.sim.run.runner import run_scenario
-from chaosbench.sim.run.runtime import SimRuntime
 from chaosbench.sim.scenario.loader import read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
 from tests.conftest import ROOT
@@ -51,30 +46,24 @@ DECISIVE: dict[tuple[str, str], str] = {
     ("workflows", "kpi_critical_healing"): "defence/hung_learning_kernel.yaml",
     ("workflows", "test_quality_critical_healing"): "defence/hung_hunter.yaml",
     ("workflows", "trust_degradation_review"): "defence/distrusted_clients.yaml",
+    ("workflows", "kpi_warning_adaptation"): "defence/late_low_work.yaml",
+    ("workflows", "test_quality_degraded_learning"): "defence/slow_core.yaml",
+    ("workflows", "test_quality_improvement_tracking"): "defence/recovered_learning_kernel.yaml",
+    ("workflows", "healing_recovery_metrics"): "defence/relearned_crash_cure.yaml",
+    ("workflows", "db_critical_audit"): "defence/audited_trust_changes.yaml",
+    ("policy", "high_trust_log_only"): "defence/trusted_fleet.yaml",
 }
 
-#: (``policy`` or ``workflows``, name) -> the kernel actions it calls, none of which changes the stack yet.
-WITHOUT_EFFECT: dict[tuple[str, str], tuple[str, ...]] = {
-    ("workflows", "kpi_warning_adaptation"): ("learning_kernel.adapt_thresholds",),
-    ("workflows", "test_quality_degraded_learning"): ("learning_kernel.record_pattern",),
-    ("workflows", "test_quality_improvement_tracking"): ("learning_kernel.track_improvement",),
-    ("workflows", "healing_recovery_metrics"): ("learning_kernel.update_metrics",),
-    ("workflows", "db_critical_audit"): ("governance.audit_change",),
-}
-
-#: Rules that only log, which the default rules leave the only taker of their events.
-LOG_ONLY: tuple[str, ...] = ("high_trust_log_only",)
-
-
-#: Switched stack sections outside the safeguard catalogue that publish what the rules and workflows answer
-#: (section -> the shipped scenario that fails without it): the monitors, the breach alerts, the heartbeat
-#: monitor and the immune kernel.
+#: Switched stack sections outside the safeguard catalogue that publish what the rules and workflows answer,
+#: or write what the audit log must hold (section -> the shipped scenario that fails without it): the monitors,
+#: the breach alerts, the heartbeat monitor, the immune kernel and the dispatch narratives.
 SECTIONS: dict[str, str] = {
     "kpi": "defence/hung_learning_kernel.yaml",
     "test_quality": "defence/hung_hunter.yaml",
     "htm.breach_alerts": "defence/paged_operator.yaml",
     "heartbeat": "defence/hung_core.yaml",
     "immune": "dirt/repeated_kernel_crashes.yaml",
+    "htm.narratives": "defence/narrated_dispatches.yaml",
 }
 
 
@@ -93,28 +82,10 @@ def _most(outcome: bool, file: Path, settings: list[tuple[str, object]]) -> bool
     return holds_on_most(lambda seed: _passes(file, seed, settings) == outcome, SEEDS)
 
 
-def test_every_default_rule_and_workflow_is_decisive_somewhere_or_listed_without_effect():
+def test_every_default_rule_and_workflow_is_decisive_somewhere():
     parts = {("policy", name) for name in RULES} | {("workflows", name) for name in WORKFLOWS}
-    listed = [*DECISIVE, *WITHOUT_EFFECT, *(("policy", name) for name in LOG_ONLY)]
-    assert len(listed) == len(set(listed)), "a part is listed twice"
-    assert set(listed) == parts, sorted(parts ^ set(listed))
+    assert set(DECISIVE) == parts, sorted(parts ^ set(DECISIVE))
     assert all((ROOT / "scenarios" / file).is_file() for file in DECISIVE.values())
-
-
-def test_the_parts_listed_without_effect_call_only_kernel_actions_that_change_nothing():
-    effects = Stack(SimRuntime(1)).kernels.effects
-    assert all(targets for targets in WITHOUT_EFFECT.values())
-    assert not {target for targets in WITHOUT_EFFECT.values() for target in targets} & set(effects)
-
-
-def test_a_log_only_rule_is_the_only_default_rule_its_events_reach():
-    rules = Stack(SimRuntime(1)).policy.rules
-    for name in LOG_ONLY:
-        rule = next(rule for rule in rules if rule.name == name)
-        assert rule.actions == ("log_only",) and rule.priority == "none"
-        others = [other.name for other in rules if other is not rule
-                  for pattern in rule.patterns if other.matches(pattern)]
-        assert not others, f"{others} would take the events of {name} without it: it needs a scenario in DECISIVE"
 
 
 @pytest.mark.slow

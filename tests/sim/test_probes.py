@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chaosbench.sim.checks.probes import DuplicateExecutions, Observed
+from chaosbench.sim.checks.probe_base import Observed
+from chaosbench.sim.checks.probes import DuplicateExecutions
 from chaosbench.sim.checks.rows import Rows
 
 
@@ -105,3 +106,27 @@ def test_two_probes_with_one_id_are_refused_when_the_scenario_is_loaded(write_sc
     error = capsys.readouterr().err
     assert f"{path}:13:1: steady_state: probes 0 and 2 have the same id 'sla_compliance[critical]'" in error
     assert "Traceback" not in error
+
+
+def test_unaudited_changes_counts_per_table_the_critical_changes_beyond_governances_audits():
+    from chaosbench.orchestration.feedback import AUDIT_CHANGE
+    from chaosbench.sim.checks.audit_probes import UnauditedChanges
+
+    audit = pd.DataFrame({"who": ["governance"] * 3 + ["htm"], "what": ["audit update"] * 3 + ["dispatch task 1 (x)"],
+                          "where": ["trust_scores", "trust_scores", "other", "worker_0"],
+                          "how": [AUDIT_CHANGE] * 3 + ["fifo"]})
+    seen = Observed(tasks=Rows.of(pd.DataFrame()), timeseries=Rows.of(pd.DataFrame()), warmup=0.0, end=10.0,
+                    counts={"memory.critical_changes.trust_scores": 3, "memory.critical_changes.governance": 1},
+                    tables={"audit": audit})
+    assert UnauditedChanges(max=0).observe(seen) == 2.0  # one trust change and the governance change
+
+
+def test_unnarrated_dispatches_counts_started_tasks_after_the_warmup_without_their_narrative():
+    from chaosbench.sim.checks.audit_probes import UnnarratedDispatches
+
+    tasks = pd.DataFrame({"task_id": [1, 2, 3, 4], "enqueued_at": [20.0, 20.0, 20.0, 5.0],
+                          "started_at": [21.0, 22.0, float("nan"), 6.0], "priority": ["normal"] * 4})
+    audit = pd.DataFrame({"who": ["htm"], "what": ["dispatch task 1 (chore)"], "where": ["worker_0"], "how": ["x"]})
+    seen = Observed(tasks=Rows.of(tasks), timeseries=Rows.of(pd.DataFrame()), warmup=10.0, end=60.0,
+                    tables={"audit": audit})
+    assert UnnarratedDispatches(max=0).observe(seen) == 1.0  # task 2; 3 never started, 4 is in the warm-up
