@@ -147,9 +147,7 @@ class TaskManager:
 
     def depth(self, priority: Priority | None = None) -> int:
         """Tasks waiting, in one priority or in all."""
-        if priority is None:
-            return self._depth
-        return len(self._queues[priority])
+        return self._depth if priority is None else len(self._queues[priority])
 
     @property
     def workers(self) -> int:
@@ -162,10 +160,9 @@ class TaskManager:
         return self._slots.busy
 
     def load(self, now: float) -> tuple[int, int, int]:
-        """Workers alive, tasks waiting, and busy workers whose service has begun by ``now`` (a throttled task
-        waits out its delay first): what the health model reads."""
-        slots = self._slots
-        return slots.alive_count, self._depth, slots.busy if self._throttle is None else slots.executing(now)
+        """Workers alive, tasks waiting, and workers whose service has begun by ``now``: what health reads."""
+        slots, throttled = self._slots, self._throttle is not None  # a throttled task waits out its delay first
+        return slots.alive_count, self._depth, slots.executing(now) if throttled else slots.busy
 
     def alive_workers(self) -> list[int]:
         """Ids of the workers alive, in id order."""
