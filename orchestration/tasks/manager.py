@@ -251,11 +251,7 @@ class TaskManager:
         """Refuse all work from now on, ending every waiting task as ``refused``."""
         self.refusing = reason
         self._emit(self.env.now, "refuse_all", reason)
-        for queue in self._queues:
-            for task in queue:
-                self.end(task, "refused")
-            queue.clear()
-        self._depth = 0
+        self._end_waiting("refused")
 
     def add_worker(self) -> int:
         """A new worker, put to work at once if anything waits; returns its id."""
@@ -289,9 +285,12 @@ class TaskManager:
             if task is not None:
                 self._running[worker] = self._service[worker] = None
                 self.end(task, "in_flight")
+        self._end_waiting("in_flight")
+
+    def _end_waiting(self, outcome: str) -> None:
         for queue in self._queues:
             for task in queue:
-                self.end(task, "in_flight")
+                self.end(task, outcome)
             queue.clear()
         self._depth = 0
 
@@ -317,6 +316,8 @@ class TaskManager:
         contention = self._contention
         pace = self._pace[worker] = 1.0 if contention is None else contention.slowdown
         length = task.work * pace + delay
+        if self.config.context_switch and task.origin and self._slots.switch(worker, task.origin):
+            length += self.config.context_switch * pace
         if service is None:
             service = self._timeout(length, worker)
             service.callbacks.append(self._on_finish)

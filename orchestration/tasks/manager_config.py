@@ -22,6 +22,12 @@ class HTMConfig(Section):
         default=(300.0, 1800.0, 14400.0, 86400.0),
         description="default SLA in seconds for critical, high, normal, low (design document 003: 5m, 30m, 4h, 24h)",
     )
+    context_switch: float = Field(
+        default=0.0, ge=0, le=86_400,
+        description="seconds of work a worker adds to load a task's context (its pre-flight checks, design document "
+                    "003) when its previous task came from another origin; context stacking batches tasks of one "
+                    "origin to save it",
+    )
     escalation: EscalationConfig = EscalationConfig()
     preemption: PreemptionConfig = PreemptionConfig()
     shedding: SheddingConfig = SheddingConfig()

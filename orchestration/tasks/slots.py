@@ -3,9 +3,9 @@
 Each worker has a slot: the task it serves, the timeout that ends that
 service, when the service began (later than now while a throttled task
 waits out its delay), the pace of that service (how many seconds one second
-of work takes under contention), and whether the worker is alive. Idle live
-workers wait in a stack with the highest id last, so the lowest-numbered
-idle worker is taken first. The lists grow as workers are added and never
+of work takes under contention), the origin whose context it has loaded,
+and whether the worker is alive. Idle live workers wait in a stack with the
+highest id last, so the lowest-numbered idle worker is taken first. The lists grow as workers are added and never
 shrink: a worker's id stays its index.
 """
 from __future__ import annotations
@@ -26,13 +26,14 @@ class Contention(Protocol):
 class WorkerSlots:
     """The per-worker lists, shared with the task manager that dispatches on them."""
 
-    __slots__ = ("running", "service", "began", "pace", "alive", "idle", "alive_count")
+    __slots__ = ("running", "service", "began", "pace", "context", "alive", "idle", "alive_count")
 
     def __init__(self, workers: int) -> None:
         self.running: list[Task | None] = [None] * workers
         self.service: list[simpy.Event | None] = [None] * workers
         self.began: list[float] = [0.0] * workers
         self.pace: list[float] = [1.0] * workers
+        self.context: list[str] = [""] * workers
         self.alive: list[bool] = [True] * workers
         self.idle: list[int] = list(range(workers - 1, -1, -1))
         self.alive_count = workers
@@ -51,6 +52,12 @@ class WorkerSlots:
                 executing += 1
         return executing
 
+    def switch(self, worker: int, origin: str) -> bool:
+        """Load the context of ``origin`` on ``worker``; whether it held another one (a new worker holds none)."""
+        switched = self.context[worker] != origin
+        self.context[worker] = origin
+        return switched
+
     def alive_ids(self) -> list[int]:
         """Ids of the workers alive, in id order."""
         return [worker for worker, alive in enumerate(self.alive) if alive]
@@ -62,6 +69,7 @@ class WorkerSlots:
         self.service.append(None)
         self.began.append(0.0)
         self.pace.append(1.0)
+        self.context.append("")
         self.alive.append(True)
         self.alive_count += 1
         self.idle.append(worker)
@@ -73,6 +81,7 @@ class WorkerSlots:
             return False
         self.alive[worker] = True
         self.alive_count += 1
+        self.context[worker] = ""
         self.idle.append(worker)
         return True
 

@@ -165,6 +165,24 @@ def test_without_stacking_tasks_are_served_in_arrival_order():
     assert rows(runtime)["started_at"].tolist() == [0.0, 1.0, 2.0]
 
 
+@pytest.mark.parametrize("stacking, finished", [(True, [2.0, 3.0, 5.0]), (False, [2.0, 4.0, 6.0])])
+def test_a_worker_loads_the_context_of_another_origin_first_and_stacking_loads_it_once_a_batch(stacking, finished):
+    runtime, stack = build({"htm": {"workers": 1, "context_switch": 1.0, "stacking": {"enabled": stacking}},
+                            "health": NO_CONTENTION})
+    for origin in ("librarian", "crawler", "librarian"):
+        stack.enqueue("ingest", Priority.NORMAL, 1.0, 3600.0, origin=origin)
+    runtime.env.run(until=5000)
+    assert sorted(rows(runtime)["finished_at"]) == finished
+
+
+def test_work_of_no_origin_loads_no_context():
+    runtime, stack = build({"htm": {"workers": 1, "context_switch": 1.0}, "health": NO_CONTENTION})
+    for _ in range(2):
+        stack.enqueue("ingest", Priority.NORMAL, 1.0, 3600.0)
+    runtime.env.run(until=5000)
+    assert sorted(rows(runtime)["finished_at"]) == [1.0, 2.0]
+
+
 @pytest.mark.parametrize("enabled, expected", [(True, 4.0), (False, 2.0)])
 def test_throttling_delays_normal_dispatch_while_stressed(enabled, expected):
     # Pressure makes stress; contention off keeps service at its nominal pace.

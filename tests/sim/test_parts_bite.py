@@ -7,9 +7,9 @@ The rule that only logs (``high_trust_log_only``) decides its scenario by
 taking high-trust events ahead of a broader rule that scenario adds after
 the defaults. The switched stack sections outside the safeguard catalogue
 that publish what rules and workflows answer (the monitors, the breach
-alerts, the heartbeat monitor, the immune kernel) or that the audit log
-needs (the dispatch narratives) are in :data:`SECTIONS`, each with the
-scenario that fails without it. Together the tables name every rule of the
+alerts, the heartbeat monitor, the immune kernel), that the audit log
+needs (the dispatch narratives) or that save work (context stacking) are in
+:data:`SECTIONS`, each with the scenario that fails without it. Together the tables name every rule of the
 default rules file and every workflow of the default workflows file.
 """
 from __future__ import annotations
@@ -55,8 +55,9 @@ DECISIVE: dict[tuple[str, str], str] = {
 }
 
 #: Switched stack sections outside the safeguard catalogue that publish what the rules and workflows answer,
-#: or write what the audit log must hold (section -> the shipped scenario that fails without it): the monitors,
-#: the breach alerts, the heartbeat monitor, the immune kernel and the dispatch narratives.
+#: write what the audit log must hold or save work (section -> the shipped scenario that fails without it): the
+#: monitors, the breach alerts, the heartbeat monitor, the immune kernel, the dispatch narratives and context
+#: stacking.
 SECTIONS: dict[str, str] = {
     "kpi": "defence/hung_learning_kernel.yaml",
     "test_quality": "defence/hung_hunter.yaml",
@@ -64,6 +65,7 @@ SECTIONS: dict[str, str] = {
     "heartbeat": "defence/hung_core.yaml",
     "immune": "dirt/repeated_kernel_crashes.yaml",
     "htm.narratives": "defence/narrated_dispatches.yaml",
+    "htm.stacking": "defence/mixed_origins.yaml",
 }
 
 
