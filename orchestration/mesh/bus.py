@@ -12,6 +12,8 @@ Both are counted.
 Published payloads are checked against the event schemas the bus was given:
 an event whose type is unknown or whose payload does not fit its schema is
 counted (``bus.invalid``) and traced, and in ``strict`` validation refused.
+The verdict stays on the event for the router, which checks against the same
+schemas.
 
 Faults act through three controls -- message loss, duplication (the second
 copy possibly some time after the first) and reordering -- each drawing from
@@ -101,7 +103,7 @@ class EventBus:
         self._loss_draw = wiring.rng("bus.loss").random
         self._dup_draw = wiring.rng("bus.duplication").random
         self._reorder_draw = wiring.rng("bus.reorder").random
-        self._check = schemas.check if schemas is not None and config.validation != "off" else None
+        self._schemas = schemas if config.validation != "off" else None
         self._strict = config.validation == "strict"
         self._redelivery = config.redelivery if active(config.redelivery, safeguards) else None
         self._ordering = config.ordering.max_wait if active(config.ordering, safeguards) else 0.0
@@ -156,8 +158,13 @@ class EventBus:
 
     def publish(self, event: Event) -> None:
         """Send ``event`` to every matching subscriber (after validation, loss and duplication faults)."""
-        if self._check is not None:
-            problem = self._check(event.type, event.payload)
+        schemas = self._schemas
+        if schemas is not None:
+            if event.checked_by is schemas:  # published again: a duplicate or a redelivery
+                problem = event.problem
+            else:
+                problem = event.problem = schemas.check(event.type, event.payload)
+                event.checked_by = schemas
             if problem is not None:
                 self.invalid += 1
                 self._emit(self.env.now, "bus.invalid", event.source, event.id, event.type, problem)

@@ -4,6 +4,10 @@ An event is identified by ``(source, id)``: a redelivery of the same event
 carries the same pair, which is what deduplication keys on. ``depth`` counts
 how many reactions (policy rules, workflows) separate the event from an
 outside cause; it is how cascades are measured.
+
+The bus that checked an event's payload leaves its verdict on the event
+(``checked_by``, the schemas it used, and ``problem``), so a later check
+against the same schemas reads it rather than checking again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 class Event:
     """One published event. Treat it as immutable once published."""
 
-    __slots__ = ("source", "id", "type", "time", "payload", "depth")
+    __slots__ = ("source", "id", "type", "time", "payload", "depth", "checked_by", "problem")
 
     def __init__(
         self,
@@ -31,6 +35,8 @@ class Event:
         self.time = time
         self.payload = payload
         self.depth = depth
+        self.checked_by: object = None
+        self.problem: str | None = None
 
     @property
     def key(self) -> tuple[str, str | int]:
