@@ -26,10 +26,12 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m mypy
 
-# The tests run on every core (pytest-xdist), a test file to a process, so that a file's module fixtures are made once.
+# The tests run on every core (pytest-xdist). The tests of a file that share a module fixture stay in one process,
+# so that it is made once; every other test goes to whichever process is free, the slow ones first
+# (tests/conftest.py marks the groups and sets the order, which --no-loadscope-reorder keeps).
 test: lint
 	bash scripts/install-browser.sh
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -5,7 +5,10 @@ with expected safeguards): seeds 1-3 pass at level 0 with every safeguard
 on; seeds 1 and 2 fail with every safeguard off; each expected safeguard
 switched off alone fails at least two of seeds 1-3. Every safeguard of the
 catalogue is expected by some shipped scenario. (That each ladder has a top
-is in ``test_scenario_ladders``.)
+is in ``test_scenario_ladders``.) Each of these is a test of its own, so that
+the test processes share them out, and the runs come from the session's
+shared runs, which the recorded digests and the default suite's checks read
+too.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import is_drill
 from chaosbench.sim.scenario.loader import load_scenario, read_yaml
 from chaosbench.sim.scenario.overrides import scenario_at
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SharedRuns
 from tests.sim.majority import holds_on_most
 
 SCENARIOS = ROOT / "scenarios"
@@ -39,12 +42,8 @@ def _shipped() -> list[Path]:
 
 
 SHIPPED = _shipped()
-
-
-def _passes(file: Path, seed: int, off: tuple[str, ...] = ()) -> bool:
-    settings = [(f"stack.{SAFEGUARDS[name]}.enabled", False) for name in off]
-    scenario = scenario_at(read_yaml(file), settings, str(file), 0)
-    return run_scenario(scenario, seed=seed, file=str(file)).passed
+DEFENDED = [file for file in SHIPPED if load_scenario(file).expect_safeguards]
+EXPECTED = [(file, name) for file in DEFENDED for name in load_scenario(file).expect_safeguards]
 
 
 def test_the_default_suite_holds_the_fifteen_scenarios_of_the_design_documents():
@@ -58,15 +57,23 @@ def test_every_default_scenario_expects_a_safeguard_and_every_safeguard_is_expec
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("file", [f for f in SHIPPED if load_scenario(f).expect_safeguards], ids=lambda f: f.stem)
-def test_a_scenario_passes_with_its_safeguards_and_fails_without_them(file: Path):
-    scenario = load_scenario(file)
-    assert all(_passes(file, seed) for seed in (1, 2, 3))
+@pytest.mark.parametrize("file", DEFENDED, ids=lambda f: f.stem)
+def test_a_scenario_passes_with_its_safeguards(file: Path, shared_runs: SharedRuns):
+    assert all(shared_runs.passes(file, seed) for seed in (1, 2, 3))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file", DEFENDED, ids=lambda f: f.stem)
+def test_a_scenario_fails_with_every_safeguard_off(file: Path, shared_runs: SharedRuns):
     everything = safeguards_off(["all"])
-    assert not any(_passes(file, seed, everything) for seed in (1, 2))
-    for name in scenario.expect_safeguards:
-        assert holds_on_most(lambda seed, off=(name,): not _passes(file, seed, off), (1, 2, 3)), \
-            f"{scenario.name} without {name} passed on most of seeds 1-3"
+    assert not any(shared_runs.passes(file, seed, everything) for seed in (1, 2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file, name", EXPECTED, ids=lambda value: value if isinstance(value, str) else value.stem)
+def test_a_scenario_fails_without_each_of_its_expected_safeguards(file: Path, name: str, shared_runs: SharedRuns):
+    assert holds_on_most(lambda seed: not shared_runs.passes(file, seed, (name,)), (1, 2, 3)), \
+        f"{file.stem} without {name} passed on most of seeds 1-3"
 
 
 def test_a_strict_scenario_fails_when_an_expected_safeguard_never_fired(write_scenario, capsys):

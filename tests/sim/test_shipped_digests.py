@@ -3,8 +3,8 @@
 A change that alters behaviour on purpose re-records the file in the same commit:
 ``CHAOSBENCH_RECORD_DIGESTS=1 pytest tests/sim/test_shipped_digests.py``. The scenarios of the default suite
 and its canary are checked in the session's shared suite runs (run directories written by ``chaosbench
-suite``, their tables streamed); the others run here, in memory. ``tests/sim/test_streaming.py`` holds both
-ways to the same digest.
+suite``, their tables streamed); the others in the session's shared in-memory runs.
+``tests/sim/test_streaming.py`` holds both ways to the same digest.
 """
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ import pytest
 
 from chaosbench.sim.run.rundir import read_journal
 from chaosbench.sim.run.runner import run_scenario
+from chaosbench.sim.scenario.discovery import load_suite
 from chaosbench.sim.scenario.loader import load_scenario
-from tests.conftest import ROOT, ShippedSuite
+from tests.conftest import CANARY_SUITE, ROOT, SharedRuns, ShippedSuite
 
 RECORDED = Path(__file__).parent / "data" / "shipped_digests.json"
 SHIPPED = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "scenarios").rglob("*.yaml")
                  if "suites" not in path.parts and "drills" not in path.parts)
+IN_THE_SUITE = set(load_suite(CANARY_SUITE)[1])
 
 
 def _digest(file: str) -> str:
@@ -34,10 +36,13 @@ def test_record_digests() -> None:
 
 
 @pytest.mark.parametrize("file", SHIPPED)
-def test_shipped_scenario_keeps_its_recorded_trace_digest(file: str, shipped_suite: ShippedSuite) -> None:
+def test_shipped_scenario_keeps_its_recorded_trace_digest(file: str, request: pytest.FixtureRequest,
+                                                         shared_runs: SharedRuns) -> None:
     recorded = json.loads(RECORDED.read_text())
     assert file in recorded, f"{file} has no recorded digest; record it (see the module docstring)"
-    name = load_scenario(str(ROOT / file), 0).name
-    run_dir = shipped_suite.run_dir(name)
-    digest = read_journal(run_dir).trace_digest if name in shipped_suite.names else _digest(file)
+    if ROOT / file in IN_THE_SUITE:
+        shipped_suite: ShippedSuite = request.getfixturevalue("shipped_suite")
+        digest = read_journal(shipped_suite.run_dir(load_scenario(str(ROOT / file), 0).name)).trace_digest
+    else:
+        digest = shared_runs.journal(ROOT / file, seed=1).trace_digest
     assert digest == recorded[file]

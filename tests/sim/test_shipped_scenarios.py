@@ -6,12 +6,9 @@ import json
 import pytest
 
 from chaosbench.cli.main import main
-from chaosbench.sim.parallel.executors import PoolExecutor
-from chaosbench.sim.run.record import Journal
-from chaosbench.sim.run.runner import run_scenario
 from chaosbench.sim.scenario.discovery import load_suite
 from chaosbench.sim.scenario.loader import load_scenario
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SharedRuns
 
 SUITES = ROOT / "scenarios" / "suites"
 DEFAULT = load_suite(SUITES / "default.yaml")[1]
@@ -42,30 +39,9 @@ def test_the_shipped_canary_fails_as_it_must(tmp_path, capsys):
     assert printed["journal"]["passed"] is False and printed["verdict"] == "expected failure" and printed["ok"]
 
 
-#: The runs of the default suite these tests judge, beyond the shared level-0 runs: seed 2 at level 0, and at
-#: each of levels 1 to 3 the seed of that number.
-EXTRA_RUNS = [(str(path), 0, 2) for path in DEFAULT] + [(str(path), level, level) for level in (1, 2, 3)
-                                                       for path in DEFAULT]
-
-
-def _journal(run: tuple[str, int, int]) -> Journal:
-    file, level, seed = run
-    return run_scenario(load_scenario(file, level), seed=seed, level=level, file=file).journal
-
-
-@pytest.fixture(scope="module")
-def journals() -> dict[tuple[str, int, int], Journal]:
-    """The journals of :data:`EXTRA_RUNS`, made on both cores (they are independent)."""
-    pool = PoolExecutor(2)
-    try:
-        return dict(pool.run(_journal, EXTRA_RUNS))
-    finally:
-        pool.close()
-
-
-def test_every_fault_of_the_default_suite_lands(journals):
+def test_every_fault_of_the_default_suite_lands(shared_runs: SharedRuns):
     for path in DEFAULT:
-        journal = journals[str(path), 0, 2]
+        journal = shared_runs.journal(path, seed=2)
         quiet = [finding for finding in journal.findings if "no observable effect" in finding]
         assert not quiet, (path, quiet)
         assert not journal.safeguards.missing, (path, journal.safeguards)
@@ -73,8 +49,8 @@ def test_every_fault_of_the_default_suite_lands(journals):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("level", [1, 2, 3])
-def test_conservation_and_the_audit_chain_hold_in_every_scenario_up_to_level_3(level, journals):
+def test_conservation_and_the_audit_chain_hold_in_every_scenario_up_to_level_3(level, shared_runs: SharedRuns):
     for path in DEFAULT:
-        invariants = journals[str(path), level, level].invariants
+        invariants = shared_runs.journal(path, seed=level, level=level).invariants
         for name in ("task_conservation", "audit_chain", "tier0_approval"):
             assert invariants[name].held, (path, level, invariants[name])
