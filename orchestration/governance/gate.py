@@ -33,6 +33,7 @@ Both are counted (``mesh.dropped``, ``mesh.held``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Literal, Protocol, TypeVar
 
 from pydantic import Field
@@ -229,7 +230,7 @@ class MeshGuard:
         """A bus handler that checks each event's source, then calls ``route(event)``."""
         if not self._gate.on:
             return route
-        return lambda event: self.admit(event, route)
+        return partial(self.admit, route=route)  # one call per event, not a lambda calling admit
 
     def admit(self, event: E, route: Callable[[E], None], holds: int = 0) -> None:
         """Route ``event`` now, later, or never, as its source's standing allows."""

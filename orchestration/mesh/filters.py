@@ -120,6 +120,9 @@ def _field(spec: dict[str, Any], path: str) -> Predicate:
         checks.append(_check(op, value, f"{_dot(path)}{op}"))
     if not checks:
         raise DefinitionError(f"no op given for field {spec['field']!r}", path=path)
+    if len(checks) == 1:  # nearly every filter: no loop on the router's path
+        (only,) = checks
+        return lambda event: (value := get(event)) is not MISSING and only(value)
 
     def predicate(event: Event) -> bool:
         value = get(event)
