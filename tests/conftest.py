@@ -207,5 +207,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for scope, item in zip(scopes, items, strict=True):
             if scope != item.nodeid:
                 item.add_marker(pytest.mark.xdist_group(scope))
-    order = sorted(range(len(items)), key=lambda i: (scopes[i] not in slow, first[scopes[i]], i))
+    # The first test that needs the shipped suite's runs goes first of all: one process makes them while the other
+    # starts on the slow tests, so that no process waits for them later.
+    maker = next((scopes[i] for i, item in enumerate(items) if "shipped_suite" in item.fixturenames), None)
+    order = sorted(range(len(items)), key=lambda i: (scopes[i] != maker, scopes[i] not in slow, first[scopes[i]], i))
     items[:] = [items[i] for i in order]
