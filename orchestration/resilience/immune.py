@@ -12,13 +12,13 @@ signature (1 unless set; drawn from the stream
 kernel tries the next playbook; a working one is applied and reports whether
 it healed. The outcome goes to the ``immune`` table with the playbook's
 success rate as the learning loop knows it, and a failed attempt to the
-learning loop. The first
-playbook that heals ends the incident, and the kernel publishes
-``healing.recovery_complete`` with the playbook, the time the incident took
-to heal and the time the healing attempt took: the learning loop hears of a healing from that event, when the
-recovery-metrics workflow has the learning kernel update its metrics (so the
-learning kernel and that workflow are what let a playbook that healed be
-tried first next time). One incident per signature is handled at a time.
+learning loop. The first playbook that heals ends the incident, and the
+kernel publishes ``healing.recovery_complete`` with the playbook, the time
+the incident took to heal and the time the healing attempt took. The
+learning loop hears of a healing from that event, when the recovery-metrics
+workflow has the learning kernel update its metrics: the learning kernel and
+that workflow are what let a playbook that healed be tried first next time.
+One incident per signature is handled at a time.
 
 The kernel also supervises the kernels' processes: a kernel that goes down is
 reported at once as ``system.kernel_crashed`` and ``system.critical_error``,

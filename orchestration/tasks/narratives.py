@@ -9,6 +9,10 @@ from chaosbench.orchestration.core.audit import Audit
 from chaosbench.orchestration.core.sections import Safeguard
 from chaosbench.orchestration.tasks.model import PRIORITY_LABELS, Task
 
+#: Who writes the dispatch narratives, and how each one's ``what`` begins (the task's id follows).
+NARRATOR = "htm"
+DISPATCH = "dispatch task "
+
 
 class NarrativesConfig(Safeguard):
     """A 5W1H narrative in the audit log for every dispatch (design document 002: mandatory for all dispatches)."""
@@ -28,8 +32,8 @@ class DispatchNarrator:
     def dispatched(self, task: Task, worker: int, waiting: int, now: float) -> None:
         """``task`` starts on ``worker`` at ``now`` with ``waiting`` tasks left in the queues."""
         self._record(
-            who="htm",
-            what=f"dispatch task {task.task_id} ({task.kind})",
+            who=NARRATOR,
+            what=f"{DISPATCH}{task.task_id} ({task.kind})",
             where=self._worker_names[worker],
             why=f"next of the {PRIORITY_LABELS[task.priority]} queue; {waiting} waiting",
             how="highest priority first, FIFO within a priority",

@@ -9,10 +9,11 @@ import re
 import pandas as pd
 
 from chaosbench.orchestration.feedback import AUDIT_CHANGE
+from chaosbench.orchestration.tasks.narratives import DISPATCH, NARRATOR
 from chaosbench.sim.checks.probe_base import Bounded, Observed
 
 #: What a dispatch narrative's ``what`` begins with, the task's id captured.
-_DISPATCH = re.compile(r"^dispatch task (\d+) ")
+_DISPATCH = re.compile(f"^{re.escape(DISPATCH)}(\\d+) ")
 #: The task columns the dispatch check reads.
 _COLUMNS = ("task_id", "enqueued_at", "started_at", "priority")
 #: The counters of critical-table changes a run flushed, one per table (``memory.critical_changes.<table>``).
@@ -52,7 +53,7 @@ class UnnarratedDispatches(Bounded):
 
     def observe(self, seen: Observed) -> float:
         audit = _audit(seen)
-        ids = audit[audit["who"] == "htm"]["what"].str.extract(_DISPATCH, expand=False).dropna()
+        ids = audit[audit["who"] == NARRATOR]["what"].str.extract(_DISPATCH, expand=False).dropna()
         narrated = pd.Index(ids.astype("int64").unique())
         return float(seen.count_measured(None, lambda tasks: tasks["started_at"].notna()
                                          & ~tasks["task_id"].isin(narrated), _COLUMNS))
