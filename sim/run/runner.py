@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from chaosbench.sim.workloads.tasks import start_task_workload
 
 #: Called with the simulated time reached, as the run advances.
 ProgressHook = Callable[[float], None]
-#: About how many events a run processes between two calls of its progress hook.
+#: Fewest events a run processes between two calls of its progress hook (made when it takes a sample).
 _REPORT_EVERY = 1 << 14
 #: A ``--set`` override: a dotted path of the scenario document and the value put there.
 Setting = tuple[str, Any]
@@ -117,23 +118,22 @@ def advance(env: simpy.Environment, until: float, progress: ProgressHook | None 
 
     A ``sampler`` takes each of its samples due before ``until`` once every
     event at its time has happened, before any later one. ``progress`` hears
-    of the time reached every few thousand events and at the end.
+    of the time reached at a sample every few thousand events, and at the end.
     """
     step, peek = env.step, env.peek
     processed = reported = 0
     with _older_objects_frozen():
-        while sampler is not None and sampler.due < until:
-            due = sampler.due
-            while peek() <= due:
+        while True:
+            due = sampler.due if sampler is not None else math.inf
+            sampling = due < until
+            # Up to and including the sample's time: the next float after it is the first time left out.
+            bound = math.nextafter(due, math.inf) if sampling else until
+            while peek() < bound:
                 step()
                 processed += 1
+            if sampler is None or not sampling:
+                break
             sampler.take()
-            if progress is not None and processed - reported > _REPORT_EVERY:
-                progress(due)
-                reported = processed
-        while peek() < until:
-            step()
-            processed += 1
             if progress is not None and processed - reported > _REPORT_EVERY:
                 progress(env.now)
                 reported = processed
