@@ -17,13 +17,16 @@ Payload generators, one per field:
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
+import simpy
 from pydantic import Field, field_validator, model_validator
-from simpy.events import ProcessGenerator
+from simpy.events import NORMAL, ProcessGenerator
 
 from chaosbench.orchestration.core.runtime import Runtime
 from chaosbench.orchestration.mesh.event_schema import EventSchemas
@@ -86,6 +89,13 @@ def start_event_stream(runtime: Runtime, stack: Stack, spec: EventWorkload, name
 
 
 def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, stop: float | None) -> ProcessGenerator:
+    """Wait for ``spec.start``, then hand the stream over to one rescheduled timeout's callback.
+
+    As with the task arrivals (see :func:`sim.workloads.tasks._arrivals`), the
+    events, their order and every random draw are those of a process looping
+    over ``yield timeout(gap)``; a callback costs far less than resuming a
+    generator, and the event it was called for is scheduled again.
+    """
     env = runtime.env
     gap = runtime.rng(stream + ".arrivals").expovariate
     pick = runtime.rng(stream + ".mix").random
@@ -98,26 +108,34 @@ def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, st
         bounds.append(total)
         kinds.append((event_type, _payload_maker(event_type, spec)))
     last_kind = len(kinds) - 1
-    publish = stack.bus.publish
+    publish, schedule = stack.bus.publish, env.schedule
     counters = [0] * spec.sources
     sources = [f"{spec.source_prefix}-{k}" for k in range(spec.sources)]
-    rate, duplicates = spec.rate, spec.duplicate_fraction
+    rate, duplicates, source_count = spec.rate, spec.duplicate_fraction, spec.sources
+    end = math.inf if stop is None else stop
     last: Event | None = None
-    if spec.start > 0:
-        yield env.timeout(spec.start)
-    while True:
-        yield env.timeout(gap(rate))
+    callbacks: list[Callable[[simpy.Event], None]] = []
+
+    def arrive(timer: simpy.Event) -> None:
+        nonlocal last
         now = env.now
-        if stop is not None and now >= stop:
+        if now >= end:
             return
         if last is not None and duplicates and redeliver() < duplicates:
             publish(last)
-            continue
-        event_type, make = kinds[min(bisect_right(bounds, pick() * total), last_kind)]
-        k = source_of(spec.sources)
-        counters[k] += 1
-        last = Event(sources[k], counters[k], event_type, now, make(values))
-        publish(last)
+        else:
+            event_type, make = kinds[min(bisect_right(bounds, pick() * total), last_kind)]
+            k = source_of(source_count)
+            counters[k] += 1
+            last = Event(sources[k], counters[k], event_type, now, make(values))
+            publish(last)
+        timer.callbacks = callbacks
+        schedule(timer, NORMAL, gap(rate))
+
+    callbacks.append(arrive)
+    if spec.start > 0:
+        yield env.timeout(spec.start)
+    env.timeout(gap(rate)).callbacks = callbacks
 
 
 def _payload_maker(event_type: str, spec: EventWorkload) -> Callable[[random.Random], dict[str, Any]]:
@@ -135,7 +153,8 @@ def _from_schema(name: str, rule: dict[str, Any]) -> FieldGenerator:
         return lambda rng: rng.choice(members)
     kind = rule["type"]
     if kind == "string":
-        return lambda rng: f"{name}_{rng.randrange(8)}"
+        names = [f"{name}_{k}" for k in range(8)]
+        return lambda rng: names[rng.randrange(8)]
     if kind == "number":
         return lambda rng: rng.uniform(0.0, 100.0)
     if kind == "integer":
@@ -164,7 +183,8 @@ def _generator(spec: Any, path: str) -> FieldGenerator:
                 or not all(_number(w) and w >= 0 for w in weights)
             ):
                 raise ValueError(f"{path}.weights: expected {len(options)} non-negative numbers")
-            return lambda rng: rng.choices(options, weights)[0]
+            cumulative = list(accumulate(weights))  # what choices() would sum up at every draw
+            return lambda rng: rng.choices(options, cum_weights=cumulative)[0]
         return lambda rng: rng.choice(options)
     if len(spec) != 1:
         raise ValueError(f"{path}: expected exactly one generator, got {sorted(spec)}")
