@@ -1,4 +1,4 @@
-"""The run loop leaves the garbage collector as it found it."""
+"""The run loop sets the garbage collector up for a run and leaves it as it found it."""
 from __future__ import annotations
 
 import gc
@@ -30,3 +30,13 @@ def test_objects_someone_else_froze_stay_frozen():
         assert gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()
+
+
+def test_the_young_objects_are_scanned_less_often_during_the_run_and_as_before_after_it():
+    before = gc.get_threshold()
+    env = _a_few_events()
+    seen = []
+    env.timeout(1.5).callbacks.append(lambda _event: seen.append(gc.get_threshold()))
+    advance(env, 10.0)
+    assert seen[0][0] >= 100_000 > before[0] and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
