@@ -1,6 +1,10 @@
 """Seeded streams, the column recorder and the trace."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from chaosbench.sim.run.runtime import ColumnTable, Recorder, SimRuntime, Trace, derive_seed
@@ -75,3 +79,12 @@ def test_a_row_handed_over_whole_is_recorded_like_one_listed_value_by_value():
     listed.append(7, "x")
     whole.add((7, "x"))
     assert listed.frame().equals(whole.frame())
+
+
+def test_arrow_allocates_from_the_c_library_unless_the_environment_names_an_allocator():
+    script = "import pyarrow as pa, chaosbench.sim.run.columns; print(pa.default_memory_pool().backend_name)"
+    environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    chosen = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                             check=True).stdout.strip()
+              for env in (environment, {**environment, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})]
+    assert chosen == ["system", "mimalloc"]
