@@ -25,7 +25,7 @@ def drills(pytester: pytest.Pytester):
 
 
 def test_a_shipped_drill_is_an_item_per_seed_that_passes(drills):
-    result = drills.runpytest_subprocess("scenarios/drills/", "--chaos-seed", "1,3", "--chaos-out", "runs",
+    result = drills.runpytest("scenarios/drills/", "--chaos-seed", "1,3", "--chaos-out", "runs",
                               "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*every_incident?seed1? PASSED*", "*every_incident?seed3? PASSED*"])
@@ -36,7 +36,7 @@ def test_a_shipped_drill_is_an_item_per_seed_that_passes(drills):
 
 def test_a_drill_with_an_unhealed_incident_fails_with_its_records_and_the_reproduce_command(drills):
     (drills.path / "scenarios" / "drills" / "unanswered.yaml").write_text(yaml.safe_dump(UNANSWERED))
-    result = drills.runpytest_subprocess("scenarios/drills/unanswered.yaml")
+    result = drills.runpytest("scenarios/drills/unanswered.yaml")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "*unanswered?seed1? failed:*",
@@ -50,6 +50,6 @@ def test_a_drill_with_an_unhealed_incident_fails_with_its_records_and_the_reprod
 def test_a_bad_incident_file_fails_with_the_loaders_message(drills):
     (drills.path / "scenarios" / "drills" / "typo.yaml").write_text("name: typo\nincidents: [{at: 1m, kernel_crash: "
                                                                      "{kernel: avn}}]\n")
-    result = drills.runpytest_subprocess("scenarios/drills/typo.yaml")
+    result = drills.runpytest("scenarios/drills/typo.yaml")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*typo.yaml cannot be loaded:*", "*typo.yaml: incidents[[]0[]].kernel_crash.kernel:*"])

@@ -39,6 +39,8 @@ def _write(pytester: pytest.Pytester, relative: str, document: dict) -> None:
 
 
 def test_shipped_scenarios_pass_and_suite_files_are_not_collected(project):
+    # In a fresh interpreter, as a user's CI starts it: the plugin found through its entry point alone. The other
+    # tests run pytest in this process, which spares starting one per call.
     result = project.runpytest_subprocess("scenarios/", "-v")
     assert result.ret == 0
     result.assert_outcomes(passed=SHIPPED, xfailed=CANARIES)
@@ -48,7 +50,7 @@ def test_shipped_scenarios_pass_and_suite_files_are_not_collected(project):
 
 def test_a_scenario_that_cannot_pass_fails_with_the_probe_table_and_the_reproduce_command(project):
     _write(project, "scenarios/baseline/impossible.yaml", IMPOSSIBLE)
-    result = project.runpytest_subprocess("scenarios/baseline/")
+    result = project.runpytest("scenarios/baseline/")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
         "*impossible?level0-seed1? failed: probes failed: latency*",
@@ -60,17 +62,17 @@ def test_a_scenario_that_cannot_pass_fails_with_the_probe_table_and_the_reproduc
 
 def test_a_canary_is_a_strict_expected_failure(project):
     _write(project, "scenarios/baseline/canary_latency.yaml", CANARY)
-    result = project.runpytest_subprocess("scenarios/baseline/", "-rx")
+    result = project.runpytest("scenarios/baseline/", "-rx")
     result.assert_outcomes(passed=1, xfailed=1)
     result.stdout.fnmatch_lines(["XFAIL*canary_latency?level0-seed1?*canary: it must fail*"])
     _write(project, "scenarios/baseline/canary_latency.yaml", {**CANARY, "steady_state": []})
-    result = project.runpytest_subprocess("scenarios/baseline/")
+    result = project.runpytest("scenarios/baseline/")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*XPASS(strict)*canary: it must fail*"])
 
 
 def test_seed_and_level_options_name_and_drive_the_runs(project):
-    result = project.runpytest_subprocess("scenarios/baseline/", "--chaos-seed", "3,4", "--chaos-level", "2",
+    result = project.runpytest("scenarios/baseline/", "--chaos-seed", "3,4", "--chaos-level", "2",
                                "--chaos-out", "runs", "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*mmc?level2-seed3? PASSED*", "*mmc?level2-seed4? PASSED*"])
@@ -81,9 +83,9 @@ def test_seed_and_level_options_name_and_drive_the_runs(project):
 
 def test_keyword_selection_and_junit_xml(project):
     _write(project, "scenarios/baseline/impossible.yaml", IMPOSSIBLE)
-    result = project.runpytest_subprocess("scenarios/baseline/", "-k", "not impossible")
+    result = project.runpytest("scenarios/baseline/", "-k", "not impossible")
     result.assert_outcomes(passed=1, deselected=1)
-    result = project.runpytest_subprocess("scenarios/baseline/", "--junitxml", "all.xml")
+    result = project.runpytest("scenarios/baseline/", "--junitxml", "all.xml")
     root = ET.parse(project.path / "all.xml").getroot()
     suite = root if root.tag == "testsuite" else root.find("testsuite")
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
@@ -93,7 +95,7 @@ def test_keyword_selection_and_junit_xml(project):
 
 def test_a_file_with_problems_fails_with_the_loaders_message(project):
     _write(project, "scenarios/typo.yaml", mmc_document(name="typo", duration="ten minutes"))
-    result = project.runpytest_subprocess("scenarios/typo.yaml")
+    result = project.runpytest("scenarios/typo.yaml")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*typo.yaml cannot be loaded:*", "*typo.yaml:*: duration:*"])
 
@@ -102,9 +104,9 @@ def test_yaml_is_collected_only_where_pytest_is_pointed(project):
     _write(project, "tests/data/scenario.yaml", mmc_document(name="data"))
     (project.path / "tests" / "test_plain.py").write_text("def test_plain():\n    assert True\n")
     project.makeini("[pytest]\ntestpaths = tests scenarios\n")
-    project.runpytest_subprocess().assert_outcomes(passed=1)  # testpaths never collect scenarios
-    project.runpytest_subprocess("tests/").assert_outcomes(passed=1)  # YAML below tests/ is test data
-    project.runpytest_subprocess("scenarios/baseline/", "tests/").assert_outcomes(passed=2)
+    project.runpytest().assert_outcomes(passed=1)  # testpaths never collect scenarios
+    project.runpytest("tests/").assert_outcomes(passed=1)  # YAML below tests/ is test data
+    project.runpytest("scenarios/baseline/", "tests/").assert_outcomes(passed=2)
 
 
 def _collected(result: pytest.RunResult) -> list[str]:
@@ -112,31 +114,31 @@ def _collected(result: pytest.RunResult) -> list[str]:
 
 
 def test_scenario_tags_are_markers(project):
-    result = project.runpytest_subprocess("scenarios/", "-m", "jepsen", "--collect-only", "-q")
+    result = project.runpytest("scenarios/", "-m", "jepsen", "--collect-only", "-q")
     jepsen = sorted(line.split("::")[0] for line in _collected(result))
     assert jepsen == ["scenarios/jepsen/message_duplication.yaml", "scenarios/jepsen/message_loss.yaml",
                       "scenarios/jepsen/message_reorder.yaml"]
-    layer2 = project.runpytest_subprocess("scenarios/", "-m", "layer2", "--collect-only", "-q")
-    fast = project.runpytest_subprocess("scenarios/", "-m", "layer2 and not slow", "--collect-only", "-q",
-                                        "--strict-markers")
+    layer2 = project.runpytest("scenarios/", "-m", "layer2", "--collect-only", "-q")
+    fast = project.runpytest("scenarios/", "-m", "layer2 and not slow", "--collect-only", "-q",
+                             "--strict-markers")
     slow = {line.split("::")[0] for line in _collected(layer2)} - {line.split("::")[0] for line in _collected(fast)}
     assert slow == {"scenarios/events/event_stream_5000.yaml", "scenarios/layer2/trigger_mesh_storm.yaml"}
 
 
 def test_a_seed_range_gives_an_item_per_seed(project):
-    result = project.runpytest_subprocess("scenarios/jepsen/", "--chaos-seed", "1:3", "--collect-only", "-q")
+    result = project.runpytest("scenarios/jepsen/", "--chaos-seed", "1:3", "--collect-only", "-q")
     items = _collected(result)
     assert len(items) == 9 and sum("message_loss.yaml::message_loss[level0-seed3]" in line for line in items) == 1
-    result = project.runpytest_subprocess("scenarios/jepsen/", "--chaos-seed", "2", "--chaos-seed", "7,9",
-                                          "--collect-only", "-q")
+    result = project.runpytest("scenarios/jepsen/", "--chaos-seed", "2", "--chaos-seed", "7,9",
+                               "--collect-only", "-q")
     assert [line.rsplit("-", 1)[1] for line in _collected(result)[:4]] == ["seed1]", "seed2]", "seed7]", "seed9]"]
-    refused = project.runpytest_subprocess("scenarios/jepsen/", "--chaos-seed", "-1")
+    refused = project.runpytest("scenarios/jepsen/", "--chaos-seed", "-1")
     assert refused.ret == 4 and "expected a seed count of 1 or more" in refused.stderr.str()
 
 
 def test_a_failed_item_keeps_its_run_directory_and_prints_where(project):
     _write(project, "scenarios/baseline/impossible.yaml", IMPOSSIBLE)
-    result = project.runpytest_subprocess("scenarios/baseline/impossible.yaml", "--basetemp", "kept")
+    result = project.runpytest("scenarios/baseline/impossible.yaml", "--basetemp", "kept")
     result.assert_outcomes(failed=1)
     line = next(line for line in result.stdout.lines if line.startswith("run directory: "))
     run_dir = project.path / line.removeprefix("run directory: ").strip()

@@ -157,13 +157,12 @@ def test_sweep_runs_without_the_safeguard_and_keeps_its_parts_apart(capsys, tmp_
 
 
 def test_the_pytest_plugin_runs_each_scenario_without_the_safeguard(pytester):
-    # In a subprocess: pytest in this process would import pandas a second time, which pyarrow refuses.
     scenario = pytester.path / "needs_reassignment.yaml"
     scenario.write_text(yaml.safe_dump(NEEDS_REASSIGNMENT), encoding="utf-8")
-    assert pytester.runpytest_subprocess(str(scenario)).ret == 0
-    failed = pytester.runpytest_subprocess(str(scenario), "--chaos-without", "worker_reassignment")
+    assert pytester.runpytest(str(scenario)).ret == 0
+    failed = pytester.runpytest(str(scenario), "--chaos-without", "worker_reassignment")
     assert failed.ret == 1
     failed.stdout.fnmatch_lines(["*chaosbench run *needs_reassignment.yaml --seed 1 --level 0 "
                                  "--without worker_reassignment*"])
-    refused = pytester.runpytest_subprocess(str(scenario), "--chaos-without", "dedupe")
+    refused = pytester.runpytest(str(scenario), "--chaos-without", "dedupe")
     assert refused.ret == 4 and "did you mean 'dedup'" in refused.stderr.str()
