@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from chaosbench.reports.metrics import fault_windows
 from chaosbench.sim.run.record import ProbeResult
@@ -33,6 +35,13 @@ def to_png(figure: Figure, dpi: int = 96) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def plain_log_labels(axis: Axis) -> None:
+    """Label a log or symlog ``axis`` 0.01, 1, 100 rather than as powers of ten: typesetting each power as
+    mathematics took a fifth of a report's drawing time."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def thin(series: pd.DataFrame) -> pd.DataFrame:

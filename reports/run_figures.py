@@ -22,6 +22,7 @@ from chaosbench.reports.plotting import (
     PRIORITY_COLOURS,
     draw_bound,
     floor_limits,
+    plain_log_labels,
     seconds,
     shade_faults,
     thin,
@@ -106,6 +107,7 @@ def latency_distribution(tasks: pd.DataFrame | None, title: str = "", measure: s
         axes.axhline(quantile, color="#1b2631", linestyle=":", linewidth=0.8)
         largest = max(largest, probe.bound.value)
     axes.set_xscale("log")
+    plain_log_labels(axes.xaxis)
     axes.set_xlim(floor * 0.8, max(largest * 1.5, floor * 10))
     axes.set_xlabel(f"{measure.replace('_', '-')} latency (s, log scale)")
     axes.set_ylabel("share of completed tasks")
@@ -134,6 +136,7 @@ def event_flow(events: pd.DataFrame | None, workflows: pd.DataFrame | None, dead
     last = float(end if end is not None else events["second"].max())
     shade_faults(flow, faults, last)
     flow.set_yscale("symlog", linthresh=10)
+    plain_log_labels(flow.yaxis)
     flow.set_xlim(0, max(last, 1.0))
     flow.set_ylim(bottom=0)
     flow.set_xlabel("simulated time (s)")
@@ -147,6 +150,7 @@ def event_flow(events: pd.DataFrame | None, workflows: pd.DataFrame | None, dead
         latency.step(values, np.arange(1, len(values) + 1) / len(values), where="post", color="#2e86c1",
                      label=f"n={len(values):,}, p99 {seconds(float(np.quantile(values, 0.99)))}")
         latency.set_xscale("log")
+        plain_log_labels(latency.xaxis)
         latency.legend(loc="lower right", fontsize="x-small")
     else:
         latency.text(0.5, 0.5, "no workflow run completed", ha="center", va="center", transform=latency.transAxes)
