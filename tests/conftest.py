@@ -175,14 +175,16 @@ _WIDE_SCOPES = ("module", "class", "package", "session")
 
 
 def _shares_a_fixture(item: pytest.Item) -> bool:
-    """Whether ``item`` uses a fixture made once for several tests, other than this file's own (which every test
-    process shares through the session's temporary folder)."""
+    """Whether ``item`` uses a fixture of these tests made once for several tests, other than this file's own (which
+    every test process shares through the session's temporary folder). pytest's and its plugins' own (a temporary
+    folder factory, the process's id) cost nothing to make again."""
     definitions = getattr(item, "_fixtureinfo", None)
     if definitions is None:
         return False
     for name in item.fixturenames:
         for definition in definitions.name2fixturedefs.get(name, ()):
-            if definition.scope in _WIDE_SCOPES and getattr(definition.func, "__module__", "") != __name__:
+            module = getattr(definition.func, "__module__", "")
+            if definition.scope in _WIDE_SCOPES and module.startswith("tests.") and module != __name__:
                 return True
     return False
 
@@ -192,6 +194,7 @@ def _module_name(item: pytest.Item) -> str:
     return module.__name__ if module is not None else item.nodeid
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which names each test by the group marked here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep the tests of a file that share a module (or wider) fixture in one process, so that the fixture is made
     once; let every other test go to whichever process is free; and start the slow ones first, so that no core
@@ -203,7 +206,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         first.setdefault(scope, index)
         if item.get_closest_marker("slow") is not None:
             slow.add(scope)
-    if config.getoption("dist", "no") == "loadgroup":
+    if config.getoption("loadgroup", False):  # what xdist sets in its test processes under --dist loadgroup
         for scope, item in zip(scopes, items, strict=True):
             if scope != item.nodeid:
                 item.add_marker(pytest.mark.xdist_group(scope))
@@ -212,3 +215,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     maker = next((scopes[i] for i, item in enumerate(items) if "shipped_suite" in item.fixturenames), None)
     order = sorted(range(len(items)), key=lambda i: (scopes[i] != maker, scopes[i] not in slow, first[scopes[i]], i))
     items[:] = [items[i] for i in order]
+
