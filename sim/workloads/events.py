@@ -99,7 +99,8 @@ def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, st
     env = runtime.env
     gap = runtime.rng(stream + ".arrivals").expovariate
     pick = runtime.rng(stream + ".mix").random
-    source_of = runtime.rng(stream + ".source").randrange
+    # choice() over a range draws as randrange() does, with one call less a draw.
+    source_of, source_ids = runtime.rng(stream + ".source").choice, range(spec.sources)
     redeliver = runtime.rng(stream + ".duplicates").random
     values = runtime.rng(stream + ".payload")
     bounds, kinds, total = [], [], 0.0
@@ -111,7 +112,7 @@ def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, st
     publish, schedule = stack.bus.publish, env.schedule
     counters = [0] * spec.sources
     sources = [f"{spec.source_prefix}-{k}" for k in range(spec.sources)]
-    rate, duplicates, source_count = spec.rate, spec.duplicate_fraction, spec.sources
+    rate, duplicates = spec.rate, spec.duplicate_fraction
     end = math.inf if stop is None else stop
     last: Event | None = None
     callbacks: list[Callable[[simpy.Event], None]] = []
@@ -125,7 +126,7 @@ def _stream(runtime: Runtime, stack: Stack, spec: EventWorkload, stream: str, st
             publish(last)
         else:
             event_type, make = kinds[min(bisect_right(bounds, pick() * total), last_kind)]
-            k = source_of(source_count)
+            k = source_of(source_ids)
             counters[k] += 1
             last = Event(sources[k], counters[k], event_type, now, make(values))
             publish(last)
@@ -154,7 +155,7 @@ def _from_schema(name: str, rule: dict[str, Any]) -> FieldGenerator:
     kind = rule["type"]
     if kind == "string":
         names = [f"{name}_{k}" for k in range(8)]
-        return lambda rng: names[rng.randrange(8)]
+        return lambda rng: rng.choice(names)
     if kind == "number":
         return lambda rng: rng.uniform(0.0, 100.0)
     if kind == "integer":
