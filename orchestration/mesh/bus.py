@@ -40,6 +40,7 @@ from collections import deque
 from typing import Any, Literal
 
 from pydantic import Field
+from simpy.events import NORMAL
 
 from chaosbench.orchestration.core.sections import Safeguard, Section, active
 from chaosbench.orchestration.core.wiring import Wiring
@@ -293,10 +294,18 @@ class EventBus:
             seen[event.source] = event.time
 
     def _arm(self, sub: Subscription, at: float) -> None:
+        """Deliver the head of ``sub``'s queue at ``at``, on the subscription's one timer: it has at most one delivery
+        pending, so the timer is rescheduled once it has fired rather than made anew for every delivery."""
         sub.pending = True
         now = self.env.now
-        timer = self.env.timeout(at - now if at > now else 0.0, sub)
-        timer.callbacks.append(self._drain)
+        delay = at - now if at > now else 0.0
+        timer = sub.timer
+        if timer is None:
+            timer = sub.timer = self.env.timeout(delay, sub)
+            timer.callbacks.append(self._drain)
+        else:  # SimPy has taken it off its queue (the subscription had no delivery pending)
+            timer.callbacks = [self._drain]
+            self.env.schedule(timer, NORMAL, delay)
 
     def _drain(self, timer: Any) -> None:
         sub: Subscription = timer.value

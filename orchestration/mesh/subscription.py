@@ -10,6 +10,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import simpy
+
 from chaosbench.orchestration.mesh.events import Event
 
 Handler = Callable[[Event], None]
@@ -42,6 +44,7 @@ class Subscription:
         "max_depth",
         "stalled",
         "last_seen",
+        "timer",
     )
 
     def __init__(self, name: str, pattern: str, handler: Handler, capacity: int) -> None:
@@ -62,6 +65,8 @@ class Subscription:
         self.stalled: dict[str, deque[Event]] = {}
         # Once reordering was switched on: per source, the publish time of its latest delivered event.
         self.last_seen: dict[str, float] | None = None
+        # The timeout that delivers the head of the queue, made on first use and rescheduled once it has fired.
+        self.timer: simpy.Timeout | None = None
 
     @property
     def depth(self) -> int:
