@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pyarrow as pa
 import pytest
 
 from chaosbench.sim.run.runtime import ColumnTable, Recorder, SimRuntime, Trace, derive_seed
@@ -82,7 +83,6 @@ def test_a_row_handed_over_whole_is_recorded_like_one_listed_value_by_value():
 
 
 def test_arrow_allocates_with_jemalloc_unless_the_environment_names_an_allocator():
-    pa = pytest.importorskip("pyarrow")
     try:
         pa.jemalloc_memory_pool()
     except NotImplementedError:
