@@ -8,37 +8,21 @@ end in, and flags booleans. Times stay simulated seconds since the run began
 directory reads back with them. The checks read the typed tables, whether
 held in memory or streamed; the trace digest never depends on these types.
 
-Text columns become Arrow-backed strings, so Arrow allocates a frame's
-memory. Importing this module points pyarrow at jemalloc (unless
-``ARROW_DEFAULT_MEMORY_POOL`` names an allocator): its default, mimalloc,
-commits each arena it reserves in full at once, and turning a long run's
-audit table into a frame spent three times as long in the kernel filling
-those pages as in the conversion itself. The C library's allocator is as
-fast but lets a ten-million-task run's memory grow by a tenth.
+Importing this module chooses the allocator Arrow builds the frames' text
+columns with (see :mod:`sim.run.arrow_memory`).
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from chaosbench.orchestration.tasks.model import OUTCOMES, PRIORITY_LABELS
+from chaosbench.sim.run.arrow_memory import choose_allocator
 
-
-def _allocator() -> pa.MemoryPool:
-    """jemalloc where pyarrow was built with it (its wheels for Linux are), the C library's allocator otherwise."""
-    try:
-        return pa.jemalloc_memory_pool()
-    except NotImplementedError:
-        return pa.system_memory_pool()
-
-
-if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-    pa.set_memory_pool(_allocator())
+choose_allocator()
 
 #: Task priorities, most urgent first.
 PRIORITY = pd.CategoricalDtype(list(PRIORITY_LABELS), ordered=True)
